@@ -1,0 +1,1 @@
+//! The WebGPU backend (wgpu): WGSL kernels for the core's ops, read back asynchronously.

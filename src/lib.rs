@@ -1,0 +1,18 @@
+//! dlviz — an interactive visual textbook of deep learning, computed for real in the browser.
+//!
+//! * [`core`]: the web-free numeric core (tensors, kernels); native and wasm.
+//! * [`gpu`]: the WebGPU/wgpu backend for the same ops; native (Vulkan) and wasm (WebGPU).
+//! * [`url_state`], [`i18n`]: web-free pieces of the app (URL schema, zh/en catalog).
+//! * `app`, `lessons`, `ui` (wasm only): the Leptos app.
+
+pub mod core;
+pub mod gpu;
+pub mod i18n;
+pub mod url_state;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod lessons;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

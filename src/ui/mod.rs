@@ -1,0 +1,1 @@
+//! Shared widgets: sliders, selects, canvases, export buttons.
