@@ -1,1 +1,3 @@
 //! Shared widgets: sliders, selects, canvases, export buttons.
+
+pub mod backend;
