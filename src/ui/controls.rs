@@ -95,12 +95,14 @@ pub fn NumberInput(
                 aria-invalid=move || invalid.get().to_string()
                 aria-describedby=move || invalid.get().then(|| err_id2.clone())
                 prop:value=move || value.get().to_string()
-                on:input=move |ev| match event_target_value(&ev).trim().parse::<i64>() {
-                    Ok(v) if (min..=max).contains(&v) => {
-                        invalid.set(false);
-                        on_change.run(v);
+                on:input=move |ev| {
+                    match event_target_value(&ev).trim().parse::<i64>() {
+                        Ok(v) if (min..=max).contains(&v) => {
+                            invalid.set(false);
+                            on_change.run(v);
+                        }
+                        _ => invalid.set(true),
                     }
-                    _ => invalid.set(true),
                 }
                 on:blur=move |_| invalid.set(false)
             />
