@@ -286,9 +286,9 @@ async function main() {
       const isInput = await up.evaluate((el) => el.tagName === 'INPUT' && el.type === 'file');
       const input = isInput ? up : up.locator('input[type=file]').first();
       await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not an image\n') });
-      await page.locator(tid('conv-upload-notice')).first().waitFor({ state: 'visible', timeout: WAIT_MS });
-      const msg = await text(page, 'conv-upload-notice');
-      assert(msg.length > 0, 'conv-upload-notice is empty');
+      // The notice element may exist (empty) before: wait for words in it, then check it shows.
+      const msg = await until(() => text(page, 'conv-upload-notice'), (s) => s.length > 0, 'conv-upload-notice stayed empty');
+      assert(await page.locator(tid('conv-upload-notice')).first().isVisible(), `conv-upload-notice "${msg}" is not visible`);
       const h1 = await settled(() => canvasHash(page, 'featuremap-0'), 'featuremap-0');
       assert(h1 === h0, 'the feature map changed after a refused upload');
     });
