@@ -160,7 +160,10 @@ pub fn decide(pref: Preference, gpu: GpuAvailability<'_>, timings: Option<Timing
 }
 
 fn gpu_clearly_faster(t: Timings) -> bool {
-    t.cpu_ms.is_finite() && t.gpu_ms.is_finite() && t.gpu_ms >= 0.0 && t.gpu_ms < SPEEDUP_MARGIN * t.cpu_ms
+    t.cpu_ms.is_finite()
+        && t.gpu_ms.is_finite()
+        && t.gpu_ms >= 0.0
+        && t.gpu_ms < SPEEDUP_MARGIN * t.cpu_ms
 }
 
 /// The median of `xs` (mean of the two middle values for an even count); `None` if empty
@@ -259,7 +262,12 @@ impl Workload {
         let input = Tensor::from_fn(vec![n, c, hw, hw], |_| rng.uniform_in(-1.0, 1.0));
         let weight = Tensor::from_fn(vec![f, c, k, k], |_| rng.uniform_in(-0.5, 0.5));
         let bias = (0..f).map(|_| rng.uniform_in(-0.1, 0.1)).collect();
-        Self { input, weight, bias, params: Conv2dParams { stride: 1, padding: k / 2, dilation: 1 } }
+        Self {
+            input,
+            weight,
+            bias,
+            params: Conv2dParams { stride: 1, padding: k / 2, dilation: 1 },
+        }
     }
 }
 
@@ -681,7 +689,10 @@ mod tests {
             let s = sw(name);
             for t in [None, Some(FAST), Some(SLOW)] {
                 let d = decide(Preference::Auto, GpuAvailability::Ready(&s), t);
-                assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::SoftwareAdapter });
+                assert_eq!(
+                    d,
+                    Decision { backend: BackendKind::Cpu, reason: Reason::SoftwareAdapter }
+                );
             }
         }
         let cpu_kind = AdapterFacts { kind: DeviceKind::Cpu, ..hw() };
@@ -695,14 +706,23 @@ mod tests {
         let d = decide(Preference::Auto, GpuAvailability::Ready(&h), None);
         assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::Calibrating });
         let d = decide(Preference::Auto, GpuAvailability::Ready(&h), Some(FAST));
-        assert_eq!(d, Decision { backend: BackendKind::WebGpu, reason: Reason::FasterThanCpu(FAST) });
+        assert_eq!(
+            d,
+            Decision { backend: BackendKind::WebGpu, reason: Reason::FasterThanCpu(FAST) }
+        );
         let d = decide(Preference::Auto, GpuAvailability::Ready(&h), Some(SLOW));
         assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::SlowerThanCpu(SLOW) });
         // Within the margin: not clearly faster.
         let close = Timings { cpu_ms: 10.0, gpu_ms: 9.5 };
-        assert_eq!(decide(Preference::Auto, GpuAvailability::Ready(&h), Some(close)).backend, BackendKind::Cpu);
+        assert_eq!(
+            decide(Preference::Auto, GpuAvailability::Ready(&h), Some(close)).backend,
+            BackendKind::Cpu
+        );
         let nan = Timings { cpu_ms: f64::NAN, gpu_ms: 1.0 };
-        assert_eq!(decide(Preference::Auto, GpuAvailability::Ready(&h), Some(nan)).backend, BackendKind::Cpu);
+        assert_eq!(
+            decide(Preference::Auto, GpuAvailability::Ready(&h), Some(nan)).backend,
+            BackendKind::Cpu
+        );
     }
 
     #[test]
@@ -710,7 +730,10 @@ mod tests {
         let d = decide(Preference::Auto, GpuAvailability::Pending, None);
         assert_eq!(d.reason, Reason::Initializing);
         let d = decide(Preference::Auto, GpuAvailability::Unavailable("lost"), Some(FAST));
-        assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::Unavailable("lost".into()) });
+        assert_eq!(
+            d,
+            Decision { backend: BackendKind::Cpu, reason: Reason::Unavailable("lost".into()) }
+        );
     }
 
     #[test]
