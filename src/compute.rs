@@ -68,6 +68,27 @@ impl Preference {
     }
 }
 
+/// Reads `backend=` from a URL query (`a=1&backend=cpu`): the preference (auto when absent
+/// or invalid) and, for an invalid value, a notice for the page to show.
+pub fn preference_from_query(query: &str) -> (Preference, Option<crate::url_state::Notice>) {
+    let Some((_, raw)) =
+        crate::url_state::split_query(query).into_iter().rev().find(|(k, _)| k == "backend")
+    else {
+        return (Preference::Auto, None);
+    };
+    match Preference::from_code(&raw) {
+        Some(p) => (p, None),
+        None => (
+            Preference::Auto,
+            Some(crate::url_state::Notice {
+                key: "backend".into(),
+                raw: raw.chars().take(40).collect(),
+                reason: crate::url_state::NoticeReason::Malformed,
+            }),
+        ),
+    }
+}
+
 /// Median wall-clock times of the calibration workload, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timings {
@@ -754,6 +775,18 @@ mod tests {
         }
         assert_eq!(Preference::from_code("WebGPU"), Some(Preference::WebGpu));
         assert_eq!(Preference::from_code("tpu"), None);
+    }
+
+    #[test]
+    fn preference_from_url_query() {
+        assert_eq!(preference_from_query(""), (Preference::Auto, None));
+        assert_eq!(preference_from_query("k=3&backend=cpu&lang=zh"), (Preference::Cpu, None));
+        assert_eq!(preference_from_query("backend=cpu&backend=gpu"), (Preference::WebGpu, None));
+        let (p, n) = preference_from_query("backend=tpu");
+        assert_eq!(p, Preference::Auto);
+        let n = n.unwrap();
+        assert_eq!((n.key.as_str(), n.raw.as_str()), ("backend", "tpu"));
+        assert_eq!(n.reason, crate::url_state::NoticeReason::Malformed);
     }
 
     #[test]
