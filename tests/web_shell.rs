@@ -276,14 +276,21 @@ async fn bad_values_are_listed_and_can_be_dismissed() {
     assert_eq!(n.get_attribute("role").as_deref(), Some("alert"));
     let t = n.text_content().unwrap();
     assert!(t.contains("lang=xx") && t.contains("zz=<b>"), "{t}");
-    assert!(doc().query_selector("[data-testid=url-notice] b").unwrap().is_none(), "markup injected");
+    assert!(
+        doc().query_selector("[data-testid=url-notice] b").unwrap().is_none(),
+        "markup injected"
+    );
     click("[data-testid=url-notice] button");
     until("notice dismissed", || q("[data-testid=url-notice]").is_none()).await;
 }
 
 const SPECS: &[ParamSpec] = &[
     ParamSpec { key: "n", kind: ParamKind::Int { min: 0, max: 9 }, default: "1" },
-    ParamSpec { key: "w", kind: ParamKind::Floats { max_len: 3, min: -1.0, max: 1.0 }, default: "" },
+    ParamSpec {
+        key: "w",
+        kind: ParamKind::Floats { max_len: 3, min: -1.0, max: 1.0 },
+        default: "",
+    },
 ];
 
 #[wasm_bindgen_test]
