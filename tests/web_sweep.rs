@@ -194,7 +194,15 @@ async fn open(lesson: &Lesson, query: &str) -> Case {
     let h = format!("#/{}?{}", lesson.slug, query);
     let hist = web_sys::window().unwrap().history().unwrap();
     hist.replace_state_with_url(&JsValue::NULL, "", Some(&h)).unwrap();
+    // A case that failed (a panic aborts, so no Drop ran) may have left its root behind.
+    let old = doc().query_selector_all("[data-test-root]").unwrap();
+    for i in 0..old.length() {
+        if let Some(e) = old.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            e.remove();
+        }
+    }
     let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
+    root.set_attribute("data-test-root", "").unwrap();
     doc().body().unwrap().append_child(&root).unwrap();
     let handle = mount_to(root.clone(), || App().into_any());
     tick().await;
