@@ -448,6 +448,7 @@ pub fn App() -> impl IntoView {
     let i18n = I18n { lang };
     provide_context(i18n);
     provide_context(appearance);
+    crate::ui::backend::provide_compute();
 
     unwatch_media();
     let (sd, rm) = (appearance.system_dark, appearance.reduced);
@@ -565,8 +566,9 @@ pub fn App() -> impl IntoView {
                 }}
             </nav>
             <div class="header-tools">
-                // Backend slot: the lead mounts `crate::ui::backend::BackendIndicator` here.
-                <div class="backend-slot"></div>
+                <div class="backend-slot">
+                    <crate::ui::backend::BackendIndicator />
+                </div>
                 <button
                     type="button"
                     class="lang-switch"

@@ -22,6 +22,9 @@ pub enum ParamKind {
     Seed,
     /// Up to `max_len` finite numbers in `min..=max`, comma-separated.
     Floats { max_len: usize, min: f64, max: f64 },
+    /// Exactly `len` bits (e.g. a drawable binary grid), written as lowercase hexadecimal,
+    /// 4 bits per digit, most significant bit first; `⌈len/4⌉` digits.
+    Bits { len: usize },
 }
 
 /// One knob of a lesson: its URL key, the values it accepts and its default.
@@ -50,6 +53,8 @@ pub enum Value {
     Seed(u64),
     /// From [`ParamKind::Floats`].
     Floats(Vec<f64>),
+    /// From [`ParamKind::Bits`].
+    Bits(Vec<bool>),
 }
 
 /// Largest seed accepted: 2^53 − 1, the largest integer a JS number holds exactly.
@@ -122,6 +127,21 @@ pub fn parse_value(kind: &ParamKind, raw: &str) -> Result<Value, NoticeReason> {
             }
             parts.iter().map(|p| parse_float(p.trim(), min, max)).collect::<Result<_, _>>().map(Value::Floats)
         }
+        ParamKind::Bits { len } => {
+            if raw.len() != len.div_ceil(4) {
+                return Err(NoticeReason::Malformed);
+            }
+            let mut bits = Vec::with_capacity(len);
+            for c in raw.chars() {
+                let d = c.to_digit(16).ok_or(NoticeReason::Malformed)?;
+                for b in (0..4).rev() {
+                    if bits.len() < len {
+                        bits.push(d >> b & 1 == 1);
+                    }
+                }
+            }
+            Ok(Value::Bits(bits))
+        }
     }
 }
 
@@ -145,7 +165,18 @@ pub fn format_value(kind: &ParamKind, v: &Value) -> String {
         (_, Value::Seed(s)) => s.to_string(),
         (_, Value::Floats(xs)) => xs.iter().map(|x| format_float(*x)).collect::<Vec<_>>().join(","),
         (_, Value::Choice(i)) => i.to_string(),
+        (_, Value::Bits(bits)) => format_bits(bits),
     }
+}
+
+/// Bits as hexadecimal digits, 4 bits per digit, most significant first (zero-padded).
+fn format_bits(bits: &[bool]) -> String {
+    bits.chunks(4)
+        .map(|c| {
+            let d = (0..4).fold(0u32, |acc, i| acc << 1 | u32::from(c.get(i).copied().unwrap_or(false)));
+            char::from_digit(d, 16).unwrap_or('0')
+        })
+        .collect()
 }
 
 /// Shortest decimal that reads back as the same `f64` (Rust's `Display` guarantees it).
@@ -246,6 +277,7 @@ pub fn default_value(spec: &ParamSpec) -> Value {
         ParamKind::Bool => Value::Bool(false),
         ParamKind::Seed => Value::Seed(0),
         ParamKind::Floats { .. } => Value::Floats(Vec::new()),
+        ParamKind::Bits { len } => Value::Bits(vec![false; len]),
     })
 }
 
@@ -293,6 +325,20 @@ mod tests {
         // A good field beside bad ones is kept.
         let (v, n) = parse(SPECS, "s=9&relu=1", &[]);
         assert_eq!((v[0].clone(), v[2].clone(), n.len()), (Value::Int(1), Value::Bool(true), 1));
+    }
+
+    #[test]
+    fn bits_round_trip_and_reject() {
+        const B: &[ParamSpec] = &[ParamSpec { key: "g", kind: ParamKind::Bits { len: 6 }, default: "00" }];
+        let (v, n) = parse(B, "g=b4", &[]);
+        assert!(n.is_empty(), "{n:?}");
+        // 0xb = 1011, 0x4 = 0100 -> first 6 bits 1,0,1,1,0,1
+        assert_eq!(v[0], Value::Bits(vec![true, false, true, true, false, true]));
+        assert_eq!(encode(B, &v), "g=b4");
+        for bad in ["g=b", "g=b45", "g=zz"] {
+            let (v, n) = parse(B, bad, &[]);
+            assert_eq!((v[0].clone(), n.len()), (Value::Bits(vec![false; 6]), 1), "{bad}");
+        }
     }
 
     #[test]

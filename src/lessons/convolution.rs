@@ -1,11 +1,84 @@
 //! Convolution: kernels, filters and feature maps.
+//!
+//! A convolution layer slides each `k × k` kernel over the (zero-padded) input and, at every
+//! window position, takes the sum of element-wise products plus a bias:
+//! `y[f,i,j] = b + Σ_c Σ_u Σ_v w[f,c,u,v] · x[c, s·i + d·u − p, s·j + d·v − p]`, giving a
+//! feature map of size `H_out = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1` (and the same for the width).
+//!
+//! The page: an input (sample photo, upload or drawn grid), a kernel (preset or edited), the
+//! hyperparameters, the live output-size formula, a grid of feature maps (one per filter),
+//! a step-through of one window, and a stack of layers with its receptive field.
+//! Every knob lives in the URL (see [`PARAMS`]).
+
+mod depth;
+mod input;
+mod model;
+mod step;
 
 use super::Lesson;
-use crate::url_state::{ParamKind, ParamSpec};
+use crate::app::{I18n, LessonParams};
+use crate::core::activation::relu_inplace;
+use crate::core::conv::{conv2d, output_size, Conv2dParams, ConvError};
+use crate::core::Tensor;
+use crate::i18n::tr;
+use crate::ui::{
+    format_value, ExportButtons, Heatmap, Legend, MatrixEditor, NumberInput, RgbaImage, Select,
+    Slider, Toggle,
+};
+use crate::url_state::{ParamKind, ParamSpec, Value};
+use input::{grid_rgba, load_image, DrawGrid, GRID, MAX_DECODED_SIDE};
+use leptos::html::Canvas;
 use leptos::prelude::*;
+use model::{FilterKind, PADDINGS, PRESETS};
+use std::sync::Arc;
 
-const PARAMS: &[ParamSpec] = &[
+/// Built-in sample images: id and path (served from `assets/`).
+pub const SAMPLES: &[(&str, &str)] = &[
+    ("camera", "assets/samples/camera.png"),
+    ("astronaut", "assets/samples/astronaut.jpg"),
+    ("chelsea", "assets/samples/chelsea.jpg"),
+    ("coffee", "assets/samples/coffee.jpg"),
+    ("brick", "assets/samples/brick.png"),
+];
+const IMG_CHOICES: &[&str] = &["camera", "astronaut", "chelsea", "coffee", "brick", "draw"];
+const KERNEL_SIZES: &[&str] = &["3", "5", "7"];
+const RF_KERNELS: &[&str] = &["1", "3", "5", "7"];
+const WORK_SIZES: &[&str] = &["64", "128", "256", "512"];
+/// Largest magnitude of a hand-edited kernel weight.
+const WEIGHT_LIMIT: f32 = 100.0;
+/// The default drawn grid: a handwritten-style "7" (28×28 bits as hex, row-major).
+const DEFAULT_GRID: &str = "00000000000000000000000000000000000000000001fffc001fffc000000c000001800000180000030000003000000600001fe000000c000000c0000018000001800000300000060000006000000c000000c0000000000000000000000000000000";
+
+/// Every knob of the lesson, the seed included: the URL schema.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec { key: "img", kind: ParamKind::Choice(IMG_CHOICES), default: "camera" },
+    ParamSpec { key: "color", kind: ParamKind::Choice(&["gray", "rgb"]), default: "gray" },
+    ParamSpec { key: "size", kind: ParamKind::Choice(WORK_SIZES), default: "256" },
+    ParamSpec { key: "preset", kind: ParamKind::Choice(PRESETS), default: "sobel_x" },
+    ParamSpec { key: "k", kind: ParamKind::Choice(KERNEL_SIZES), default: "3" },
+    ParamSpec {
+        key: "w",
+        kind: ParamKind::Floats { max_len: 49, min: -100.0, max: 100.0 },
+        default: "",
+    },
+    ParamSpec { key: "filters", kind: ParamKind::Int { min: 1, max: 16 }, default: "4" },
+    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "42" },
     ParamSpec { key: "stride", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
+    ParamSpec { key: "pad", kind: ParamKind::Choice(PADDINGS), default: "same" },
+    ParamSpec { key: "dil", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
+    ParamSpec { key: "relu", kind: ParamKind::Bool, default: "0" },
+    ParamSpec { key: "bias", kind: ParamKind::Float { min: -10.0, max: 10.0 }, default: "0" },
+    ParamSpec { key: "grid", kind: ParamKind::Bits { len: GRID * GRID }, default: DEFAULT_GRID },
+    ParamSpec { key: "layers", kind: ParamKind::Int { min: 2, max: 3 }, default: "3" },
+    ParamSpec { key: "k1", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
+    ParamSpec { key: "s1", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
+    ParamSpec { key: "d1", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
+    ParamSpec { key: "k2", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
+    ParamSpec { key: "s2", kind: ParamKind::Int { min: 1, max: 4 }, default: "2" },
+    ParamSpec { key: "d2", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
+    ParamSpec { key: "k3", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
+    ParamSpec { key: "s3", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
+    ParamSpec { key: "d3", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
 ];
 
 /// The lesson's registry entry.
@@ -15,5 +88,674 @@ pub static LESSON: Lesson = Lesson {
     title_key: "conv.title",
     summary_key: "conv.summary",
     params: PARAMS,
-    view: || view! { <p>"convolution"</p> }.into_any(),
+    view: || view! { <ConvolutionLesson /> }.into_any(),
 };
+
+/// THE compute entry point of the lesson: `x: (1, C, H, W)`, `w: (F, C, k, k)`, `b: (F)` →
+/// `y: (1, F, H', W')`, then ReLU if asked. (To be switched to `crate::compute::Compute`.)
+fn run_conv(
+    x: &Tensor,
+    w: &Tensor,
+    bias: &[f32],
+    p: Conv2dParams,
+    relu: bool,
+) -> Result<Tensor, ConvError> {
+    let mut y = conv2d(x, w, Some(bias), p)?;
+    if relu {
+        relu_inplace(y.data_mut());
+    }
+    Ok(y)
+}
+
+/// Feature maps of one computation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvOut {
+    /// Number of maps.
+    pub f: usize,
+    /// Map height.
+    pub h: usize,
+    /// Map width.
+    pub w: usize,
+    /// `f · h · w` values, map after map.
+    pub data: Vec<f32>,
+    /// What each filter is.
+    pub kinds: Vec<FilterKind>,
+    /// Largest |value| over all maps (the colour scale).
+    pub scale: f32,
+}
+
+/// A kernel resized to `k × k`, centred (cropped or zero-padded around the centre).
+fn resize_kernel(old: &[f32], k: usize) -> Vec<f32> {
+    let ok = (old.len() as f64).sqrt().round() as usize;
+    if ok * ok != old.len() || ok == 0 {
+        let mut v = vec![0.0; k * k];
+        for (i, x) in old.iter().enumerate().take(k * k) {
+            v[i] = *x;
+        }
+        return v;
+    }
+    let mut v = vec![0.0; k * k];
+    let (co, cn) = (ok as isize / 2, k as isize / 2);
+    for r in 0..ok as isize {
+        for c in 0..ok as isize {
+            let (nr, nc) = (r - co + cn, c - co + cn);
+            if (0..k as isize).contains(&nr) && (0..k as isize).contains(&nc) {
+                v[(nr * k as isize + nc) as usize] = old[(r * ok as isize + c) as usize];
+            }
+        }
+    }
+    v
+}
+
+/// Catalog key of a filter's name.
+fn kind_key(kind: &FilterKind) -> String {
+    match kind {
+        FilterKind::Preset(id) => format!("conv.preset.{id}"),
+        FilterKind::Custom => "conv.preset.custom".into(),
+        FilterKind::Random(_) => "conv.preset.random".into(),
+    }
+}
+
+/// The conv hyperparameters that every part of the page shares (all reactive).
+#[derive(Clone, Copy)]
+pub struct Shared {
+    /// Side of the kernel.
+    pub k: Signal<usize>,
+    /// Stride, padding (resolved) and dilation.
+    pub conv: Signal<Conv2dParams>,
+    /// The bias added to each output.
+    pub bias: Signal<f32>,
+    /// ReLU after the convolution.
+    pub relu: Signal<bool>,
+    /// Filter 1's kernel, `k × k` row-major.
+    pub kernel: Signal<Vec<f32>>,
+    /// The small (≤ 28×28) grey input of the step-through and receptive-field views:
+    /// `(values in [0,1], width, height)`.
+    pub small: Signal<(Vec<f32>, usize, usize)>,
+}
+
+#[component]
+fn ConvolutionLesson() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let params = expect_context::<LessonParams>();
+    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
+
+    // ---- knobs -------------------------------------------------------------------------
+    let img_choice = Memo::new(move |_| params.choice("img"));
+    let channels = Memo::new(move |_| if params.choice("color") == "rgb" { 3usize } else { 1 });
+    let work_size = Memo::new(move |_| params.choice("size").parse::<usize>().unwrap_or(256));
+    let preset = Memo::new(move |_| params.choice("preset"));
+    let k = Memo::new(move |_| params.choice("k").parse::<usize>().unwrap_or(3));
+    let custom = Memo::new(move |_| params.floats("w").into_iter().map(|x| x as f32).collect::<Vec<f32>>());
+    let n_filters = Memo::new(move |_| params.int("filters").clamp(1, 16) as usize);
+    let seed = Memo::new(move |_| params.seed("seed"));
+    let dil = Memo::new(move |_| params.int("dil").clamp(1, 3) as usize);
+    let pad_choice = Memo::new(move |_| params.choice("pad"));
+    let conv = Memo::new(move |_| Conv2dParams {
+        stride: params.int("stride").clamp(1, 4) as usize,
+        padding: model::padding_of(pad_choice.get(), k.get(), dil.get()),
+        dilation: dil.get(),
+    });
+    let relu = Memo::new(move |_| params.flag("relu"));
+    let bias = Memo::new(move |_| params.float("bias") as f32);
+    let grid_bits = Memo::new(move |_| match params.get("grid") {
+        Value::Bits(b) => b,
+        _ => vec![false; GRID * GRID],
+    });
+
+    // ---- input image -------------------------------------------------------------------
+    let decoded = RwSignal::new(None::<RgbaImage>);
+    let uploaded = RwSignal::new(None::<RgbaImage>);
+    let use_upload = RwSignal::new(false);
+    let load_error = RwSignal::new(false);
+    let upload_notice = RwSignal::new(None::<String>);
+    let generation = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let id = img_choice.get();
+        let Some((_, path)) = SAMPLES.iter().find(|(s, _)| *s == id) else { return };
+        let gen = generation.get_value().wrapping_add(1);
+        generation.set_value(gen);
+        let path = *path;
+        leptos::task::spawn_local(async move {
+            let r = load_image(path).await;
+            if generation.get_value() != gen {
+                return; // a newer choice superseded this load
+            }
+            match r {
+                Ok(d) => {
+                    load_error.set(false);
+                    decoded.set(Some(d.image));
+                }
+                Err(_) => load_error.set(true),
+            }
+        });
+    });
+    let source = Memo::new(move |_| {
+        if use_upload.get() {
+            if let Some(u) = uploaded.get() {
+                return u;
+            }
+        }
+        if img_choice.get() == "draw" {
+            grid_bits.with(|b| grid_rgba(b))
+        } else {
+            decoded.get().unwrap_or_default()
+        }
+    });
+    let working = Memo::new(move |_| {
+        let c = channels.get();
+        let s = work_size.get();
+        source.with(|img| {
+            if img.width == 0 {
+                None
+            } else {
+                Some(model::rgba_to_tensor(img, c, s))
+            }
+        })
+    });
+    let in_hw = Memo::new(move |_| {
+        working.with(|w| w.as_ref().and_then(|t| t.dims4().ok()).map(|[_, _, h, w]| (h, w)))
+    });
+    let small = Memo::new(move |_| {
+        source.with(|img| {
+            let t = model::rgba_to_tensor(img, 1, GRID);
+            let [_, _, h, w] = t.dims4().unwrap_or([1, 1, 1, 1]);
+            (t.into_data(), w, h)
+        })
+    });
+
+    // ---- kernels -----------------------------------------------------------------------
+    let kernel = Memo::new(move |_| {
+        let k = k.get();
+        match preset.get() {
+            "custom" => resize_kernel(&custom.get(), k),
+            p => model::preset_kernel(p, k, seed.get()),
+        }
+    });
+    let bank = Memo::new(move |_| {
+        model::filter_bank(preset.get(), &kernel.get(), k.get(), n_filters.get(), seed.get(), channels.get())
+    });
+
+    // ---- compute: coalesced to at most one run per animation frame ----------------------
+    let result = RwSignal::new(None::<Arc<ConvOut>>);
+    let latest = StoredValue::new(None::<(Tensor, Tensor, Vec<FilterKind>, Conv2dParams, f32, bool)>);
+    let pending = StoredValue::new(false);
+    let compute_ms = RwSignal::new(0.0f64);
+    Effect::new(move |_| {
+        let Some(x) = working.get() else { return };
+        let (w, kinds) = bank.get();
+        latest.set_value(Some((x, w, kinds, conv.get(), bias.get(), relu.get())));
+        if pending.get_value() {
+            return;
+        }
+        pending.set_value(true);
+        request_animation_frame(move || {
+            pending.set_value(false);
+            let Some((x, w, kinds, p, b, relu)) = latest.try_update_value(|j| j.take()).flatten() else {
+                return;
+            };
+            let t0 = now_ms();
+            let f = kinds.len();
+            // An impossible size is explained by the formula panel; the previous maps stay.
+            if let Ok(y) = run_conv(&x, &w, &vec![b; f], p, relu) {
+                let [_, f, h, w] = y.dims4().unwrap_or([1, 0, 0, 0]);
+                let data = y.into_data();
+                let scale = data.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
+                result.set(Some(Arc::new(ConvOut { f, h, w, data, kinds, scale })));
+                compute_ms.set(now_ms() - t0);
+            }
+        });
+    });
+
+    // ---- output size ------------------------------------------------------------------
+    let out_size = Memo::new(move |_| {
+        let (h, w) = in_hw.get()?;
+        let p = conv.get();
+        let k = k.get();
+        Some((output_size(h, k, p), output_size(w, k, p), h, w))
+    });
+
+    // ---- views -------------------------------------------------------------------------
+    let sample_options = Signal::derive(move || {
+        let mut v: Vec<(String, String)> = IMG_CHOICES
+            .iter()
+            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("conv.sample.{id}")).to_string()))
+            .collect();
+        if uploaded.with(|u| u.is_some()) {
+            v.push(("upload".into(), i18n.t("conv.sample.upload").into()));
+        }
+        v
+    });
+    let sample_value = Signal::derive(move || {
+        if use_upload.get() && uploaded.with(|u| u.is_some()) {
+            "upload".to_string()
+        } else {
+            img_choice.get().to_string()
+        }
+    });
+    let on_sample = Callback::new(move |id: String| {
+        if id == "upload" {
+            use_upload.set(true);
+        } else {
+            use_upload.set(false);
+            params.set_choice("img", &id);
+        }
+    });
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let lang = i18n.lang.get_untracked();
+        if !file.type_().starts_with("image/") {
+            upload_notice.set(Some(tr(lang, "conv.upload.not_image").to_string()));
+            return;
+        }
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&file) else {
+            upload_notice.set(Some(tr(lang, "conv.upload.failed").to_string()));
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let r = load_image(&url).await;
+            let _ = web_sys::Url::revoke_object_url(&url);
+            match r {
+                Ok(d) => {
+                    let (ow, oh) = d.original;
+                    upload_notice.set((ow.max(oh) > MAX_DECODED_SIDE).then(|| {
+                        tr(lang, "conv.upload.downscaled")
+                            .replace("{from}", &format!("{ow} × {oh}"))
+                            .replace("{to}", &format!("{} × {}", d.image.width, d.image.height))
+                    }));
+                    uploaded.set(Some(d.image));
+                    use_upload.set(true);
+                }
+                Err(_) => upload_notice.set(Some(tr(lang, "conv.upload.failed").to_string())),
+            }
+        });
+    };
+
+    let input_canvas = NodeRef::<Canvas>::new();
+    let input_rgba = Signal::derive(move || {
+        working.with(|w| w.as_ref().map(model::tensor_rgba).unwrap_or_default())
+    });
+
+    let ksize_options = Signal::derive(move || {
+        KERNEL_SIZES.iter().map(|s| (s.to_string(), format!("{s} × {s}"))).collect::<Vec<_>>()
+    });
+    let preset_options = Signal::derive(move || {
+        PRESETS
+            .iter()
+            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("conv.preset.{id}")).to_string()))
+            .collect::<Vec<_>>()
+    });
+    let pad_options = Signal::derive(move || {
+        PADDINGS
+            .iter()
+            .map(|id| {
+                let text = match *id {
+                    "valid" | "same" => tr(i18n.lang.get(), &format!("conv.pad.{id}")).to_string(),
+                    n => format!("p = {n}"),
+                };
+                (id.to_string(), text)
+            })
+            .collect::<Vec<_>>()
+    });
+    let size_options = Signal::derive(move || {
+        WORK_SIZES.iter().map(|s| (s.to_string(), format!("{s} px"))).collect::<Vec<_>>()
+    });
+    let color_options = Signal::derive(move || {
+        ["gray", "rgb"]
+            .iter()
+            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("conv.color.{id}")).to_string()))
+            .collect::<Vec<_>>()
+    });
+
+    let on_k = Callback::new(move |s: String| {
+        if preset.get_untracked() == "custom" {
+            if let Ok(nk) = s.parse::<usize>() {
+                let v = resize_kernel(&kernel.get_untracked(), nk);
+                params.set("w", Value::Floats(v.iter().map(|x| *x as f64).collect()));
+            }
+        }
+        params.set_choice("k", &s);
+    });
+    let on_matrix = Callback::new(move |v: Vec<f32>| {
+        params.set("w", Value::Floats(v.iter().map(|x| *x as f64).collect()));
+        params.set_choice("preset", "custom");
+    });
+
+    let hover = RwSignal::new(None::<(usize, usize, usize)>);
+    let shared = Shared {
+        k: k.into(),
+        conv: conv.into(),
+        bias: bias.into(),
+        relu: relu.into(),
+        kernel: kernel.into(),
+        small: small.into(),
+    };
+
+    let formula_view = move || {
+        let lang = i18n.lang.get();
+        match out_size.get() {
+            None => view! { <p>{tr(lang, "conv.loading")}</p> }.into_any(),
+            Some((Ok(ho), Ok(wo), h, w)) => {
+                let p = conv.get();
+                let k = k.get();
+                view! {
+                    <p class="formula-line">"H: " {model::formula_numbers(h, k, p)}</p>
+                    <p class="formula-line">"W: " {model::formula_numbers(w, k, p)}</p>
+                    <p class="out-size">
+                        {tr(lang, "conv.output.size")} " "
+                        <strong data-testid="conv-output-size">{format!("{ho} × {wo}")}</strong>
+                        {format!(" × {}", n_filters.get())}
+                    </p>
+                }
+                .into_any()
+            }
+            Some((rh, _, h, w)) => {
+                let p = conv.get();
+                let k = k.get();
+                let eff = p.dilation * (k - 1) + 1;
+                let (axis, n) = if rh.is_err() { ("H", h) } else { ("W", w) };
+                let text = tr(lang, "conv.output.impossible")
+                    .replace("{axis}", axis)
+                    .replace("{eff}", &eff.to_string())
+                    .replace("{d}", &p.dilation.to_string())
+                    .replace("{k}", &k.to_string())
+                    .replace("{n}", &n.to_string())
+                    .replace("{p}", &p.padding.to_string())
+                    .replace("{padded}", &(n + 2 * p.padding).to_string());
+                view! {
+                    <p class="formula-line">{format!("{axis}: ")} {model::formula_numbers(n, k, p)}</p>
+                    <p class="impossible" role="alert" data-testid="conv-output-size">
+                        {text}
+                    </p>
+                    <p class="hint">{tr(lang, "conv.output.kept")}</p>
+                }
+                .into_any()
+            }
+        }
+    };
+
+    let maps_count = Memo::new(move |_| result.with(|r| r.as_ref().map_or(0, |r| r.f)));
+    let scale = Signal::derive(move || result.with(|r| r.as_ref().map_or(1.0, |r| r.scale)));
+
+    view! {
+        <h1>{move || i18n.t("conv.title")}</h1>
+        <section class="lesson-text">
+            <p>{move || i18n.t("conv.text.p1")}</p>
+            <p class="formula" aria-label=move || i18n.t("conv.text.formula_aria")>
+                "y[i, j] = b + Σ"<sub>"u,v"</sub>" w[u, v] · x[s·i + d·u − p, s·j + d·v − p]"
+            </p>
+            <p>{move || i18n.t("conv.text.p2")}</p>
+            <p class="formula">"H"<sub>"out"</sub>" = ⌊(H + 2p − d(k−1) − 1) / s⌋ + 1"</p>
+            <p>{move || i18n.t("conv.text.p3")}</p>
+        </section>
+
+        <div class="conv-layout">
+            <section class="panel conv-input" aria-labelledby="conv-h-input">
+                <h2 id="conv-h-input">{move || i18n.t("conv.h.input")}</h2>
+                <Select
+                    label=t("conv.sample")
+                    options=sample_options
+                    value=sample_value
+                    on_change=on_sample
+                    testid="conv-sample"
+                />
+                <Select
+                    label=t("conv.color")
+                    options=color_options
+                    value=Signal::derive(move || params.choice("color").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("color", &v))
+                    testid="conv-color"
+                />
+                <Select
+                    label=t("conv.size")
+                    options=size_options
+                    value=Signal::derive(move || params.choice("size").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("size", &v))
+                    testid="conv-size"
+                />
+                <div class="w-field">
+                    <label for="conv-upload">{move || i18n.t("conv.upload")}</label>
+                    <input
+                        id="conv-upload"
+                        type="file"
+                        accept="image/png,image/jpeg,image/webp"
+                        data-testid="conv-upload"
+                        on:change=on_file
+                    />
+                </div>
+                <p class="notice-inline" role="status" data-testid="conv-upload-notice">
+                    {move || upload_notice.get()}
+                    {move || load_error.get().then(|| i18n.t("conv.sample.failed"))}
+                </p>
+                <Show when=move || img_choice.get() == "draw" && !use_upload.get()>
+                    <DrawGrid
+                        bits=Signal::from(grid_bits)
+                        on_change=Callback::new(move |b: Vec<bool>| params.set("grid", Value::Bits(b)))
+                    />
+                </Show>
+                <figure class="fig">
+                    <Heatmap
+                        image=input_rgba
+                        aria_label=Signal::derive(move || {
+                            let (h, w) = in_hw.get().unwrap_or((0, 0));
+                            format!("{} ({w} × {h})", i18n.t("conv.input.aria"))
+                        })
+                        testid="conv-input-canvas"
+                        node_ref=input_canvas
+                    />
+                    <figcaption>
+                        {move || {
+                            let (h, w) = in_hw.get().unwrap_or((0, 0));
+                            format!("{} · {w} × {h} × {}", i18n.t("conv.input.caption"), channels.get())
+                        }}
+                        <ExportButtons name="input" canvas=input_canvas what=t("conv.input.caption") />
+                    </figcaption>
+                </figure>
+            </section>
+
+            <section class="panel conv-kernel" aria-labelledby="conv-h-kernel">
+                <h2 id="conv-h-kernel">{move || i18n.t("conv.h.kernel")}</h2>
+                <Select
+                    label=t("conv.preset")
+                    options=preset_options
+                    value=Signal::derive(move || preset.get().to_string())
+                    on_change=Callback::new(move |v: String| {
+                        if v == "custom" {
+                            params.set("w", Value::Floats(kernel.get_untracked().iter().map(|x| *x as f64).collect()));
+                        }
+                        params.set_choice("preset", &v)
+                    })
+                    testid="conv-preset"
+                />
+                <Select
+                    label=t("conv.ksize")
+                    options=ksize_options
+                    value=Signal::derive(move || k.get().to_string())
+                    on_change=on_k
+                    testid="conv-ksize"
+                />
+                <MatrixEditor
+                    label=t("conv.matrix")
+                    size=Signal::from(k)
+                    values=Signal::from(kernel)
+                    on_change=on_matrix
+                    limit=WEIGHT_LIMIT
+                    invalid_text=t("conv.matrix.invalid")
+                    testid="conv-matrix"
+                />
+                <Show when=move || preset.get() == "random">
+                    <NumberInput
+                        label=t("conv.seed")
+                        value=Signal::derive(move || seed.get() as i64)
+                        min=0
+                        max=999_999
+                        on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                        invalid_text=t("conv.seed.invalid")
+                        testid="conv-seed"
+                    />
+                </Show>
+                <NumberInput
+                    label=t("conv.filters")
+                    value=Signal::derive(move || n_filters.get() as i64)
+                    min=1
+                    max=16
+                    on_change=Callback::new(move |v: i64| params.set("filters", Value::Int(v)))
+                    invalid_text=t("conv.filters.invalid")
+                    testid="conv-filters"
+                />
+                <p class="hint">{move || i18n.t("conv.filters.which")}</p>
+            </section>
+
+            <section class="panel conv-hyper" aria-labelledby="conv-h-hyper">
+                <h2 id="conv-h-hyper">{move || i18n.t("conv.h.hyper")}</h2>
+                <NumberInput
+                    label=t("conv.stride")
+                    value=Signal::derive(move || conv.get().stride as i64)
+                    min=1
+                    max=4
+                    on_change=Callback::new(move |v: i64| params.set("stride", Value::Int(v)))
+                    invalid_text=t("conv.stride.invalid")
+                    testid="conv-stride"
+                />
+                <Select
+                    label=t("conv.padding")
+                    options=pad_options
+                    value=Signal::derive(move || pad_choice.get().to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("pad", &v))
+                    testid="conv-padding"
+                />
+                <NumberInput
+                    label=t("conv.dilation")
+                    value=Signal::derive(move || dil.get() as i64)
+                    min=1
+                    max=3
+                    on_change=Callback::new(move |v: i64| params.set("dil", Value::Int(v)))
+                    invalid_text=t("conv.dilation.invalid")
+                    testid="conv-dilation"
+                />
+                <Slider
+                    label=t("conv.bias")
+                    value=Signal::derive(move || (bias.get() * 10.0).round() as i64)
+                    min=-20
+                    max=20
+                    on_change=Callback::new(move |v: i64| params.set("bias", Value::Float(v as f64 / 10.0)))
+                    testid="conv-bias"
+                />
+                <p class="hint">{move || format!("b = {}", format_value(bias.get()))}</p>
+                <Toggle
+                    label=t("conv.relu")
+                    value=Signal::from(relu)
+                    on_change=Callback::new(move |v: bool| params.set("relu", Value::Bool(v)))
+                    testid="conv-relu"
+                />
+                <div class="formula-box" aria-live="polite">
+                    <p class="formula">"H"<sub>"out"</sub>" = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1"</p>
+                    <p class="hint">
+                        {move || {
+                            let p = conv.get();
+                            format!("k = {}, s = {}, p = {}, d = {}", k.get(), p.stride, p.padding, p.dilation)
+                        }}
+                    </p>
+                    {formula_view}
+                </div>
+            </section>
+        </div>
+
+        <section class="panel conv-maps" aria-labelledby="conv-h-maps">
+            <h2 id="conv-h-maps">{move || i18n.t("conv.h.maps")}</h2>
+            <Legend
+                label=t("conv.legend")
+                min=Signal::derive(move || -scale.get())
+                max=scale
+                colours=Signal::derive(|| model::DIVERGING.to_vec())
+                testid="conv-legend"
+            />
+            <p class="hint" aria-live="polite">
+                {move || match hover.get() {
+                    Some((f, x, y)) => result.with(|r| {
+                        r.as_ref()
+                            .and_then(|r| r.data.get((f * r.h + y) * r.w + x).map(|v| (r, *v)))
+                            .map(|(_, v)| format!("#{} ({x}, {y}) = {}", f + 1, format_value(v)))
+                            .unwrap_or_default()
+                    }),
+                    None => i18n.t("conv.maps.hover").to_string(),
+                }}
+            </p>
+            <div class="map-grid" data-testid="conv-featuremaps">
+                <For each=move || 0..maps_count.get() key=|i| *i let:i>
+                    <FeatureMap i=i result=result hover=hover />
+                </For>
+            </div>
+            <p class="hint">
+                {move || format!("{} {:.1} ms", i18n.t("conv.maps.time"), compute_ms.get())}
+            </p>
+        </section>
+
+        <step::StepThrough shared=shared />
+        <depth::ReceptiveField shared=shared />
+    }
+}
+
+/// One feature map with its caption and export buttons.
+#[component]
+fn FeatureMap(
+    i: usize,
+    result: RwSignal<Option<Arc<ConvOut>>>,
+    hover: RwSignal<Option<(usize, usize, usize)>>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let canvas = NodeRef::<Canvas>::new();
+    let image = Signal::derive(move || {
+        result.with(|r| match r {
+            Some(r) if i < r.f => {
+                let n = r.h * r.w;
+                model::diverging_rgba(&r.data[i * n..(i + 1) * n], r.w, r.h, r.scale)
+            }
+            _ => RgbaImage::default(),
+        })
+    });
+    let name = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        result.with(|r| {
+            let Some(kind) = r.as_ref().and_then(|r| r.kinds.get(i)) else { return String::new() };
+            let mut s = format!("{} · {}", i + 1, tr(lang, &kind_key(kind)));
+            if let FilterKind::Random(seed) = kind {
+                s.push_str(&format!(" (seed {seed})"));
+            }
+            if i == 0 {
+                s.push_str(&format!(" — {}", tr(lang, "conv.maps.chosen")));
+            }
+            s
+        })
+    });
+    let csv = Callback::new(move |_: ()| {
+        result.with_untracked(|r| match r {
+            Some(r) if i < r.f => {
+                let n = r.h * r.w;
+                r.data[i * n..(i + 1) * n].chunks(r.w).map(|row| row.iter().map(|v| v.to_string()).collect()).collect()
+            }
+            _ => Vec::new(),
+        })
+    });
+    view! {
+        <figure class="fig map">
+            <Heatmap
+                image=image
+                aria_label=Signal::derive(move || format!("{}: {}", i18n.t("conv.maps.aria"), name.get()))
+                testid=format!("featuremap-{i}")
+                node_ref=canvas
+                on_hover=Callback::new(move |c: Option<(usize, usize)>| hover.set(c.map(|(x, y)| (i, x, y))))
+            />
+            <figcaption>
+                <span>{move || name.get()}</span>
+                <ExportButtons name=format!("featuremap-{i}") canvas=canvas csv=csv what=name />
+            </figcaption>
+        </figure>
+    }
+}
+
+/// Milliseconds from the page's performance clock (0 if unavailable).
+fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}

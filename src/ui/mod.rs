@@ -1,1 +1,20 @@
-//! Shared widgets: sliders, selects, canvases, export buttons.
+//! Shared widgets, generic over lessons: labelled controls (slider, select, toggle), a matrix
+//! editor, a heatmap canvas, a colour legend and export buttons (PNG, CSV).
+//!
+//! Every widget takes its label as an already-translated reactive string (the caller reads
+//! the catalog), its value as a signal and reports changes through a callback, so widgets
+//! know nothing of lessons or URLs. Every control has a visible label and is keyboard
+//! operable; canvases carry an `aria-label`.
+
+pub mod backend;
+pub mod controls;
+pub mod export;
+pub mod heatmap;
+pub mod legend;
+pub mod matrix;
+
+pub use controls::{NumberInput, Select, Slider, Toggle};
+pub use export::{download_blob, export_csv, export_png, ExportButtons};
+pub use heatmap::{context_2d, draw_rgba, Heatmap, Highlight, RgbaImage};
+pub use legend::{format_value, Legend};
+pub use matrix::{parse_cell, MatrixEditor};

@@ -1,0 +1,206 @@
+//! Labelled form controls: [`Slider`], [`NumberInput`], [`Select`] and [`Toggle`].
+//!
+//! Each renders `<label>` + control (+ the current value for sliders), emits the new value
+//! through `on_change` only when it is valid, and exposes a `data-testid` on the control
+//! itself so tests can drive it.
+
+use leptos::prelude::*;
+
+/// A range slider with its label and current value; arrow keys move it by one step
+/// (native range-input behaviour), Home/End jump to the ends.
+#[component]
+pub fn Slider(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The current value.
+    #[prop(into)]
+    value: Signal<i64>,
+    /// Smallest value.
+    min: i64,
+    /// Largest value.
+    max: i64,
+    /// Called with each new value in `min..=max`.
+    #[prop(into)]
+    on_change: Callback<i64>,
+    /// `data-testid` of the input.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView {
+    let id = next_id("slider");
+    let id2 = id.clone();
+    view! {
+        <div class="w-field w-slider">
+            <label for=id.clone()>{move || label.get()}</label>
+            <input
+                type="range"
+                id=id
+                min=min
+                max=max
+                step=1
+                data-testid=testid
+                prop:value=move || value.get().to_string()
+                on:input=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<i64>() {
+                        if (min..=max).contains(&v) {
+                            on_change.run(v);
+                        }
+                    }
+                }
+            />
+            <output for=id2>{move || value.get()}</output>
+        </div>
+    }
+}
+
+/// A number input with its label; a value outside `min..=max` or not an integer is flagged
+/// (`aria-invalid`) and not emitted, and the message explains the range.
+#[component]
+pub fn NumberInput(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The current value.
+    #[prop(into)]
+    value: Signal<i64>,
+    /// Smallest value.
+    min: i64,
+    /// Largest value.
+    max: i64,
+    /// Called with each valid new value.
+    #[prop(into)]
+    on_change: Callback<i64>,
+    /// Translated message shown while the text is invalid.
+    #[prop(into)]
+    invalid_text: Signal<String>,
+    /// `data-testid` of the input.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView {
+    let id = next_id("num");
+    let err_id = format!("{id}-err");
+    let invalid = RwSignal::new(false);
+    let err_id2 = err_id.clone();
+    view! {
+        <div class="w-field w-number">
+            <label for=id.clone()>{move || label.get()}</label>
+            <input
+                type="number"
+                id=id
+                min=min
+                max=max
+                step=1
+                inputmode="numeric"
+                data-testid=testid
+                aria-invalid=move || invalid.get().to_string()
+                aria-describedby=move || invalid.get().then(|| err_id2.clone())
+                prop:value=move || value.get().to_string()
+                on:input=move |ev| {
+                    match event_target_value(&ev).trim().parse::<i64>() {
+                        Ok(v) if (min..=max).contains(&v) => {
+                            invalid.set(false);
+                            on_change.run(v);
+                        }
+                        _ => invalid.set(true),
+                    }
+                }
+                on:blur=move |_| invalid.set(false)
+            />
+            <Show when=move || invalid.get()>
+                <span class="w-error" id=err_id.clone() role="alert">
+                    {move || invalid_text.get()}
+                </span>
+            </Show>
+        </div>
+    }
+}
+
+/// A labelled `<select>` over `(id, translated label)` options.
+#[component]
+pub fn Select(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The options: identifier and translated label (reactive, so the language can change).
+    #[prop(into)]
+    options: Signal<Vec<(String, String)>>,
+    /// The selected identifier.
+    #[prop(into)]
+    value: Signal<String>,
+    /// Called with the chosen identifier.
+    #[prop(into)]
+    on_change: Callback<String>,
+    /// `data-testid` of the select.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView {
+    let id = next_id("sel");
+    view! {
+        <div class="w-field w-select">
+            <label for=id.clone()>{move || label.get()}</label>
+            <select
+                id=id
+                data-testid=testid
+                on:change=move |ev| on_change.run(event_target_value(&ev))
+                prop:value=move || value.get()
+            >
+                {move || {
+                    let current = value.get();
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(id, text)| {
+                            let selected = id == current;
+                            view! { <option value=id selected=selected>{text}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}
+
+/// A labelled checkbox switch.
+#[component]
+pub fn Toggle(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// Whether it is on.
+    #[prop(into)]
+    value: Signal<bool>,
+    /// Called with the new state.
+    #[prop(into)]
+    on_change: Callback<bool>,
+    /// `data-testid` of the checkbox.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView {
+    let id = next_id("tog");
+    view! {
+        <div class="w-field w-toggle">
+            <input
+                type="checkbox"
+                id=id.clone()
+                data-testid=testid
+                prop:checked=move || value.get()
+                on:change=move |ev| on_change.run(event_target_checked(&ev))
+            />
+            <label for=id>{move || label.get()}</label>
+        </div>
+    }
+}
+
+thread_local! {
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A document-unique element id with `prefix` (for `<label for>` / `aria-describedby`).
+pub fn next_id(prefix: &str) -> String {
+    let n = NEXT_ID.with(|c| {
+        let n = c.get();
+        c.set(n.wrapping_add(1));
+        n
+    });
+    format!("w-{prefix}-{n}")
+}
