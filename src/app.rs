@@ -1,14 +1,24 @@
-//! The app shell: hash routing (`#/<lesson>?<knobs>`), language, URL state and notices.
+//! The app shell: hash routing (`#/<lesson>?<knobs>`), language, theme, URL state and notices.
 //!
-//! Data flow: the hash is parsed once per navigation into the lesson's typed values
-//! ([`crate::url_state::parse`]); a control calls [`LessonParams::set`], which updates the
-//! signal (re-running only the computations that read that knob) and rewrites the URL with
-//! `history.replaceState`, so slider ticks add no history entries.
+//! Routing uses the URL fragment only, so the built site works as static files from any
+//! sub-path and survives a reload. The fragment is `#/<slug>?<query>`; the query holds the
+//! lesson's knobs ([`crate::url_state`]) plus the shell's own keys ([`SHELL_KEYS`]: `lang`,
+//! `theme`, `backend`).
+//!
+//! Data flow: on every navigation (`hashchange`: links, back/forward, a hand-edited address)
+//! the fragment is parsed again into the lesson's typed values ([`crate::url_state::parse`]) and
+//! the page is rebuilt. A control calls [`LessonParams::set`], which updates the signal
+//! (re-running only the computations that read that knob) and rewrites the URL with
+//! `history.replaceState`, so slider ticks add no history entries and fire no `hashchange`.
+//! The language and theme switches rewrite the URL the same way.
 
 use crate::i18n::{tr, Lang};
 use crate::lessons::{self, Lesson};
-use crate::url_state::{self, Notice, ParamSpec, Value};
+use crate::url_state::{self, Notice, NoticeReason, ParamSpec, Value};
 use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Keys in the query that belong to the shell, not to a lesson.
 pub const SHELL_KEYS: &[&str] = &["lang", "theme", "backend"];
@@ -21,10 +31,115 @@ pub struct I18n {
 }
 
 impl I18n {
+    /// The context's language, or English when used outside [`App`] (never panics).
+    pub fn current() -> Self {
+        use_context::<I18n>().unwrap_or_else(|| I18n { lang: RwSignal::new(Lang::En) })
+    }
+
     /// The string for `key` in the current language (reactive).
     pub fn t(&self, key: &str) -> &'static str {
         tr(self.lang.get(), key)
     }
+}
+
+/// The colour theme chosen by the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow the system (`prefers-color-scheme`).
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    /// The code used in the URL (`theme=`); `auto` is the default and is left out of URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// Parses a URL code.
+    pub fn from_code(code: &str) -> Option<Theme> {
+        match code.trim() {
+            "auto" => Some(Theme::Auto),
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+
+    /// The next theme of the switch's cycle: auto → light → dark → auto.
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::Auto => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Auto,
+        }
+    }
+
+    fn label_key(self) -> &'static str {
+        match self {
+            Theme::Auto => "theme.auto",
+            Theme::Light => "theme.light",
+            Theme::Dark => "theme.dark",
+        }
+    }
+}
+
+/// Appearance settings, provided as context: the chosen theme and the system preferences.
+/// Canvas drawings read [`Appearance::is_dark`] to pick colours that match the CSS theme, and
+/// animations read [`Appearance::reduced_motion`].
+#[derive(Clone, Copy)]
+pub struct Appearance {
+    /// The reader's choice (the theme switch, `theme=` in the URL).
+    pub theme: RwSignal<Theme>,
+    system_dark: RwSignal<bool>,
+    reduced: RwSignal<bool>,
+}
+
+impl Appearance {
+    /// The context's appearance, or a fresh `Auto` one outside [`App`] (never panics).
+    pub fn current() -> Self {
+        use_context::<Appearance>().unwrap_or_else(|| Appearance {
+            theme: RwSignal::new(Theme::Auto),
+            system_dark: RwSignal::new(prefers_dark()),
+            reduced: RwSignal::new(prefers_reduced_motion()),
+        })
+    }
+
+    /// True when the page is drawn dark: the chosen theme, or the system's if `Auto` (reactive).
+    pub fn is_dark(&self) -> bool {
+        match self.theme.get() {
+            Theme::Auto => self.system_dark.get(),
+            Theme::Light => false,
+            Theme::Dark => true,
+        }
+    }
+
+    /// True when the system asks for reduced motion (reactive; follows changes live).
+    pub fn reduced_motion(&self) -> bool {
+        self.reduced.get()
+    }
+}
+
+/// True when the user's system asks for reduced motion (`prefers-reduced-motion: reduce`).
+/// Not reactive; inside components prefer [`Appearance::reduced_motion`].
+pub fn prefers_reduced_motion() -> bool {
+    media_matches("(prefers-reduced-motion: reduce)")
+}
+
+/// True when the system colour scheme is dark (`prefers-color-scheme: dark`). Not reactive.
+pub fn prefers_dark() -> bool {
+    media_matches("(prefers-color-scheme: dark)")
+}
+
+fn media_matches(query: &str) -> bool {
+    window().match_media(query).ok().flatten().map(|m| m.matches()).unwrap_or(false)
 }
 
 /// The current lesson's knobs, provided as context to the lesson's view.
@@ -40,6 +155,11 @@ impl LessonParams {
         Self { specs, values: RwSignal::new(values) }
     }
 
+    /// The schema these values follow.
+    pub fn specs(&self) -> &'static [ParamSpec] {
+        self.specs
+    }
+
     fn index(&self, key: &str) -> Option<usize> {
         self.specs.iter().position(|s| s.key == key)
     }
@@ -49,7 +169,9 @@ impl LessonParams {
         let Some(i) = self.index(key) else {
             return Value::Int(0);
         };
-        self.values.with(|v| v.get(i).cloned()).unwrap_or_else(|| url_state::default_value(&self.specs[i]))
+        self.values
+            .with(|v| v.get(i).cloned())
+            .unwrap_or_else(|| url_state::default_value(&self.specs[i]))
     }
 
     /// Integer knob (reactive).
@@ -74,7 +196,9 @@ impl LessonParams {
     pub fn choice(&self, key: &str) -> &'static str {
         let Some(i) = self.index(key) else { return "" };
         match (self.specs[i].kind, self.get(key)) {
-            (url_state::ParamKind::Choice(opts), Value::Choice(c)) => opts.get(c).copied().unwrap_or(""),
+            (url_state::ParamKind::Choice(opts), Value::Choice(c)) => {
+                opts.get(c).copied().unwrap_or("")
+            }
             _ => "",
         }
     }
@@ -140,6 +264,17 @@ pub enum Route {
     Unknown,
 }
 
+/// The route of a path (the part of the fragment before `?`).
+pub fn route_of(path: &str) -> Route {
+    if path.is_empty() {
+        Route::Home
+    } else if let Some(l) = lessons::find(path) {
+        Route::Lesson(l.slug)
+    } else {
+        Route::Unknown
+    }
+}
+
 fn location_hash() -> String {
     window().location().hash().unwrap_or_default()
 }
@@ -153,141 +288,482 @@ pub fn split_hash(hash: &str) -> (String, String) {
     }
 }
 
-fn route_of(path: &str) -> Route {
-    if path.is_empty() {
-        Route::Home
-    } else if let Some(l) = lessons::find(path) {
-        Route::Lesson(l.slug)
-    } else {
-        Route::Unknown
-    }
-}
+/// A `change` listener registered on a media query list.
+type MediaListener = (web_sys::MediaQueryList, Closure<dyn Fn()>);
 
 thread_local! {
-    static CURRENT_SLUG: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// The language shown, mirrored for URL writers that run outside the reactive tree
+    /// (event handlers have no owner, so no context).
+    static CURRENT_LANG: Cell<Lang> = const { Cell::new(Lang::En) };
+    /// The listeners on the `prefers-*` media queries of the mounted app.
+    static MEDIA_LISTENERS: RefCell<Vec<MediaListener>> =
+        const { RefCell::new(Vec::new()) };
 }
 
-fn sync_url(params: &LessonParams) {
-    let slug = CURRENT_SLUG.with(|s| s.borrow().clone());
-    let lang = use_context::<I18n>().map(|i| i.lang.get_untracked().code()).unwrap_or("en");
-    let url = format!("#/{slug}?{}&lang={lang}", params.query());
+/// Writes `#/<path>?<pairs>` with `history.replaceState` (no history entry, no `hashchange`).
+fn replace_hash(path: &str, pairs: &[(String, String)]) {
+    let query = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_state::percent_encode(k), url_state::percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let url = if query.is_empty() { format!("#/{path}") } else { format!("#/{path}?{query}") };
     if let Ok(h) = window().history() {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
+}
+
+/// Sets (or with `None` removes) one shell key in the current URL, keeping everything else,
+/// without adding a history entry. For the shell's switches and the backend selector.
+pub fn set_shell_param(key: &str, value: Option<&str>) {
+    let (path, query) = split_hash(&location_hash());
+    let mut pairs: Vec<(String, String)> =
+        url_state::split_query(&query).into_iter().filter(|(k, _)| k != key).collect();
+    if let Some(v) = value {
+        pairs.push((key.to_string(), v.to_string()));
+    }
+    replace_hash(&path, &pairs);
+}
+
+/// Rewrites the URL from the lesson's values, keeping the shell keys of the current URL
+/// (`lang` is always written so that a shared link opens in the same language).
+fn sync_url(params: &LessonParams) {
+    let (path, query) = split_hash(&location_hash());
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (spec, value) in params.specs.iter().zip(params.values.get_untracked()) {
+        pairs.push((spec.key.to_string(), url_state::format_value(&spec.kind, &value)));
+    }
+    let lang = CURRENT_LANG.with(Cell::get).code().to_string();
+    pairs.push(("lang".to_string(), lang));
+    for key in SHELL_KEYS.iter().filter(|k| **k != "lang") {
+        if let Some(v) = query_value(&query, key) {
+            pairs.push((key.to_string(), v));
+        }
+    }
+    replace_hash(&path, &pairs);
+}
+
+/// A link to `slug` (empty: home) that carries the shell settings: the language, the theme
+/// unless `auto`, and the current URL's `backend`, so following it keeps the reader's choices.
+pub fn link_to(slug: &str, lang: Lang, theme: Theme) -> String {
+    let mut q = format!("lang={}", lang.code());
+    if theme != Theme::Auto {
+        q.push_str("&theme=");
+        q.push_str(theme.code());
+    }
+    if let Some(b) = query_value(&split_hash(&location_hash()).1, "backend") {
+        q.push_str("&backend=");
+        q.push_str(&url_state::percent_encode(&b));
+    }
+    format!("#/{slug}?{q}")
+}
+
+/// The last value of `key` in `query`, if present.
+fn query_value(query: &str, key: &str) -> Option<String> {
+    url_state::split_query(query).into_iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
 fn initial_lang(query: &str) -> Lang {
-    let from_url = url_state::split_query(query)
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| Lang::from_tag(&v));
-    from_url
+    query_value(query, "lang")
+        .and_then(|v| Lang::from_tag(&v))
         .or_else(|| window().navigator().language().and_then(|l| Lang::from_tag(&l)))
         .unwrap_or(Lang::En)
+}
+
+/// Notices for shell keys with invalid values (`lang=xx`, `theme=pink`). `backend` is checked
+/// by the compute module, which owns it.
+fn shell_notices(query: &str) -> Vec<Notice> {
+    let mut out = Vec::new();
+    if let Some(v) = query_value(query, "lang") {
+        if Lang::from_tag(&v).is_none() {
+            out.push(Notice {
+                key: "lang".into(),
+                raw: v.chars().take(40).collect(),
+                reason: NoticeReason::Malformed,
+            });
+        }
+    }
+    if let Some(v) = query_value(query, "theme") {
+        if Theme::from_code(&v).is_none() {
+            out.push(Notice {
+                key: "theme".into(),
+                raw: v.chars().take(40).collect(),
+                reason: NoticeReason::Malformed,
+            });
+        }
+    }
+    out
 }
 
 /// Mounts the app on `<body>`.
 pub fn mount() {
     console_error_panic_hook::set_once();
+    // The static "Loading…" banner of index.html gives way to the app.
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
+    }
     leptos::mount::mount_to_body(App);
 }
 
-/// The root component.
+/// Listens to a media query; `set` receives its current value now and on every change.
+fn watch_media(query: &str, set: impl Fn(bool) + 'static) {
+    let Some(mql) = window().match_media(query).ok().flatten() else { return };
+    set(mql.matches());
+    let mql2 = mql.clone();
+    let cb = Closure::<dyn Fn()>::new(move || set(mql2.matches()));
+    if mql.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref()).is_ok() {
+        MEDIA_LISTENERS.with(|l| l.borrow_mut().push((mql, cb)));
+    }
+}
+
+fn unwatch_media() {
+    MEDIA_LISTENERS.with(|l| {
+        for (mql, cb) in l.borrow_mut().drain(..) {
+            let _ = mql.remove_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
+        }
+    });
+}
+
+fn focus_main() {
+    if let Some(main) = document().get_element_by_id("main") {
+        if let Ok(el) = main.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// The root component: header (brand, lesson navigation, language, theme, backend slot),
+/// the routed page and the footer.
 #[component]
 pub fn App() -> impl IntoView {
     let (path0, query0) = split_hash(&location_hash());
     let lang = RwSignal::new(initial_lang(&query0));
-    provide_context(I18n { lang });
+    CURRENT_LANG.with(|c| c.set(lang.get_untracked()));
+    let theme0 = query_value(&query0, "theme").and_then(|v| Theme::from_code(&v));
+    let appearance = Appearance {
+        theme: RwSignal::new(theme0.unwrap_or(Theme::Auto)),
+        system_dark: RwSignal::new(false),
+        reduced: RwSignal::new(false),
+    };
+    let i18n = I18n { lang };
+    provide_context(i18n);
+    provide_context(appearance);
+    crate::ui::backend::provide_compute();
+
+    unwatch_media();
+    let (sd, rm) = (appearance.system_dark, appearance.reduced);
+    watch_media("(prefers-color-scheme: dark)", move |v| {
+        let _ = sd.try_set(v);
+    });
+    watch_media("(prefers-reduced-motion: reduce)", move |v| {
+        let _ = rm.try_set(v);
+    });
+
+    // The fragment of the page being shown; set on navigation only (replaceState leaves it).
     let hash = RwSignal::new(location_hash());
-    let _ = path0;
-    let handle = window_event_listener(leptos::ev::hashchange, move |_| hash.set(location_hash()));
-    on_cleanup(move || handle.remove());
+    let last_path = RwSignal::new(path0);
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        let h = location_hash();
+        let (path, query) = split_hash(&h);
+        if let Some(l) = query_value(&query, "lang").and_then(|v| Lang::from_tag(&v)) {
+            lang.set(l);
+        }
+        if let Some(t) = query_value(&query, "theme").and_then(|v| Theme::from_code(&v)) {
+            appearance.theme.set(t);
+        }
+        let moved = last_path.get_untracked() != path;
+        last_path.set(path);
+        hash.set(h);
+        if moved {
+            window().scroll_to_with_x_and_y(0.0, 0.0);
+            request_animation_frame(focus_main);
+        }
+    });
+    on_cleanup(move || {
+        handle.remove();
+        unwatch_media();
+    });
+
     Effect::new(move |_| {
-        if let Some(doc) = window().document().and_then(|d| d.document_element()) {
-            let _ = doc.set_attribute("lang", if lang.get() == Lang::Zh { "zh-CN" } else { "en" });
+        let l = lang.get();
+        CURRENT_LANG.with(|c| c.set(l));
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", if l == Lang::Zh { "zh-CN" } else { "en" });
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = match appearance.theme.get() {
+                Theme::Auto => root.remove_attribute("data-theme"),
+                t => root.set_attribute("data-theme", t.code()),
+            };
         }
     });
     let route = Memo::new(move |_| route_of(&split_hash(&hash.get()).0));
-    let i18n = I18n { lang };
+    Effect::new(move |_| {
+        let title = match route.get() {
+            Route::Lesson(slug) => match lessons::find(slug) {
+                Some(l) => format!("{} · dlviz", i18n.t(l.title_key)),
+                None => i18n.t("app.title").to_string(),
+            },
+            _ => i18n.t("app.title").to_string(),
+        };
+        document().set_title(&title);
+    });
+
+    let toggle_lang = move |_| {
+        lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En });
+        let l = lang.get_untracked();
+        CURRENT_LANG.with(|c| c.set(l));
+        set_shell_param("lang", Some(l.code()));
+    };
+    let cycle_theme = move |_| {
+        appearance.theme.update(|t| *t = t.next());
+        let t = appearance.theme.get_untracked();
+        set_shell_param("theme", (t != Theme::Auto).then_some(t.code()));
+    };
+    let skip = move |ev: leptos::ev::MouseEvent| {
+        // The fragment is the router's: jump to the content by focus, not by `#main`.
+        ev.prevent_default();
+        focus_main();
+    };
+    let theme_label = move || {
+        format!(
+            "{}: {}. {}",
+            i18n.t("theme.switch"),
+            i18n.t(appearance.theme.get().label_key()),
+            i18n.t("theme.switch_hint")
+        )
+    };
+
     view! {
+        <a class="skip-link" href="#main" on:click=skip>{move || i18n.t("shell.skip")}</a>
         <header class="app-header">
-            <a href="#/" class="brand">"dlviz"</a>
-            <button
-                class="lang-switch"
-                data-testid="lang-switch"
-                on:click=move |_| lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En })
-            >
-                {move || if lang.get() == Lang::En { "中文" } else { "English" }}
-            </button>
+            <a href=move || link_to("", lang.get(), appearance.theme.get()) class="brand" aria-label=move || i18n.t("shell.brand_label")>
+                <span class="brand-mark" aria-hidden="true">"▦"</span>
+                "dlviz"
+            </a>
+            <nav class="lesson-nav" aria-label=move || i18n.t("shell.nav")>
+                <a
+                    href=move || link_to("", lang.get(), appearance.theme.get())
+                    data-testid="nav-home"
+                    aria-current=move || (route.get() == Route::Home).then_some("page")
+                >
+                    {move || i18n.t("shell.all_lessons")}
+                </a>
+                {move || match route.get() {
+                    Route::Lesson(slug) => lessons::find(slug).map(|l| view! {
+                        <span class="crumb-sep" aria-hidden="true">"›"</span>
+                        <a
+                            href=move || link_to(l.slug, lang.get(), appearance.theme.get())
+                            aria-current="page"
+                            class="crumb"
+                        >
+                            {move || i18n.t(l.title_key)}
+                        </a>
+                    }),
+                    _ => None,
+                }}
+            </nav>
+            <div class="header-tools">
+                <div class="backend-slot">
+                    <crate::ui::backend::BackendIndicator />
+                </div>
+                <button
+                    type="button"
+                    class="lang-switch"
+                    data-testid="lang-switch"
+                    aria-label=move || i18n.t("shell.lang_switch")
+                    lang=move || if lang.get() == Lang::En { "zh-CN" } else { "en" }
+                    on:click=toggle_lang
+                >
+                    {move || i18n.t("shell.lang_other")}
+                </button>
+                <button
+                    type="button"
+                    class="theme-switch"
+                    data-testid="theme-switch"
+                    data-theme-choice=move || appearance.theme.get().code()
+                    aria-label=theme_label
+                    title=theme_label
+                    on:click=cycle_theme
+                >
+                    <span class="theme-icon" aria-hidden="true">
+                        {move || match appearance.theme.get() {
+                            Theme::Auto => "◐",
+                            Theme::Light => "☀",
+                            Theme::Dark => "☾",
+                        }}
+                    </span>
+                    <span class="theme-name">
+                        {move || i18n.t(appearance.theme.get().label_key())}
+                    </span>
+                </button>
+            </div>
         </header>
-        <main id="main">
-            {move || match route.get() {
-                Route::Home => home(false).into_any(),
-                Route::Unknown => home(true).into_any(),
-                Route::Lesson(slug) => match lessons::find(slug) {
-                    Some(l) => lesson_page(l, &split_hash(&hash.get_untracked()).1).into_any(),
-                    None => home(true).into_any(),
-                },
+        <main id="main" tabindex="-1">
+            {move || {
+                let (path, query) = split_hash(&hash.get());
+                match route_of(&path) {
+                    Route::Home => view! { <Home query=query unknown=None /> }.into_any(),
+                    Route::Unknown => view! { <Home query=query unknown=Some(path) /> }.into_any(),
+                    Route::Lesson(slug) => match lessons::find(slug) {
+                        Some(l) => view! { <LessonPage lesson=l query=query /> }.into_any(),
+                        None => view! { <Home query=query unknown=Some(path) /> }.into_any(),
+                    },
+                }
             }}
         </main>
-        <footer>{move || i18n.t("app.title")}</footer>
+        <footer class="app-footer">
+            <p>{move || i18n.t("app.title")}</p>
+            <p class="muted">{move || i18n.t("footer.local")}</p>
+        </footer>
     }
 }
 
-fn home(unknown: bool) -> impl IntoView {
-    let i18n = expect_context::<I18n>();
+/// Chapters in reading order, each with its lessons: grouped by `chapter_key` in the order
+/// the chapters first appear in [`lessons::LESSONS`].
+pub fn chapters() -> Vec<(&'static str, Vec<&'static Lesson>)> {
+    let mut out: Vec<(&'static str, Vec<&'static Lesson>)> = Vec::new();
+    for l in lessons::LESSONS.iter().copied() {
+        match out.iter_mut().find(|(k, _)| *k == l.chapter_key) {
+            Some((_, v)) => v.push(l),
+            None => out.push((l.chapter_key, vec![l])),
+        }
+    }
+    out
+}
+
+/// The home page: the table of contents, grouped by chapter. With `unknown`, the path that
+/// matched no lesson is reported first.
+#[component]
+fn Home(query: String, unknown: Option<String>) -> impl IntoView {
+    let i18n = I18n::current();
+    let look = Appearance::current();
+    let (_, mut notices) = url_state::parse(&[], &query, SHELL_KEYS);
+    notices.extend(shell_notices(&query));
+    let unknown = unknown.map(|p| p.chars().take(60).collect::<String>());
     view! {
-        <section class="home">
+        <UrlNotice notices=notices />
+        {unknown.map(|path| view! {
+            <div class="notice" role="status" data-testid="route-notice">
+                <p>{move || i18n.t("notice.unknown_lesson")}</p>
+                <p><code>{format!("#/{path}")}</code></p>
+            </div>
+        })}
+        <section class="home" data-testid="home">
             <h1>{move || i18n.t("app.home")}</h1>
-            {unknown.then(|| view! { <p class="notice" role="status">{move || i18n.t("notice.unknown_lesson")}</p> })}
-            <ul>
-                {lessons::LESSONS
-                    .iter()
-                    .map(|l| {
-                        let href = format!("#/{}", l.slug);
-                        view! {
-                            <li>
-                                <a href=href>{move || i18n.t(l.title_key)}</a>
-                                " — "
-                                <span>{move || i18n.t(l.summary_key)}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
+            <p class="lead">{move || i18n.t("home.intro")}</p>
+            {chapters()
+                .into_iter()
+                .enumerate()
+                .map(|(ci, (chapter, list))| {
+                    let n = (ci + 1).to_string();
+                    let heading = move || crate::i18n::tr_fmt(i18n.lang.get(), "home.chapter_n", &[("n", &n)]);
+                    view! {
+                        <section class="chapter">
+                            <h2>
+                                <span class="chapter-n">{heading}</span>
+                                {move || i18n.t(chapter)}
+                            </h2>
+                            <ol class="card-grid lesson-list">
+                                {list
+                                    .into_iter()
+                                    .map(|l| {
+                                        view! {
+                                            <li class="card">
+                                                <a
+                                                    href=move || link_to(l.slug, i18n.lang.get(), look.theme.get())
+                                                    data-testid=format!("lesson-link-{}", l.slug)
+                                                >
+                                                    {move || i18n.t(l.title_key)}
+                                                </a>
+                                                <p>{move || i18n.t(l.summary_key)}</p>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ol>
+                        </section>
+                    }
+                })
+                .collect_view()}
         </section>
     }
 }
 
 fn reason_key(n: &Notice) -> &'static str {
     match n.reason {
-        url_state::NoticeReason::Malformed => "notice.malformed",
-        url_state::NoticeReason::OutOfRange => "notice.out_of_range",
-        url_state::NoticeReason::UnknownKey => "notice.unknown_key",
+        NoticeReason::Malformed => "notice.malformed",
+        NoticeReason::OutOfRange => "notice.out_of_range",
+        NoticeReason::UnknownKey => "notice.unknown_key",
     }
 }
 
-fn lesson_page(lesson: &'static Lesson, query: &str) -> impl IntoView {
-    let i18n = expect_context::<I18n>();
-    CURRENT_SLUG.with(|s| *s.borrow_mut() = lesson.slug.to_string());
-    let (values, notices) = url_state::parse(lesson.params, query, SHELL_KEYS);
-    let params = LessonParams::new(lesson.params, values);
-    provide_context(params);
+/// The list of URL fields that were ignored, with a dismiss button; nothing when empty.
+/// Keys and raw values are shown as text (never markup).
+#[component]
+fn UrlNotice(notices: Vec<Notice>) -> impl IntoView {
+    let i18n = I18n::current();
     let notices = RwSignal::new(notices);
     view! {
         <Show when=move || notices.with(|n| !n.is_empty())>
             <div class="notice" role="alert" data-testid="url-notice">
                 <p>{move || i18n.t("notice.url_ignored")}</p>
                 <ul>
-                    {move || notices.get().into_iter().map(|n| {
-                        let reason = reason_key(&n);
-                        view! { <li><code>{n.key.clone()}"="{n.raw.clone()}</code>" — "{move || i18n.t(reason)}</li> }
-                    }).collect_view()}
+                    {move || {
+                        notices
+                            .get()
+                            .into_iter()
+                            .map(|n| {
+                                let reason = reason_key(&n);
+                                view! {
+                                    <li data-key=n.key.clone()>
+                                        <code>{n.key.clone()} "=" {n.raw.clone()}</code>
+                                        " — "
+                                        {move || i18n.t(reason)}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </ul>
-                <button on:click=move |_| notices.set(Vec::new())>{move || i18n.t("notice.dismiss")}</button>
+                <button type="button" on:click=move |_| notices.set(Vec::new())>
+                    {move || i18n.t("notice.dismiss")}
+                </button>
             </div>
         </Show>
+    }
+}
+
+/// A lesson page for `query` (the fragment's query, shell keys included): parses the lesson's
+/// knobs, provides them as [`LessonParams`], reports ignored fields and links the neighbours.
+#[component]
+pub fn LessonPage(lesson: &'static Lesson, query: String) -> impl IntoView {
+    let i18n = I18n::current();
+    let look = Appearance::current();
+    let (values, mut notices) = url_state::parse(lesson.params, &query, SHELL_KEYS);
+    notices.extend(shell_notices(&query));
+    provide_context(LessonParams::new(lesson.params, values));
+    let pos = lessons::LESSONS.iter().position(|l| l.slug == lesson.slug);
+    let prev = pos.and_then(|i| i.checked_sub(1)).and_then(|i| lessons::LESSONS.get(i)).copied();
+    let next = pos.and_then(|i| lessons::LESSONS.get(i + 1)).copied();
+    let neighbour = move |l: &'static Lesson, key: &'static str, class: &'static str| {
+        view! {
+            <a href=move || link_to(l.slug, i18n.lang.get(), look.theme.get()) class=class>
+                <span class="muted">{move || i18n.t(key)}</span>
+                <span>{move || i18n.t(l.title_key)}</span>
+            </a>
+        }
+    };
+    view! {
+        <UrlNotice notices=notices />
         <article class="lesson" data-lesson=lesson.slug>{(lesson.view)()}</article>
+        {(prev.is_some() || next.is_some()).then(|| view! {
+            <nav class="lesson-pager" aria-label=move || i18n.t("lesson.pager")>
+                {prev.map(|l| neighbour(l, "lesson.prev", "prev"))}
+                {next.map(|l| neighbour(l, "lesson.next", "next"))}
+            </nav>
+        })}
     }
 }

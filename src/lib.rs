@@ -5,6 +5,7 @@
 //! * [`url_state`], [`i18n`]: web-free pieces of the app (URL schema, zh/en catalog).
 //! * `app`, `lessons`, `ui` (wasm only): the Leptos app.
 
+pub mod compute;
 pub mod core;
 pub mod gpu;
 pub mod i18n;

@@ -3,9 +3,20 @@
 //! Nothing in this module knows about Leptos, the DOM or wasm-bindgen (a test in
 //! `tests/core_is_web_free.rs` enforces it), so every formula here is tested natively and
 //! usable by any crate that depends on `dlviz`.
+//!
+//! * [`conv`]: 2-D convolution (fast CPU path and the reference loop), output sizes.
+//! * [`activation`]: ReLU.
+//! * [`filters`]: kernel presets (identity, blur, Sobel, …).
+//! * [`receptive`]: receptive fields of layer stacks.
+//! * [`colormap`]: values → RGBA (diverging and grey), legend stops.
+//! * [`image`]: RGBA ↔ NCHW tensors, area-average resizing.
 
 pub mod activation;
+pub mod colormap;
 pub mod conv;
+pub mod filters;
+pub mod image;
+pub mod receptive;
 pub mod rng;
 pub mod tensor;
 

@@ -23,7 +23,11 @@ impl fmt::Display for ShapeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ShapeError::LengthMismatch { shape, len } => {
-                write!(f, "shape {shape:?} needs {} values, got {len}", shape.iter().product::<usize>())
+                write!(
+                    f,
+                    "shape {shape:?} needs {} values, got {len}",
+                    shape.iter().product::<usize>()
+                )
             }
             ShapeError::Rank { expected, got } => {
                 write!(f, "expected a rank-{expected} tensor, got rank {got}")

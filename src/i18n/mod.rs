@@ -2,6 +2,7 @@
 //! split by area (`shell`, one per lesson) but form one key space, checked by a test for
 //! duplicates and missing translations. Web-free.
 
+mod backend;
 mod convolution;
 mod shell;
 
@@ -40,8 +41,8 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// Every table of the catalog.
-pub fn tables() -> [&'static [Entry]; 2] {
-    [shell::ENTRIES, convolution::ENTRIES]
+pub fn tables() -> [&'static [Entry]; 3] {
+    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES]
 }
 
 /// The string for `key` in `lang`. An unknown key returns the key itself (visible in the UI

@@ -6,6 +6,7 @@
 //! know nothing of lessons or URLs. Every control has a visible label and is keyboard
 //! operable; canvases carry an `aria-label`.
 
+pub mod backend;
 pub mod controls;
 pub mod export;
 pub mod heatmap;

@@ -1,1 +1,660 @@
-fn main() {}
+//! `cargo xtask`: the project's commands, in plain Rust (std only).
+//!
+//! * `setup`  — installs what is missing (idempotent; quick when everything is there).
+//! * `serve`  — `trunk serve` on <http://127.0.0.1:8080/>.
+//! * `test`   — every test tier in order, stopping at the first failure:
+//!   native (`cargo test`), browser (`wasm-pack test`), release (`trunk build --release` + size
+//!   budget), e2e (playwright-core against the release build served from a sub-path);
+//!   `--lint` adds a first tier: `cargo fmt --check` and clippy (native + wasm32, `-D warnings`).
+//! * `size`   — release build, then the gzipped size of what the page loads vs the budget.
+//! * `bench`  — the browser benchmarks (`tests/web_bench.rs`, feature `bench`).
+//! * `screenshot` — release build, then `assets/screenshot.png` (for the README).
+//!
+//! Every external program is run with its command line echoed, so a failure can be replayed.
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// The bundle budget: what the page loads (wasm + JS + CSS + HTML), gzipped, in bytes.
+const BUDGET_GZ_BYTES: u64 = 600 * 1000;
+/// Trunk's minor line: 0.22 needs a newer rustc than the project's minimum.
+const TRUNK_LINE: &str = "0.21.";
+/// Debian's paths for the browser and its driver.
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Where the e2e suite serves `dist/` from: a sub-path, as on a project page.
+const E2E_BASE: &str = "/dlviz/";
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup [--no-browser]   install what is missing: wasm32 target, wasm-bindgen-cli (= Cargo.lock),
+                         trunk 0.21, wasm-pack, and (unless --no-browser) chromium, chromium-driver,
+                         mesa-vulkan-drivers, node + npm
+  serve                  setup, then trunk serve on http://127.0.0.1:8080/
+  test [--lint] [TIER…]  setup, then the tiers in order, stopping at the first failure:
+                         native, browser, release, e2e (and lint first with --lint);
+                         naming tiers runs only those (e.g. `cargo xtask test release e2e`)
+  lint                   cargo fmt --check + clippy (native and wasm32, -D warnings)
+  size                   release build, then wasm/JS/CSS sizes raw and gzipped vs the budget
+  bench                  browser benchmarks (tests/web_bench.rs, release, feature bench)
+  screenshot             release build, then assets/screenshot.png (headless chromium)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let Some((cmd, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let ctx = match Ctx::new() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cmd.as_str() {
+        "setup" => setup(&ctx, !rest.iter().any(|a| a == "--no-browser")),
+        "serve" => serve(&ctx),
+        "test" => test(&ctx, rest),
+        "lint" => lint(&ctx),
+        "size" => setup(&ctx, false).and_then(|_| release_build(&ctx)).and_then(|_| size(&ctx)),
+        "bench" => bench(&ctx),
+        "screenshot" => screenshot(&ctx),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Paths every command needs.
+struct Ctx {
+    /// The workspace root (where Cargo.toml, Trunk.toml and webdriver.json live).
+    root: PathBuf,
+}
+
+impl Ctx {
+    fn new() -> Result<Self> {
+        // `cargo run` sets CARGO_MANIFEST_DIR at run time too; the compile-time value is the
+        // fallback for a binary run directly.
+        let manifest = env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest
+            .parent()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| format!("xtask manifest dir {} has no parent", manifest.display()))?;
+        if !root.join("Trunk.toml").is_file() {
+            return Err(format!("{} does not look like the dlviz root", root.display()));
+        }
+        // Tools installed by `cargo install` land in $CARGO_HOME/bin: make sure children see
+        // them even when the shell's PATH lacks it. (Single-threaded here, so set_var is fine.)
+        if let Some(bin) = cargo_home().map(|h| h.join("bin")) {
+            let path = env::var_os("PATH").unwrap_or_default();
+            let mut dirs: Vec<PathBuf> = env::split_paths(&path).collect();
+            if !dirs.contains(&bin) {
+                dirs.push(bin);
+                if let Ok(joined) = env::join_paths(dirs) {
+                    env::set_var("PATH", joined);
+                }
+            }
+        }
+        Ok(Self { root })
+    }
+
+    fn dist(&self) -> PathBuf {
+        self.root.join("dist")
+    }
+
+    fn e2e_dir(&self) -> PathBuf {
+        self.root.join("tests").join("e2e")
+    }
+
+    /// A command run in the workspace root.
+    fn cmd(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.current_dir(&self.root);
+        c
+    }
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+fn cargo() -> OsString {
+    env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+fn show(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Runs `c` with inherited stdio; an error names the command and its exit status.
+fn run(c: &mut Command) -> Result<()> {
+    let line = show(c);
+    eprintln!("$ {line}");
+    let status = c.status().map_err(|e| format!("cannot start `{line}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{line}` failed ({status})"))
+    }
+}
+
+/// The trimmed stdout of `program args`, if it starts and succeeds.
+fn probe(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn is_root() -> bool {
+    probe("id", &["-u"]).is_some_and(|u| u == "0")
+}
+
+// ---------------------------------------------------------------------------------------------
+// setup
+
+/// The version of package `name` in Cargo.lock.
+fn lock_version(root: &Path, name: &str) -> Result<String> {
+    let lock = fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let want = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == want {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                return Ok(v.trim_matches('"').to_string());
+            }
+        }
+    }
+    Err(format!("Cargo.lock has no package `{name}`"))
+}
+
+/// `[tools] wasm_bindgen = "…"` in Trunk.toml, if set.
+fn trunk_toml_wasm_bindgen(root: &Path) -> Result<Option<String>> {
+    let text = fs::read_to_string(root.join("Trunk.toml"))
+        .map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
+    let mut in_tools = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_tools = line == "[tools]";
+        } else if in_tools {
+            if let Some((k, v)) = line.split_once('=') {
+                if k.trim() == "wasm_bindgen" {
+                    return Ok(Some(v.trim().trim_matches('"').to_string()));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn cargo_install(args: &[&str]) -> Result<()> {
+    run(Command::new(cargo()).arg("install").args(args))
+}
+
+/// Installs what is missing. `browser`: also the system packages the browser and GPU tests
+/// need (chromium, chromedriver, lavapipe, node).
+fn setup(ctx: &Ctx, browser: bool) -> Result<()> {
+    let t0 = Instant::now();
+    // 1. The wasm32 target.
+    let target = "wasm32-unknown-unknown";
+    match probe("rustup", &["target", "list", "--installed"]) {
+        Some(list) if list.lines().any(|l| l.trim() == target) => {}
+        Some(_) => run(Command::new("rustup").args(["target", "add", target]))?,
+        None => {
+            let sysroot = probe("rustc", &["--print", "sysroot"]).unwrap_or_default();
+            if !Path::new(&sysroot).join("lib/rustlib").join(target).is_dir() {
+                return Err(format!(
+                    "the {target} target is missing and rustup is not available: install the \
+                     Rust standard library for {target} (rustup target add {target})"
+                ));
+            }
+        }
+    }
+
+    // 2. wasm-bindgen-cli at exactly Cargo.lock's version; Trunk.toml must agree.
+    let wb = lock_version(&ctx.root, "wasm-bindgen")?;
+    match trunk_toml_wasm_bindgen(&ctx.root)? {
+        Some(v) if v == wb => {}
+        Some(v) => {
+            return Err(format!(
+                "Trunk.toml [tools] wasm_bindgen = \"{v}\" but Cargo.lock has wasm-bindgen {wb}: \
+                 set wasm_bindgen = \"{wb}\" in Trunk.toml (Trunk must use the installed CLI)"
+            ))
+        }
+        None => {
+            return Err(format!(
+                "Trunk.toml has no [tools] wasm_bindgen: add wasm_bindgen = \"{wb}\" so Trunk uses \
+                 the installed wasm-bindgen CLI instead of downloading one"
+            ))
+        }
+    }
+    let want = format!("wasm-bindgen {wb}");
+    let have = probe("wasm-bindgen", &["--version"]);
+    if have.as_deref() != Some(want.as_str()) {
+        eprintln!("setup: wasm-bindgen-cli {wb} needed (found: {})", have.as_deref().unwrap_or("none"));
+        // No --locked: its lock file pins a yanked crate.
+        let mut args = vec!["wasm-bindgen-cli", "--version", wb.as_str()];
+        if have.is_some() {
+            args.push("--force");
+        }
+        cargo_install(&args)?;
+    }
+    for bin in ["wasm-bindgen", "wasm-bindgen-test-runner"] {
+        let got = probe(bin, &["--version"]).unwrap_or_else(|| "none".into());
+        let expect = format!("{bin} {wb}");
+        if got != expect {
+            return Err(format!("`{bin} --version` says `{got}`, expected `{expect}`"));
+        }
+    }
+
+    // 3. Trunk 0.21.
+    let trunk = probe("trunk", &["--version"]);
+    if !trunk.as_deref().is_some_and(|v| v.starts_with(&format!("trunk {TRUNK_LINE}"))) {
+        eprintln!("setup: trunk {TRUNK_LINE}x needed (found: {})", trunk.as_deref().unwrap_or("none"));
+        let mut args = vec!["--locked", "trunk", "--version", "^0.21"];
+        if trunk.is_some() {
+            args.push("--force");
+        }
+        cargo_install(&args)?;
+    }
+
+    // 4. wasm-pack.
+    if probe("wasm-pack", &["--version"]).is_none() {
+        eprintln!("setup: wasm-pack needed");
+        cargo_install(&["wasm-pack"])?;
+    }
+
+    // 5. System packages for the browser and GPU tiers.
+    if browser {
+        setup_system(ctx)?;
+    }
+    eprintln!(
+        "setup: ok in {:.0}s — {}, {}, {}{}",
+        t0.elapsed().as_secs_f64(),
+        want,
+        probe("trunk", &["--version"]).unwrap_or_default(),
+        probe("wasm-pack", &["--version"]).unwrap_or_default(),
+        if browser {
+            format!(
+                ", {}, node {}",
+                probe(CHROMIUM, &["--version"]).unwrap_or_default(),
+                probe("node", &["--version"]).unwrap_or_default()
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}
+
+fn node_major() -> Option<u32> {
+    let v = probe("node", &["--version"])?;
+    v.trim_start_matches('v').split('.').next()?.parse().ok()
+}
+
+fn lavapipe_present() -> bool {
+    ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"]
+        .iter()
+        .filter_map(|d| fs::read_dir(d).ok())
+        .flatten()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("lvp_icd"))
+}
+
+fn setup_system(_ctx: &Ctx) -> Result<()> {
+    let mut missing: Vec<&str> = Vec::new();
+    if !Path::new(CHROMIUM).exists() {
+        missing.push("chromium");
+    }
+    if !Path::new(CHROMEDRIVER).exists() {
+        missing.push("chromium-driver");
+    }
+    if !lavapipe_present() {
+        missing.push("mesa-vulkan-drivers");
+    }
+    if node_major().is_none_or(|m| m < 18) {
+        missing.push("nodejs");
+    }
+    if probe("npm", &["--version"]).is_none() {
+        missing.push("npm");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if !is_root() || probe("apt-get", &["--version"]).is_none() {
+        return Err(format!(
+            "missing system packages for the browser and GPU tests: {list}\n  \
+             install them as root, e.g.: apt-get update && apt-get install -y {list}\n  \
+             (Debian/Ubuntu names; node must be >= 18; then re-run this command)"
+        ));
+    }
+    eprintln!("setup: installing {list} with apt-get");
+    run(Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if node_major().is_none_or(|m| m < 18) {
+        return Err("node >= 18 is needed for the e2e tests (found older or none)".into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// serve, build, size
+
+fn serve(ctx: &Ctx) -> Result<()> {
+    setup(ctx, false)?;
+    println!("dlviz: serving on http://127.0.0.1:8080/ (rebuilds on change; Ctrl-C to stop)");
+    run(ctx.cmd("trunk").arg("serve"))
+}
+
+fn release_build(ctx: &Ctx) -> Result<()> {
+    run(ctx.cmd("trunk").args(["build", "--release", "--locked=true"]))
+}
+
+/// Raw and `gzip -9` sizes of a file.
+fn sizes(path: &Path) -> Result<(u64, u64)> {
+    let raw = fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
+    let out = Command::new("gzip")
+        .args(["-c", "-9"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("gzip failed on {}", path.display()));
+    }
+    Ok((raw, out.stdout.len() as u64))
+}
+
+fn kib(n: u64) -> String {
+    format!("{:.1} KiB", n as f64 / 1024.0)
+}
+
+/// Prints the size of what the page loads from `dist/` (top-level wasm, JS, CSS, HTML; the
+/// copied `assets/` are fetched on demand, not at load) and fails when over budget.
+fn size(ctx: &Ctx) -> Result<()> {
+    let dist = ctx.dist();
+    let mut files: Vec<PathBuf> = fs::read_dir(&dist)
+        .map_err(|e| format!("cannot read {}: {e} (run a release build first)", dist.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("wasm" | "js" | "css" | "html")
+                )
+        })
+        .collect();
+    files.sort();
+    if !files.iter().any(|p| p.extension().is_some_and(|e| e == "wasm")) {
+        return Err(format!("no .wasm in {}", dist.display()));
+    }
+    let (mut total_raw, mut total_gz) = (0, 0);
+    println!("{:<44} {:>12} {:>12}", "file (dist/)", "raw", "gzip -9");
+    for f in &files {
+        let (raw, gz) = sizes(f)?;
+        total_raw += raw;
+        total_gz += gz;
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let kind = match f.extension().and_then(|e| e.to_str()) {
+            Some("wasm") => " (wasm)",
+            Some("js") => " (JS glue)",
+            _ => "",
+        };
+        println!("{:<44} {:>12} {:>12}", format!("{name}{kind}"), kib(raw), kib(gz));
+    }
+    let verdict = if total_gz <= BUDGET_GZ_BYTES { "OK" } else { "OVER" };
+    println!("{:<44} {:>12} {:>12}", "total", kib(total_raw), kib(total_gz));
+    println!(
+        "size: {total_gz} bytes gzipped of a {BUDGET_GZ_BYTES}-byte budget (600 KB): {verdict}"
+    );
+    if verdict == "OVER" {
+        return Err(format!("bundle is over budget by {} bytes", total_gz - BUDGET_GZ_BYTES));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// tests
+
+fn native(ctx: &Ctx) -> Result<()> {
+    // lavapipe (mesa-vulkan-drivers) gives the GPU tests a Vulkan device on any machine.
+    run(ctx
+        .cmd(&cargo().to_string_lossy())
+        .args(["test", "--workspace", "--locked"])
+        .env("DLVIZ_REQUIRE_GPU", "1"))
+}
+
+fn wasm_pack_test(ctx: &Ctx, extra: &[&str], cargo_args: &[&str]) -> Result<()> {
+    if !ctx.root.join("webdriver.json").is_file() {
+        return Err("webdriver.json is missing at the crate root".into());
+    }
+    let mut c = ctx.cmd("wasm-pack");
+    c.args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])
+        .args(extra)
+        .arg("--")
+        .arg("--locked")
+        .args(cargo_args)
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+    if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        // SwiftShader WebGPU is slow on 2 cores; the default 20 s per test is too tight.
+        c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+    }
+    run(&mut c)
+}
+
+fn browser(ctx: &Ctx) -> Result<()> {
+    wasm_pack_test(ctx, &[], &[])
+}
+
+fn release(ctx: &Ctx) -> Result<()> {
+    release_build(ctx)?;
+    size(ctx)
+}
+
+fn npm_ci(ctx: &Ctx) -> Result<()> {
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(ctx.e2e_dir()))
+}
+
+fn e2e(ctx: &Ctx) -> Result<()> {
+    if !ctx.dist().join("index.html").is_file() {
+        return Err("dist/index.html is missing: run the release tier first".into());
+    }
+    npm_ci(ctx)?;
+    let shots = env::temp_dir().join(format!("dlviz-e2e-{}", std::process::id()));
+    run(Command::new("node")
+        .arg("conv.e2e.mjs")
+        .current_dir(ctx.e2e_dir())
+        .env("DLVIZ_DIST", ctx.dist())
+        .env("DLVIZ_BASE", E2E_BASE)
+        .env("DLVIZ_CHROMIUM", CHROMIUM)
+        .env("DLVIZ_SHOTS", &shots))
+}
+
+fn lint(ctx: &Ctx) -> Result<()> {
+    let cargo = cargo().to_string_lossy().into_owned();
+    run(ctx.cmd(&cargo).args(["fmt", "--all", "--check"]))?;
+    run(ctx.cmd(&cargo).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(ctx.cmd(&cargo).args([
+        "clippy",
+        "--package",
+        "dlviz",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--all-features",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+type TierFn = fn(&Ctx) -> Result<()>;
+
+/// The tiers, in the order they run.
+const TIERS: &[(&str, TierFn)] = &[
+    ("lint", lint),
+    ("native", native),
+    ("browser", browser),
+    ("release", release),
+    ("e2e", e2e),
+];
+
+fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
+    let with_lint = args.iter().any(|a| a == "--lint");
+    let named: Vec<&str> = args.iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
+    for n in &named {
+        if !TIERS.iter().any(|(t, _)| t == n) {
+            let all: Vec<&str> = TIERS.iter().map(|(t, _)| *t).collect();
+            return Err(format!("unknown tier `{n}` (tiers: {})", all.join(", ")));
+        }
+    }
+    let chosen: Vec<(&str, TierFn)> = TIERS
+        .iter()
+        .copied()
+        .filter(|(t, _)| {
+            if named.is_empty() {
+                *t != "lint" || with_lint
+            } else {
+                named.contains(t)
+            }
+        })
+        .collect();
+    let t_all = Instant::now();
+    let needs_browser = chosen.iter().any(|(t, _)| *t != "lint");
+    if let Err(e) = setup(ctx, needs_browser) {
+        println!("tier setup: FAIL — {e}");
+        println!("0 passed, 1 failed");
+        return Err("setup failed".into());
+    }
+    let mut report: Vec<String> = Vec::new();
+    let (mut passed, mut failed) = (0, 0);
+    for (i, (name, tier)) in chosen.iter().enumerate() {
+        eprintln!("\n==> tier {}/{}: {name}", i + 1, chosen.len());
+        let t0 = Instant::now();
+        let r = tier(ctx);
+        let secs = t0.elapsed().as_secs_f64();
+        match r {
+            Ok(()) => {
+                passed += 1;
+                report.push(format!("tier {name:<8} PASS  {secs:>7.1}s"));
+            }
+            Err(e) => {
+                failed += 1;
+                report.push(format!("tier {name:<8} FAIL  {secs:>7.1}s  {e}"));
+                for (rest, _) in &chosen[i + 1..] {
+                    report.push(format!("tier {rest:<8} not run"));
+                }
+                break;
+            }
+        }
+    }
+    println!("\n== cargo xtask test: summary ({:.0}s in all)", t_all.elapsed().as_secs_f64());
+    for line in &report {
+        println!("{line}");
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        Err(format!("{failed} tier failed"))
+    } else {
+        Ok(())
+    }
+}
+
+fn bench(ctx: &Ctx) -> Result<()> {
+    setup(ctx, true)?;
+    if !ctx.root.join("tests").join("web_bench.rs").is_file() {
+        return Err("tests/web_bench.rs does not exist yet".into());
+    }
+    wasm_pack_test(ctx, &["--release", "--features", "bench"], &["--test", "web_bench"])
+}
+
+fn screenshot(ctx: &Ctx) -> Result<()> {
+    setup(ctx, true)?;
+    release_build(ctx)?;
+    npm_ci(ctx)?;
+    let out = ctx.root.join("assets").join("screenshot.png");
+    run(Command::new("node")
+        .arg("screenshot.mjs")
+        .arg(&out)
+        .current_dir(ctx.e2e_dir())
+        .env("DLVIZ_DIST", ctx.dist())
+        .env("DLVIZ_BASE", E2E_BASE)
+        .env("DLVIZ_CHROMIUM", CHROMIUM))?;
+    println!("screenshot: wrote {}", out.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+
+    #[test]
+    fn lock_and_trunk_agree_on_wasm_bindgen() {
+        let lock = lock_version(&root(), "wasm-bindgen").unwrap();
+        assert!(lock.starts_with("0.2."), "{lock}");
+        assert_eq!(trunk_toml_wasm_bindgen(&root()).unwrap(), Some(lock));
+    }
+
+    #[test]
+    fn lock_version_of_unknown_package_is_an_error() {
+        assert!(lock_version(&root(), "no-such-package-xyz").is_err());
+    }
+
+    #[test]
+    fn sizes_measures_gzip() {
+        let dir = env::temp_dir().join(format!("xtask-size-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("a.js");
+        fs::write(&f, "x".repeat(10_000)).unwrap();
+        let (raw, gz) = sizes(&f).unwrap();
+        assert_eq!(raw, 10_000);
+        assert!(gz > 0 && gz < 200, "{gz}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

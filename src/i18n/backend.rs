@@ -1,0 +1,51 @@
+//! Catalog entries of the compute-backend indicator (`ui::backend`) and of
+//! `compute::Status`'s texts. `{adapter}`, `{cpu}`, `{gpu}` (milliseconds) and `{error}` are
+//! filled in by `tr_fmt`.
+
+use super::Entry;
+
+/// (key, English, Chinese)
+pub const ENTRIES: &[Entry] = &[
+    ("backend.switch_label", "Compute backend", "计算后端"),
+    ("backend.auto", "Auto", "自动"),
+    ("backend.cpu", "CPU", "CPU"),
+    ("backend.gpu", "WebGPU", "WebGPU"),
+    ("backend.label_cpu", "CPU (wasm SIMD)", "CPU（wasm SIMD）"),
+    ("backend.label_cpu_native", "CPU (native)", "CPU（本机）"),
+    ("backend.label_gpu", "WebGPU: {adapter}", "WebGPU：{adapter}"),
+    ("backend.why_forced_cpu", "You chose the CPU.", "你选择了 CPU。"),
+    ("backend.why_forced_gpu", "You chose WebGPU.", "你选择了 WebGPU。"),
+    (
+        "backend.why_initializing",
+        "Starting WebGPU… the CPU computes meanwhile.",
+        "正在启动 WebGPU……在此期间由 CPU 计算。",
+    ),
+    (
+        "backend.why_calibrating",
+        "Measuring whether this GPU is faster than the CPU… the CPU computes meanwhile.",
+        "正在测量这块 GPU 是否比 CPU 更快……在此期间由 CPU 计算。",
+    ),
+    (
+        "backend.why_software",
+        "The WebGPU adapter ({adapter}) is a software renderer that runs on the CPU, so the CPU is used directly.",
+        "WebGPU 适配器（{adapter}）是在 CPU 上运行的软件渲染器，因此直接使用 CPU。",
+    ),
+    (
+        "backend.why_slower",
+        "Measured: the GPU ({adapter}) takes {gpu} ms per convolution including readback, the CPU {cpu} ms, so the CPU is used.",
+        "实测：GPU（{adapter}）每次卷积（含结果回读）耗时 {gpu} 毫秒，CPU 为 {cpu} 毫秒，因此使用 CPU。",
+    ),
+    (
+        "backend.why_faster",
+        "Measured: the GPU takes {gpu} ms per convolution including readback, the CPU {cpu} ms, so the GPU is used.",
+        "实测：GPU 每次卷积（含结果回读）耗时 {gpu} 毫秒，CPU 为 {cpu} 毫秒，因此使用 GPU。",
+    ),
+    ("backend.why_unavailable", "WebGPU is unavailable ({error}); the CPU computes.", "WebGPU 不可用（{error}），由 CPU 计算。"),
+    (
+        "backend.notice_fallback",
+        "A GPU computation failed and was redone on the CPU: {error}",
+        "一次 GPU 计算失败，已改由 CPU 重新计算：{error}",
+    ),
+    ("backend.dismiss", "Dismiss", "关闭"),
+    ("backend.busy", "measuring…", "测量中……"),
+];
