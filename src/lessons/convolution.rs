@@ -668,7 +668,7 @@ fn ConvolutionLesson() -> impl IntoView {
                 label=t("conv.legend")
                 min=Signal::derive(move || -scale.get())
                 max=scale
-                colours=Signal::derive(|| model::DIVERGING.to_vec())
+                colours=Signal::derive(model::diverging_stops)
                 testid="conv-legend"
             />
             <p class="hint" aria-live="polite">
