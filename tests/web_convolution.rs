@@ -58,7 +58,8 @@ fn text(id: &str) -> String {
 /// features are needed.
 fn event(ctor: &str, kind: &str, extra: &[(&str, &str)]) -> web_sys::Event {
     let win: JsValue = web_sys::window().unwrap().into();
-    let ctor: js_sys::Function = js_sys::Reflect::get(&win, &ctor.into()).unwrap().dyn_into().unwrap();
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&win, &ctor.into()).unwrap().dyn_into().unwrap();
     let init = js_sys::Object::new();
     js_sys::Reflect::set(&init, &"bubbles".into(), &JsValue::TRUE).unwrap();
     for (k, v) in extra {
@@ -113,9 +114,11 @@ async fn mount_lesson(query: &str) -> Mounted {
     doc().body().unwrap().append_child(&root).unwrap();
     let handle = mount_to(root.clone(), || App().into_any());
     until("first feature map", || {
-        q("[data-testid=\"featuremap-0\"]").is_some_and(|c| c.dyn_into::<HtmlCanvasElement>().unwrap().width() > 1)
+        q("[data-testid=\"featuremap-0\"]")
+            .is_some_and(|c| c.dyn_into::<HtmlCanvasElement>().unwrap().width() > 1)
     })
-    .await.unwrap();
+    .await
+    .unwrap();
     Mounted { _handle: handle, root }
 }
 
@@ -129,9 +132,21 @@ async fn mounts_with_maps_formula_and_panels() {
     }
     assert!(q("[data-testid=\"featuremap-4\"]").is_none());
     for id in [
-        "conv-sample", "conv-preset", "conv-ksize", "conv-stride", "conv-padding", "conv-dilation",
-        "conv-filters", "conv-featuremaps", "conv-upload", "conv-upload-notice", "conv-input-canvas",
-        "conv-step-window", "conv-rf-size", "export-png-featuremap-0", "export-csv-featuremap-0",
+        "conv-sample",
+        "conv-preset",
+        "conv-ksize",
+        "conv-stride",
+        "conv-padding",
+        "conv-dilation",
+        "conv-filters",
+        "conv-featuremaps",
+        "conv-upload",
+        "conv-upload-notice",
+        "conv-input-canvas",
+        "conv-step-window",
+        "conv-rf-size",
+        "export-png-featuremap-0",
+        "export-csv-featuremap-0",
         "export-png-input",
     ] {
         tid(id);
@@ -200,7 +215,11 @@ async fn invalid_matrix_cell_is_flagged_and_ignored() {
     let _app = mount_lesson("img=draw&filters=1&preset=identity").await;
     let before = pixels("featuremap-0");
     set_input("conv-matrix-1-1", "abc");
-    until("flag", || tid("conv-matrix-1-1").get_attribute("aria-invalid").as_deref() == Some("true")).await.unwrap();
+    until("flag", || {
+        tid("conv-matrix-1-1").get_attribute("aria-invalid").as_deref() == Some("true")
+    })
+    .await
+    .unwrap();
     assert!(tid("conv-matrix-1-1").class_list().contains("invalid"));
     assert!(text("conv-matrix-error").contains("Row 2, column 2"), "{}", text("conv-matrix-error"));
     sleep(100).await;
@@ -215,7 +234,11 @@ async fn invalid_matrix_cell_is_flagged_and_ignored() {
     assert!(h.contains("w=0,0,0,0,1,0.5,0,0,0"), "{h}");
     // Fixing the cell clears the flag.
     set_input("conv-matrix-1-1", "-1");
-    until("unflagged", || tid("conv-matrix-1-1").get_attribute("aria-invalid").as_deref() == Some("false")).await.unwrap();
+    until("unflagged", || {
+        tid("conv-matrix-1-1").get_attribute("aria-invalid").as_deref() == Some("false")
+    })
+    .await
+    .unwrap();
     assert!(text("conv-matrix-error").is_empty());
 }
 

@@ -15,7 +15,13 @@ use leptos::prelude::*;
 /// A schematic `w × h` grid (light checkerboard) for a layer's output.
 fn schematic(w: usize, h: usize) -> RgbaImage {
     let data = (0..w * h)
-        .flat_map(|i| if (i / w + i % w) % 2 == 0 { [236, 239, 244, 255] } else { [214, 220, 230, 255] })
+        .flat_map(|i| {
+            if (i / w + i % w).is_multiple_of(2) {
+                [236, 239, 244, 255]
+            } else {
+                [214, 220, 230, 255]
+            }
+        })
         .collect();
     RgbaImage { width: w, height: h, data }
 }
@@ -60,7 +66,9 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
     // Per layer: (receptive field r_l, jump j_l).
     let rf = Memo::new(move |_| {
         let (_, w, h) = shared.small.get();
-        layer_geometry(h, w, &layers.get()).map(|g| g.iter().map(|g| (g.rf, g.jump)).collect::<Vec<_>>()).unwrap_or_default()
+        layer_geometry(h, w, &layers.get())
+            .map(|g| g.iter().map(|g| (g.rf, g.jump)).collect::<Vec<_>>())
+            .unwrap_or_default()
     });
     // What the chosen pixel sees at `level` (0 = input): the receptive field of the layers
     // after that level, applied to that level's map.
@@ -145,7 +153,8 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
         let sizes = match sizes.get() {
             Ok(s) => s,
             Err(li) => {
-                let text = crate::i18n::tr(lang, "conv.rf.impossible").replace("{n}", &(li + 1).to_string());
+                let text = crate::i18n::tr(lang, "conv.rf.impossible")
+                    .replace("{n}", &(li + 1).to_string());
                 return view! { <p class="impossible" role="alert">{text}</p> }.into_any();
             }
         };
@@ -156,7 +165,8 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
             .skip(1)
             .map(|(level, (h, w))| {
                 let canvas = NodeRef::<Canvas>::new();
-                let label = crate::i18n::tr(lang, "conv.rf.level").replace("{n}", &level.to_string());
+                let label =
+                    crate::i18n::tr(lang, "conv.rf.level").replace("{n}", &level.to_string());
                 let label2 = label.clone();
                 let hl = Signal::derive(move || region_at(level).into_iter().collect::<Vec<_>>());
                 let is_last = level == last;

@@ -11,7 +11,15 @@ use crate::ui::RgbaImage;
 
 /// Preset identifiers, in the order the lesson lists them (`custom` = edited by hand).
 pub const PRESETS: &[&str] = &[
-    "identity", "box", "gaussian", "sharpen", "sobel_x", "sobel_y", "laplacian", "emboss", "random",
+    "identity",
+    "box",
+    "gaussian",
+    "sharpen",
+    "sobel_x",
+    "sobel_y",
+    "laplacian",
+    "emboss",
+    "random",
     "custom",
 ];
 
@@ -99,7 +107,8 @@ pub fn filter_bank(
         }
     }
     let f = kinds.len();
-    let t = Tensor::new(vec![f, channels, k, k], w).unwrap_or_else(|_| Tensor::zeros(vec![f, channels, k, k]));
+    let t = Tensor::new(vec![f, channels, k, k], w)
+        .unwrap_or_else(|_| Tensor::zeros(vec![f, channels, k, k]));
     (t, kinds)
 }
 
@@ -112,7 +121,11 @@ pub fn diverging_stops() -> Vec<[u8; 4]> {
 pub fn diverging_rgba(values: &[f32], w: usize, h: usize, scale: f32) -> RgbaImage {
     let s = if scale > 0.0 && scale.is_finite() { scale } else { 1.0 };
     let plane = &values[..values.len().min(w * h)];
-    RgbaImage { width: w, height: h, data: Colormap::Diverging.to_rgba_vec(plane, ValueRange::symmetric(s)) }
+    RgbaImage {
+        width: w,
+        height: h,
+        data: Colormap::Diverging.to_rgba_vec(plane, ValueRange::symmetric(s)),
+    }
 }
 
 /// An image tensor `(1, C, H, W)` with values in `[0, 1]` → RGBA (grey if `C = 1`).
@@ -172,7 +185,9 @@ pub fn formula_numbers(n: usize, k: usize, p: Conv2dParams) -> String {
 /// The taps of the window for output pixel `(i, j)` in the **padded** input:
 /// `(row, col) = (s·i + d·u, s·j + d·v)` for `u, v < k`, row-major.
 pub fn window_taps(i: usize, j: usize, k: usize, p: Conv2dParams) -> Vec<(usize, usize)> {
-    (0..k * k).map(|t| (p.stride * i + p.dilation * (t / k), p.stride * j + p.dilation * (t % k))).collect()
+    (0..k * k)
+        .map(|t| (p.stride * i + p.dilation * (t / k), p.stride * j + p.dilation * (t % k)))
+        .collect()
 }
 
 /// A plane zero-padded by `pad` on every side: `(h + 2p) × (w + 2p)`.
