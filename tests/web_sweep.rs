@@ -153,6 +153,9 @@ fn random_valid(kind: &ParamKind, rng: &mut Rng) -> String {
                 .collect::<Vec<_>>()
                 .join(",")
         }
+        ParamKind::Bits { len } => (0..len.div_ceil(4))
+            .map(|_| char::from_digit(rng.below(16), 16).unwrap_or('0'))
+            .collect(),
         // A kind added after this sweep was written: its default is the one valid value the
         // sweep can name without knowing the kind. Add a generator above for it.
         #[allow(unreachable_patterns)]
@@ -172,6 +175,7 @@ fn extremes(kind: &ParamKind) -> Option<(String, String)> {
             let full = |x: f64| vec![format!("{x}"); max_len].join(",");
             Some((full(min), full(max)))
         }
+        ParamKind::Bits { len } => Some(("0".repeat(len.div_ceil(4)), "f".repeat(len.div_ceil(4)))),
         #[allow(unreachable_patterns)]
         _ => None,
     }
