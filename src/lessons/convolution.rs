@@ -43,7 +43,7 @@ pub const SAMPLES: &[(&str, &str)] = &[
 const IMG_CHOICES: &[&str] = &["camera", "astronaut", "chelsea", "coffee", "brick", "draw"];
 const KERNEL_SIZES: &[&str] = &["3", "5", "7"];
 const RF_KERNELS: &[&str] = &["1", "3", "5", "7"];
-const WORK_SIZES: &[&str] = &["16", "32", "64", "128", "256", "512"];
+const WORK_SIZES: &[&str] = &["16", "32", "64", "128", "256"];
 /// Largest magnitude of a hand-edited kernel weight.
 const WEIGHT_LIMIT: f32 = 100.0;
 /// The default drawn grid: a handwritten-style "7" (28×28 bits as hex, row-major).
