@@ -15,8 +15,10 @@
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_sweep`
 
-use dlviz::app::App;
+use dlviz::app::{App, Theme};
+use dlviz::compute::Preference;
 use dlviz::core::rng::Rng;
+use dlviz::i18n::Lang;
 use dlviz::lessons::{Lesson, LESSONS};
 use dlviz::url_state::{self, ParamKind, ParamSpec, MAX_SEED};
 use leptos::mount::mount_to;
@@ -31,7 +33,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 static PANICKED: AtomicBool = AtomicBool::new(false);
 
+/// Installs the recording hook and clears the flag (a failed assertion of an earlier test
+/// also goes through the hook).
 fn install_panic_hook() {
+    PANICKED.store(false, Ordering::SeqCst);
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
@@ -47,25 +52,17 @@ const FLAG: &str = "__dlviz_injected";
 /// Garbage values. Each sets `window.__dlviz_injected` if it is ever run as markup or script.
 const GARBAGE: &[&str] = &[
     "NaN",
-    "nan",
     "inf",
-    "-inf",
-    "Infinity",
+    "-Infinity",
     "1e309",
-    "-1e309",
     "-1",
     "99999999999999999999999999",
     "-9223372036854775809",
-    "18446744073709551616",
     "0x10",
-    "1.5.2",
-    "1,2,,3",
+    "1.5.2,,3",
     "",
-    " ",
-    "true",
-    "[1,2]",
-    "{\"a\":1}",
-    "null",
+    " true ",
+    "{\"a\":[1,2]}",
     "\u{0}",
     "日本語",
     "<script data-injected>window.__dlviz_injected=1</script>",
@@ -85,6 +82,10 @@ const UNKNOWN_KEYS: &[&str] = &[
 
 fn doc() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
+}
+
+fn now() -> f64 {
+    web_sys::window().unwrap().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
 async fn sleep(ms: i32) {
@@ -153,9 +154,10 @@ fn random_valid(kind: &ParamKind, rng: &mut Rng) -> String {
                 .collect::<Vec<_>>()
                 .join(",")
         }
-        ParamKind::Bits { len } => (0..len.div_ceil(4))
-            .map(|_| char::from_digit(rng.below(16), 16).unwrap_or('0'))
-            .collect(),
+        ParamKind::Bits { len } => {
+            let digits = len.div_ceil(4);
+            (0..digits).map(|_| char::from_digit(rng.below(16), 16).unwrap_or('0')).collect()
+        }
         // A kind added after this sweep was written: its default is the one valid value the
         // sweep can name without knowing the kind. Add a generator above for it.
         #[allow(unreachable_patterns)]
@@ -208,8 +210,12 @@ async fn open(lesson: &Lesson, query: &str) -> Case {
     let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
     root.set_attribute("data-test-root", "").unwrap();
     doc().body().unwrap().append_child(&root).unwrap();
+    let t0 = now();
     let handle = mount_to(root.clone(), || App().into_any());
     tick().await;
+    web_sys::console::log_1(
+        &format!("sweep: {:.0} ms  #/{}?{query}", now() - t0, lesson.slug).into(),
+    );
     Case { _handle: handle, root }
 }
 
@@ -254,11 +260,18 @@ async fn assert_healthy(lesson: &Lesson, what: &str) {
 /// Checks the notice lists exactly the rejected keys of `pairs` (decoded key, decoded value).
 fn assert_notice_for(lesson: &Lesson, pairs: &[(String, String)], what: &str) {
     let items = notice_items();
-    for (k, v) in pairs {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        // The URL parser strips C0 controls and spaces at the very end of the address, so the
+        // last value may arrive trimmed; judge and look for the value as delivered.
+        let v = &if i + 1 == pairs.len() { v.trim_end_matches(|c: char| c <= ' ') } else { v }
+            .to_string();
         let spec = lesson.params.iter().find(|s| s.key == k);
-        let expected_bad = match spec {
-            Some(s) => url_state::parse_value(&s.kind, v).is_err(),
-            None => k != "backend", // the compute module owns `backend`
+        let expected_bad = match (spec, k.as_str()) {
+            (Some(s), _) => url_state::parse_value(&s.kind, v).is_err(),
+            (None, "lang") => Lang::from_tag(v).is_none(),
+            (None, "theme") => Theme::from_code(v).is_none(),
+            (None, "backend") => Preference::from_code(v).is_none(),
+            (None, _) => true,
         };
         let shown: Vec<&(String, String)> = items
             .iter()
@@ -274,13 +287,13 @@ fn assert_notice_for(lesson: &Lesson, pairs: &[(String, String)], what: &str) {
                 lesson.slug
             );
             // The raw value is shown as text, as typed.
-            let v40: String = v.trim_end().chars().take(12).collect();
+            let v40: String = v.chars().take(12).collect();
             assert!(
                 shown.iter().any(|(_, t)| t.contains(&v40)),
                 "{}: raw value of {k} not shown as text ({what}): {shown:?}",
                 lesson.slug
             );
-        } else if spec.is_some() {
+        } else {
             assert!(shown.is_empty(), "{}: valid {k}={v:?} reported ({what})", lesson.slug);
         }
     }
@@ -380,36 +393,33 @@ async fn every_lesson_with_garbage_in_every_key_at_once() {
 async fn every_lesson_with_garbage_in_one_key() {
     install_panic_hook();
     for lesson in LESSONS {
+        // One isolated case per kind of knob (the first knob of each kind), each with a
+        // different payload: the bad key alone is listed, and the lesson copes. (Every key
+        // gets every payload in `every_lesson_with_garbage_in_every_key_at_once`.)
+        let mut kinds_seen: Vec<std::mem::Discriminant<ParamKind>> = Vec::new();
         for (si, spec) in lesson.params.iter().enumerate() {
-            // Three payloads per key, rotating through the list; one markup payload each.
-            let markup = [
-                GARBAGE[GARBAGE.len() - 4],
-                GARBAGE[GARBAGE.len() - 3],
-                GARBAGE[GARBAGE.len() - 2],
-            ];
-            let picks = [
-                GARBAGE[si % GARBAGE.len()],
-                GARBAGE[(si * 7 + 3) % GARBAGE.len()],
-                markup[si % 3],
-            ];
-            for g in picks {
-                let pairs = vec![(spec.key.to_string(), g.to_string())];
-                let query = format!("{}={}", spec.key, enc(g));
-                let c = open(lesson, &query).await;
-                let what = format!("{} alone: {query}", spec.key);
-                assert_notice_for(lesson, &pairs, &what);
-                let items = notice_items();
-                let bad = url_state::parse_value(&spec.kind, g).is_err();
-                assert_eq!(
-                    items.len(),
-                    usize::from(bad),
-                    "{}: only {} listed: {items:?}",
-                    lesson.slug,
-                    spec.key
-                );
-                assert_healthy(lesson, &what).await;
-                drop(c);
+            let d = std::mem::discriminant(&spec.kind);
+            if kinds_seen.contains(&d) {
+                continue;
             }
+            kinds_seen.push(d);
+            let g = GARBAGE[(si * 5 + 3) % GARBAGE.len()];
+            let pairs = vec![(spec.key.to_string(), g.to_string())];
+            let query = format!("{}={}", spec.key, enc(g));
+            let c = open(lesson, &query).await;
+            let what = format!("{} alone: {query}", spec.key);
+            assert_notice_for(lesson, &pairs, &what);
+            let items = notice_items();
+            let bad = url_state::parse_value(&spec.kind, g).is_err();
+            assert_eq!(
+                items.len(),
+                usize::from(bad),
+                "{}: only {} listed: {items:?}",
+                lesson.slug,
+                spec.key
+            );
+            assert_healthy(lesson, &what).await;
+            drop(c);
         }
     }
 }

@@ -261,6 +261,15 @@ async function main() {
       const [zh, en] = lang1.startsWith('zh') ? [text1, text0] : [text0, text1];
       assert(cjk(zh) > cjk(en) + 10, `the zh page has too little Chinese text (${cjk(zh)} vs ${cjk(en)} CJK chars)`);
       const values = await controlValues(page2);
+      // The language travels with a copied link.
+      const url = page2.url();
+      assert(url.includes(`lang=${lang1.slice(0, 2)}`), `the URL does not carry lang=${lang1.slice(0, 2)}: ${url}`);
+      const p3 = await ctx.newPage();
+      watch(p3, base);
+      await openLesson(p3, url);
+      const lang3 = await p3.evaluate(() => document.documentElement.lang);
+      assert(lang3 === lang1, `a copied link opened in <html lang="${lang3}">, not "${lang1}"`);
+      await p3.close();
       await page2.locator(tid('lang-switch')).first().click();
       await until(() => page2.evaluate(() => document.documentElement.lang), (l) => l === lang0, '<html lang> did not switch back');
       const after = await controlValues(page2);
