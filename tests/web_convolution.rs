@@ -359,3 +359,42 @@ async fn uploads_non_image_refused_large_image_downscaled() {
     let sel: HtmlSelectElement = tid("conv-sample").dyn_into().unwrap();
     assert_eq!(sel.value(), "upload");
 }
+
+#[wasm_bindgen_test]
+async fn drawing_grid_works_from_the_keyboard() {
+    let _app = mount_lesson("img=draw&filters=1&preset=identity").await;
+    let grid: HtmlElement = tid("conv-draw-grid").dyn_into().unwrap();
+    grid.focus().unwrap();
+    let key = |k: &str| {
+        grid.dispatch_event(&event("KeyboardEvent", "keydown", &[("key", k)])).unwrap();
+    };
+    // Clear: the identity map of an empty grid is all zeros (white).
+    let clear: HtmlElement = tid("conv-draw-clear").dyn_into().unwrap();
+    clear.click();
+    let white = |px: &[u8]| px.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2] && p[0] > 240);
+    until("cleared map", || white(&pixels("featuremap-0").2)).await.unwrap();
+    // The cursor starts at (14, 14): Enter inks it; two steps right and Space inks (16, 14).
+    key("Enter");
+    key("ArrowRight");
+    key("ArrowRight");
+    key(" ");
+    until("two inked pixels", || {
+        let (w, _, px) = pixels("featuremap-0");
+        let red = |x: usize, y: usize| {
+            let p = &px[(y * w as usize + x) * 4..][..4];
+            p[0] as i32 > p[2] as i32 + 40
+        };
+        red(14, 14) && red(16, 14) && !red(15, 14)
+    })
+    .await
+    .unwrap();
+    // The drawing is in the link: row 14 has bits 14 and 16 set → hex digits 3 and 4 of that row.
+    let h = web_sys::window().unwrap().location().hash().unwrap();
+    let grid_hex = h.split("grid=").nth(1).unwrap().split('&').next().unwrap();
+    let bit = |i: usize| {
+        let d = grid_hex.as_bytes()[i / 4] as char;
+        d.to_digit(16).unwrap() >> (3 - i % 4) & 1 == 1
+    };
+    let ones: Vec<usize> = (0..28 * 28).filter(|i| bit(*i)).collect();
+    assert_eq!(ones, vec![14 * 28 + 14, 14 * 28 + 16]);
+}
