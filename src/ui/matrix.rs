@@ -27,7 +27,11 @@ pub fn parse_cell(text: &str, limit: f32) -> Option<f32> {
 pub fn format_cell(v: f32) -> String {
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A `size × size` matrix editor.
