@@ -64,7 +64,11 @@ let currentTest = '';
 function watch(page, base) {
   const state = { dialogs: [] };
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push({ test: currentTest, text: `console.error: ${m.text()}` });
+    if (m.type() !== 'error') return;
+    const where = m.location()?.url || '';
+    // The browser's own /favicon.ico probe (outside the app's path) is not the app's doing.
+    if (new URL(where || 'about:blank', 'http://x/').pathname === '/favicon.ico') return;
+    problems.push({ test: currentTest, text: `console.error: ${m.text()}${where ? ` (${where})` : ''}` });
   });
   page.on('pageerror', (e) => problems.push({ test: currentTest, text: `page error: ${e.message}` }));
   page.on('requestfailed', (r) => {
@@ -280,7 +284,7 @@ async function main() {
     await test('the controls are reachable with Tab', async () => {
       await page.evaluate(() => document.activeElement?.blur());
       const seen = new Set();
-      for (let i = 0; i < 60 && seen.size < CONTROLS.length; i++) {
+      for (let i = 0; i < 250 && seen.size < CONTROLS.length; i++) {
         await page.keyboard.press('Tab');
         const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
         if (CONTROLS.includes(id)) seen.add(id);
@@ -326,7 +330,15 @@ async function main() {
       await p.screenshot({ path: shot, fullPage: false });
       console.log(`      screenshot: ${shot}`);
       const [sw, cw] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      assert(sw <= cw + 1, `the page is ${sw}px wide at a ${cw}px viewport`);
+      const wide = await p.evaluate((cw) => {
+        // The innermost elements that stick out past the viewport, to say what to fix.
+        const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > cw + 1);
+        return out
+          .filter((e) => !out.some((o) => o !== e && e.contains(o)))
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}${e.className ? '.' + String(e.className).split(' ').join('.') : ''}${e.dataset.testid ? `[${e.dataset.testid}]` : ''} right=${Math.round(e.getBoundingClientRect().right)}`);
+      }, cw);
+      assert(sw <= cw + 1, `the page is ${sw}px wide at a ${cw}px viewport; sticking out: ${wide.join(', ')}`);
       await small.close();
     });
   } finally {
