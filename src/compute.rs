@@ -68,6 +68,27 @@ impl Preference {
     }
 }
 
+/// Reads `backend=` from a URL query (`a=1&backend=cpu`): the preference (auto when absent
+/// or invalid) and, for an invalid value, a notice for the page to show.
+pub fn preference_from_query(query: &str) -> (Preference, Option<crate::url_state::Notice>) {
+    let Some((_, raw)) =
+        crate::url_state::split_query(query).into_iter().rev().find(|(k, _)| k == "backend")
+    else {
+        return (Preference::Auto, None);
+    };
+    match Preference::from_code(&raw) {
+        Some(p) => (p, None),
+        None => (
+            Preference::Auto,
+            Some(crate::url_state::Notice {
+                key: "backend".into(),
+                raw: raw.chars().take(40).collect(),
+                reason: crate::url_state::NoticeReason::Malformed,
+            }),
+        ),
+    }
+}
+
 /// Median wall-clock times of the calibration workload, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timings {
@@ -160,7 +181,10 @@ pub fn decide(pref: Preference, gpu: GpuAvailability<'_>, timings: Option<Timing
 }
 
 fn gpu_clearly_faster(t: Timings) -> bool {
-    t.cpu_ms.is_finite() && t.gpu_ms.is_finite() && t.gpu_ms >= 0.0 && t.gpu_ms < SPEEDUP_MARGIN * t.cpu_ms
+    t.cpu_ms.is_finite()
+        && t.gpu_ms.is_finite()
+        && t.gpu_ms >= 0.0
+        && t.gpu_ms < SPEEDUP_MARGIN * t.cpu_ms
 }
 
 /// The median of `xs` (mean of the two middle values for an even count); `None` if empty
@@ -259,7 +283,12 @@ impl Workload {
         let input = Tensor::from_fn(vec![n, c, hw, hw], |_| rng.uniform_in(-1.0, 1.0));
         let weight = Tensor::from_fn(vec![f, c, k, k], |_| rng.uniform_in(-0.5, 0.5));
         let bias = (0..f).map(|_| rng.uniform_in(-0.1, 0.1)).collect();
-        Self { input, weight, bias, params: Conv2dParams { stride: 1, padding: k / 2, dilation: 1 } }
+        Self {
+            input,
+            weight,
+            bias,
+            params: Conv2dParams { stride: 1, padding: k / 2, dilation: 1 },
+        }
     }
 }
 
@@ -681,7 +710,10 @@ mod tests {
             let s = sw(name);
             for t in [None, Some(FAST), Some(SLOW)] {
                 let d = decide(Preference::Auto, GpuAvailability::Ready(&s), t);
-                assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::SoftwareAdapter });
+                assert_eq!(
+                    d,
+                    Decision { backend: BackendKind::Cpu, reason: Reason::SoftwareAdapter }
+                );
             }
         }
         let cpu_kind = AdapterFacts { kind: DeviceKind::Cpu, ..hw() };
@@ -695,14 +727,23 @@ mod tests {
         let d = decide(Preference::Auto, GpuAvailability::Ready(&h), None);
         assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::Calibrating });
         let d = decide(Preference::Auto, GpuAvailability::Ready(&h), Some(FAST));
-        assert_eq!(d, Decision { backend: BackendKind::WebGpu, reason: Reason::FasterThanCpu(FAST) });
+        assert_eq!(
+            d,
+            Decision { backend: BackendKind::WebGpu, reason: Reason::FasterThanCpu(FAST) }
+        );
         let d = decide(Preference::Auto, GpuAvailability::Ready(&h), Some(SLOW));
         assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::SlowerThanCpu(SLOW) });
         // Within the margin: not clearly faster.
         let close = Timings { cpu_ms: 10.0, gpu_ms: 9.5 };
-        assert_eq!(decide(Preference::Auto, GpuAvailability::Ready(&h), Some(close)).backend, BackendKind::Cpu);
+        assert_eq!(
+            decide(Preference::Auto, GpuAvailability::Ready(&h), Some(close)).backend,
+            BackendKind::Cpu
+        );
         let nan = Timings { cpu_ms: f64::NAN, gpu_ms: 1.0 };
-        assert_eq!(decide(Preference::Auto, GpuAvailability::Ready(&h), Some(nan)).backend, BackendKind::Cpu);
+        assert_eq!(
+            decide(Preference::Auto, GpuAvailability::Ready(&h), Some(nan)).backend,
+            BackendKind::Cpu
+        );
     }
 
     #[test]
@@ -710,7 +751,10 @@ mod tests {
         let d = decide(Preference::Auto, GpuAvailability::Pending, None);
         assert_eq!(d.reason, Reason::Initializing);
         let d = decide(Preference::Auto, GpuAvailability::Unavailable("lost"), Some(FAST));
-        assert_eq!(d, Decision { backend: BackendKind::Cpu, reason: Reason::Unavailable("lost".into()) });
+        assert_eq!(
+            d,
+            Decision { backend: BackendKind::Cpu, reason: Reason::Unavailable("lost".into()) }
+        );
     }
 
     #[test]
@@ -731,6 +775,18 @@ mod tests {
         }
         assert_eq!(Preference::from_code("WebGPU"), Some(Preference::WebGpu));
         assert_eq!(Preference::from_code("tpu"), None);
+    }
+
+    #[test]
+    fn preference_from_url_query() {
+        assert_eq!(preference_from_query(""), (Preference::Auto, None));
+        assert_eq!(preference_from_query("k=3&backend=cpu&lang=zh"), (Preference::Cpu, None));
+        assert_eq!(preference_from_query("backend=cpu&backend=gpu"), (Preference::WebGpu, None));
+        let (p, n) = preference_from_query("backend=tpu");
+        assert_eq!(p, Preference::Auto);
+        let n = n.unwrap();
+        assert_eq!((n.key.as_str(), n.raw.as_str()), ("backend", "tpu"));
+        assert_eq!(n.reason, crate::url_state::NoticeReason::Malformed);
     }
 
     #[test]

@@ -35,10 +35,7 @@ fn random(rng: &mut Rng, shape: Vec<usize>, lo: f32, hi: f32) -> Tensor {
 fn assert_close(gpu: &Tensor, cpu: &Tensor, what: &str) {
     assert_eq!(gpu.shape(), cpu.shape(), "{what}: shapes");
     for (k, (g, c)) in gpu.data().iter().zip(cpu.data()).enumerate() {
-        assert!(
-            (g - c).abs() <= ATOL + RTOL * c.abs(),
-            "{what}: element {k}: gpu {g} vs cpu {c}"
-        );
+        assert!((g - c).abs() <= ATOL + RTOL * c.abs(), "{what}: element {k}: gpu {g} vs cpu {c}");
     }
 }
 
@@ -103,7 +100,12 @@ fn conv2d_parity_on_random_shapes() {
                 assert_eq!(g, Err(GpuError::Shape(e)));
             }
             Ok(cpu) => {
-                let what = format!("x{:?} w{:?} {p:?} relu={relu} bias={}", x.shape(), k.shape(), bias.is_some());
+                let what = format!(
+                    "x{:?} w{:?} {p:?} relu={relu} bias={}",
+                    x.shape(),
+                    k.shape(),
+                    bias.is_some()
+                );
                 assert_close(&g.unwrap(), &cpu, &what);
                 checked += 1;
             }
@@ -173,7 +175,9 @@ fn lavapipe_is_classified_as_software_and_never_auto_selected() {
         assert!(status.timings.is_some(), "hardware adapters are calibrated: {status:?}");
     }
     let w = Workload::standard();
-    let (_, ran) = pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true)).unwrap();
+    let (_, ran) =
+        pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true))
+            .unwrap();
     assert_eq!(ran, status.active);
 }
 
@@ -184,7 +188,9 @@ fn forced_webgpu_runs_on_the_gpu() {
     compute.set_gpu(Ok(gpu));
     assert_eq!(compute.status().reason, Reason::ForcedGpu);
     let w = Workload::sized(2, 3, 16, 4, 3);
-    let (y, ran) = pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, false)).unwrap();
+    let (y, ran) =
+        pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, false))
+            .unwrap();
     assert_eq!(ran, BackendKind::WebGpu);
     let cpu = compute::cpu_conv2d(&w.input, &w.weight, Some(&w.bias), w.params, false).unwrap();
     assert_close(&y, &cpu, "forced GPU");
@@ -193,7 +199,8 @@ fn forced_webgpu_runs_on_the_gpu() {
     assert!(r.data().iter().all(|v| *v >= 0.0));
     // Bad shapes are reported, not computed.
     let bad = Tensor::zeros(vec![4, 2, 3, 3]);
-    let err = pollster::block_on(compute.conv2d(&w.input, &bad, None, w.params, false)).unwrap_err();
+    let err =
+        pollster::block_on(compute.conv2d(&w.input, &bad, None, w.params, false)).unwrap_err();
     assert!(matches!(err, compute::ComputeError::Conv(ConvError::Shape(_))), "{err:?}");
 }
 
@@ -204,10 +211,14 @@ fn device_loss_falls_back_to_cpu_with_a_notice() {
     compute.set_gpu(Ok(gpu));
     let w = Workload::sized(1, 2, 12, 3, 3);
     let cpu = compute::cpu_conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true).unwrap();
-    let (_, ran) = pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true)).unwrap();
+    let (_, ran) =
+        pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true))
+            .unwrap();
     assert_eq!(ran, BackendKind::WebGpu);
     compute.gpu().unwrap().ctx.destroy();
-    let (y, ran) = pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true)).unwrap();
+    let (y, ran) =
+        pollster::block_on(compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true))
+            .unwrap();
     assert_eq!(ran, BackendKind::Cpu, "after the loss the CPU computes");
     assert_eq!(y, cpu);
     let s = compute.status();
@@ -222,10 +233,13 @@ fn failed_init_falls_back_to_cpu() {
     let compute = Compute::new(Preference::WebGpu);
     compute.set_gpu(Err(GpuError::NoAdapter("injected by the test".into())));
     let w = Workload::sized(1, 1, 8, 2, 3);
-    let (y, ran) = pollster::block_on(compute.conv2d(&w.input, &w.weight, None, w.params, false)).unwrap();
+    let (y, ran) =
+        pollster::block_on(compute.conv2d(&w.input, &w.weight, None, w.params, false)).unwrap();
     assert_eq!(ran, BackendKind::Cpu);
     assert_eq!(y, compute::cpu_conv2d(&w.input, &w.weight, None, w.params, false).unwrap());
-    assert!(matches!(compute.status().reason, Reason::Unavailable(ref m) if m.contains("injected")));
+    assert!(
+        matches!(compute.status().reason, Reason::Unavailable(ref m) if m.contains("injected"))
+    );
 }
 
 /// Timings CPU vs GPU (medians, GPU including upload and readback) and the round trip of a
@@ -237,7 +251,10 @@ fn bench_cpu_vs_gpu() {
     eprintln!("adapter: {} ({:?})", gpu.info().label(), gpu.info().kind);
     let tiny = Workload::sized(1, 1, 4, 1, 3);
     let t = pollster::block_on(compute::measure(&gpu, &tiny, 21)).unwrap();
-    eprintln!("round trip, 1x1x4x4 conv 3x3: cpu {:.3} ms, gpu {:.3} ms (upload+dispatch+readback)", t.cpu_ms, t.gpu_ms);
+    eprintln!(
+        "round trip, 1x1x4x4 conv 3x3: cpu {:.3} ms, gpu {:.3} ms (upload+dispatch+readback)",
+        t.cpu_ms, t.gpu_ms
+    );
     for (n, c, hw, f, k) in [(1, 4, 64, 8, 3), (1, 16, 128, 32, 3), (4, 32, 64, 64, 3)] {
         let w = Workload::sized(n, c, hw, f, k);
         let t = pollster::block_on(compute::measure(&gpu, &w, 5)).unwrap();

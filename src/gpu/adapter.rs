@@ -118,13 +118,8 @@ impl AdapterFacts {
 
     /// The first software marker found in any name, if any.
     pub fn software_marker(&self) -> Option<&'static str> {
-        let fields = [
-            &self.name,
-            &self.vendor,
-            &self.architecture,
-            &self.device,
-            &self.description,
-        ];
+        let fields =
+            [&self.name, &self.vendor, &self.architecture, &self.device, &self.description];
         SOFTWARE_MARKERS.iter().copied().find(|m| {
             fields.iter().any(|f| {
                 let f = f.to_ascii_lowercase();

@@ -42,8 +42,8 @@ pub async fn adapter_info() -> Option<BrowserAdapterInfo> {
         return None;
     }
     let info = Reflect::get(&adapter, &JsValue::from_str("info")).unwrap_or(JsValue::UNDEFINED);
-    let is_fallback =
-        bool_field(&info, "isFallbackAdapter").or_else(|| bool_field(&adapter, "isFallbackAdapter"));
+    let is_fallback = bool_field(&info, "isFallbackAdapter")
+        .or_else(|| bool_field(&adapter, "isFallbackAdapter"));
     Some(BrowserAdapterInfo {
         vendor: string_field(&info, "vendor"),
         architecture: string_field(&info, "architecture"),

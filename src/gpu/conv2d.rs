@@ -88,6 +88,8 @@ impl Conv2dKernel {
     ///
     /// `input: (N, C, H, W)`, `weight: (F, C, KH, KW)`, `bias: (F)` → `(N, F, H', W')`,
     /// followed by ReLU when `relu` is set.
+    // The arguments are the convolution's own (as in `core::conv::conv2d`) plus the device.
+    #[allow(clippy::too_many_arguments)]
     pub async fn run(
         &self,
         ctx: &GpuContext,
@@ -117,13 +119,13 @@ impl Conv2dKernel {
                 limit: max_bytes,
             });
         }
-        let chunks =
-            plan::batch_chunks(n, in_item as u64 * 4, out_item as u64 * 4, max_bytes)?;
+        let chunks = plan::batch_chunks(n, in_item as u64 * 4, out_item as u64 * 4, max_bytes)?;
         let max_items = chunks.iter().map(|r| r.len()).max().unwrap_or(1);
         let max_groups = caps.max_groups(ctx);
         let dispatches_per_chunk =
             plan::split_dispatches((max_items * out_item) as u32, max_groups).len().max(1);
-        let slot = plan::align_up(PARAMS_BYTES, ctx.limits.min_uniform_buffer_offset_alignment as u64);
+        let slot =
+            plan::align_up(PARAMS_BYTES, ctx.limits.min_uniform_buffer_offset_alignment as u64);
 
         let scopes = Scopes::push(ctx);
         let x_buf = res::buffer(ctx, "conv2d.x", (max_items * in_item) as u64 * 4, res::INPUT);

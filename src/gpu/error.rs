@@ -66,8 +66,9 @@ impl From<ConvError> for GpuError {
 }
 
 impl GpuError {
-    /// True when the device cannot be used any more (lost or never obtained): the app
-    /// should stop trying the GPU rather than retry per call.
+    /// True when the device cannot be trusted any more (lost, never obtained, results that
+    /// cannot be read back): the app stops using the GPU rather than retry per call. Limits
+    /// (`TooLarge`), out-of-memory and shape errors concern one job only.
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
@@ -76,6 +77,8 @@ impl GpuError {
                 | GpuError::RequestDevice(_)
                 | GpuError::DeviceLost(_)
                 | GpuError::Internal(_)
+                | GpuError::Map(_)
+                | GpuError::Timeout(_)
         )
     }
 

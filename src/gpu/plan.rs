@@ -78,7 +78,8 @@ pub fn batch_chunks(
         let what = if in_bytes >= out_bytes { "one input image" } else { "one output map" };
         return Err(GpuError::TooLarge { what, bytes: worst, limit: max_bytes });
     }
-    let per_chunk = if worst == 0 { n.max(1) } else { ((max_bytes / worst) as usize).max(1) };
+    // Zero bytes per item (empty images): everything fits in one chunk.
+    let per_chunk = max_bytes.checked_div(worst).map_or(n.max(1), |k| (k as usize).max(1));
     let mut out = Vec::new();
     let mut start = 0;
     while start < n {
@@ -131,7 +132,9 @@ mod tests {
         assert_eq!(batch_chunks(5, 0, 0, 8).unwrap(), vec![0..5]);
         assert_eq!(batch_chunks(0, 4, 4, 8).unwrap(), Vec::<Range<usize>>::new());
         match batch_chunks(2, 4, 9, 8) {
-            Err(GpuError::TooLarge { what, bytes: 9, limit: 8 }) => assert_eq!(what, "one output map"),
+            Err(GpuError::TooLarge { what, bytes: 9, limit: 8 }) => {
+                assert_eq!(what, "one output map")
+            }
             other => panic!("unexpected {other:?}"),
         }
         assert_eq!(flat_chunks(10, 16), vec![0..4, 4..8, 8..10]);

@@ -47,7 +47,8 @@ impl ReluKernel {
         let max_len = chunks.iter().map(|r| r.len()).max().unwrap_or(1);
         let max_groups = caps.max_groups(ctx);
         let slots = plan::split_dispatches(max_len as u32, max_groups).len().max(1);
-        let slot = plan::align_up(PARAMS_BYTES, ctx.limits.min_uniform_buffer_offset_alignment as u64);
+        let slot =
+            plan::align_up(PARAMS_BYTES, ctx.limits.min_uniform_buffer_offset_alignment as u64);
 
         let scopes = Scopes::push(ctx);
         let bytes = max_len as u64 * 4;

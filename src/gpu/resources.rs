@@ -14,7 +14,12 @@ pub fn u32_bytes(v: &[u32]) -> Vec<u8> {
 }
 
 /// A buffer of at least `bytes` bytes (at least 4: WebGPU refuses empty bindings).
-pub fn buffer(ctx: &GpuContext, label: &str, bytes: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
+pub fn buffer(
+    ctx: &GpuContext,
+    label: &str,
+    bytes: u64,
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
     ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
         size: super::plan::align_up(bytes.max(4), 4),

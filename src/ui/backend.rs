@@ -10,7 +10,6 @@
 
 use crate::app::{split_hash, I18n};
 use crate::compute::{BackendKind, Compute, Preference, Status};
-use crate::url_state;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -68,44 +67,15 @@ impl ComputeCtx {
     }
 }
 
-/// The `backend=` value of the current location hash; `Auto` when absent or invalid.
+/// The `backend=` value of the current location hash; `Auto` when absent or invalid (the
+/// shell can report an invalid value with [`crate::compute::preference_from_query`]).
 pub fn preference_from_location() -> Preference {
     let hash = window().location().hash().unwrap_or_default();
-    let (_, query) = split_hash(&hash);
-    url_state::split_query(&query)
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == URL_KEY)
-        .and_then(|(_, v)| Preference::from_code(&v))
-        .unwrap_or_default()
-}
-
-/// `hash` (`#/slug?a=1&backend=cpu…`) with its `backend=` pair replaced by `pref` (removed
-/// for auto), other pairs kept in order.
-pub fn hash_with_preference(hash: &str, pref: Preference) -> String {
-    let (path, query) = split_hash(hash);
-    let mut pairs: Vec<String> = query
-        .split('&')
-        .filter(|kv| !kv.is_empty() && kv.split('=').next() != Some(URL_KEY))
-        .map(str::to_string)
-        .collect();
-    if pref != Preference::Auto {
-        pairs.push(format!("{URL_KEY}={}", pref.code()));
-    }
-    if pairs.is_empty() {
-        format!("#/{path}")
-    } else {
-        format!("#/{path}?{}", pairs.join("&"))
-    }
+    crate::compute::preference_from_query(&split_hash(&hash).1).0
 }
 
 fn write_url_preference(pref: Preference) {
-    let hash = window().location().hash().unwrap_or_default();
-    let url = hash_with_preference(&hash, pref);
-    if let Ok(h) = window().history() {
-        // A failure only means the URL does not record the choice; the choice still applies.
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
+    crate::app::set_shell_param(URL_KEY, (pref != Preference::Auto).then_some(pref.code()));
 }
 
 /// Creates the compute handle from the URL's `backend=` choice, provides [`ComputeCtx`] and
