@@ -583,10 +583,12 @@ pub fn App() -> impl IntoView {
                     class="lang-switch"
                     data-testid="lang-switch"
                     aria-label=move || i18n.t("shell.lang_switch")
-                    lang=move || if lang.get() == Lang::En { "zh-CN" } else { "en" }
                     on:click=toggle_lang
                 >
-                    {move || i18n.t("shell.lang_other")}
+                    // The other language's name, marked as written in that language.
+                    <span lang=move || if lang.get() == Lang::En { "zh-CN" } else { "en" }>
+                        {move || i18n.t("shell.lang_other")}
+                    </span>
                 </button>
                 <button
                     type="button"
