@@ -352,13 +352,16 @@ enum GpuSlot {
     Unavailable(String),
 }
 
+/// A status listener registered with [`Compute::subscribe`].
+type Listener = Rc<dyn Fn(&Status)>;
+
 struct Inner {
     pref: Preference,
     gpu: GpuSlot,
     timings: Option<Timings>,
     calibrating: bool,
     notice: Option<String>,
-    listeners: Vec<Rc<dyn Fn(&Status)>>,
+    listeners: Vec<Listener>,
 }
 
 /// Everything the backend indicator shows.
