@@ -370,14 +370,23 @@ fn initial_lang(query: &str) -> Lang {
         .unwrap_or(Lang::En)
 }
 
-/// Notices for shell keys with invalid values (`lang=xx`, `theme=pink`). `backend` is checked
-/// by the compute module, which owns it.
+/// Notices for shell keys with invalid values (`lang=xx`, `theme=pink`, `backend=tpu`; the
+/// last is judged by the compute module, which owns it).
 fn shell_notices(query: &str) -> Vec<Notice> {
     let mut out = Vec::new();
     if let Some(v) = query_value(query, "lang") {
         if Lang::from_tag(&v).is_none() {
             out.push(Notice {
                 key: "lang".into(),
+                raw: v.chars().take(40).collect(),
+                reason: NoticeReason::Malformed,
+            });
+        }
+    }
+    if let Some(v) = query_value(query, "backend") {
+        if crate::compute::Preference::from_code(&v).is_none() {
+            out.push(Notice {
+                key: "backend".into(),
                 raw: v.chars().take(40).collect(),
                 reason: NoticeReason::Malformed,
             });
@@ -448,6 +457,7 @@ pub fn App() -> impl IntoView {
     let i18n = I18n { lang };
     provide_context(i18n);
     provide_context(appearance);
+    crate::ui::backend::provide_compute();
 
     unwatch_media();
     let (sd, rm) = (appearance.system_dark, appearance.reduced);
@@ -565,8 +575,9 @@ pub fn App() -> impl IntoView {
                 }}
             </nav>
             <div class="header-tools">
-                // Backend slot: the lead mounts `crate::ui::backend::BackendIndicator` here.
-                <div class="backend-slot"></div>
+                <div class="backend-slot">
+                    <crate::ui::backend::BackendIndicator />
+                </div>
                 <button
                     type="button"
                     class="lang-switch"

@@ -87,7 +87,15 @@ impl Drop for Mounted {
 
 async fn mount_at(h: &str) -> Mounted {
     replace_hash(h);
+    // A case that failed (a panic aborts, so no Drop ran) may have left its root behind.
+    let old = doc().query_selector_all("[data-test-root]").unwrap();
+    for i in 0..old.length() {
+        if let Some(e) = old.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            e.remove();
+        }
+    }
     let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
+    root.set_attribute("data-test-root", "").unwrap();
     doc().body().unwrap().append_child(&root).unwrap();
     let handle = mount_to(root.clone(), || App().into_any());
     sleep(20).await;
@@ -276,14 +284,21 @@ async fn bad_values_are_listed_and_can_be_dismissed() {
     assert_eq!(n.get_attribute("role").as_deref(), Some("alert"));
     let t = n.text_content().unwrap();
     assert!(t.contains("lang=xx") && t.contains("zz=<b>"), "{t}");
-    assert!(doc().query_selector("[data-testid=url-notice] b").unwrap().is_none(), "markup injected");
+    assert!(
+        doc().query_selector("[data-testid=url-notice] b").unwrap().is_none(),
+        "markup injected"
+    );
     click("[data-testid=url-notice] button");
     until("notice dismissed", || q("[data-testid=url-notice]").is_none()).await;
 }
 
 const SPECS: &[ParamSpec] = &[
     ParamSpec { key: "n", kind: ParamKind::Int { min: 0, max: 9 }, default: "1" },
-    ParamSpec { key: "w", kind: ParamKind::Floats { max_len: 3, min: -1.0, max: 1.0 }, default: "" },
+    ParamSpec {
+        key: "w",
+        kind: ParamKind::Floats { max_len: 3, min: -1.0, max: 1.0 },
+        default: "",
+    },
 ];
 
 #[wasm_bindgen_test]

@@ -60,6 +60,45 @@ const fn build_diverging() -> [u32; LUT_LEN] {
     lut
 }
 
+/// Maps `plane` to RGBA words in blocks: `f` (plain arithmetic that the compiler vectorises)
+/// turns each value into a `u32`, then `g` (a table look-up or nothing) gives the RGBA word,
+/// stored little-endian (bytes R, G, B, A).
+#[inline(always)]
+fn map_chunks(plane: &[f32], out: &mut [u8], f: impl Fn(f32) -> u32, g: impl Fn(u32) -> u32) {
+    const BLOCK: usize = 64;
+    let mut words = [0u32; BLOCK];
+    for (src, dst) in plane.chunks(BLOCK).zip(out.chunks_mut(BLOCK * 4)) {
+        for (w, &v) in words.iter_mut().zip(src) {
+            *w = f(v);
+        }
+        for (px, &w) in dst.chunks_exact_mut(4).zip(&words) {
+            px.copy_from_slice(&g(w).to_le_bytes());
+        }
+    }
+}
+
+/// Largest finite `|v|` (0 if none), with 8 independent lanes so that it vectorises.
+fn max_abs_finite(data: &[f32]) -> f32 {
+    let mut m = [0.0f32; 8];
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        for (mj, &v) in m.iter_mut().zip(c) {
+            let a = v.abs();
+            // a < ∞ is false for ∞ and NaN, which are skipped.
+            let a = if a < f32::INFINITY { a } else { 0.0 };
+            *mj = if a > *mj { a } else { *mj };
+        }
+    }
+    let mut best = m.iter().fold(0.0f32, |x, &y| if y > x { y } else { x });
+    for &v in chunks.remainder() {
+        let a = v.abs();
+        if a < f32::INFINITY && a > best {
+            best = a;
+        }
+    }
+    best
+}
+
 /// A closed interval of values to map onto the colour scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ValueRange {
@@ -78,8 +117,7 @@ impl ValueRange {
 
     /// `±max |v|` over the finite values of `data` (`±0` when there are none).
     pub fn symmetric_of(data: &[f32]) -> Self {
-        let m = data.iter().filter(|v| v.is_finite()).fold(0.0f32, |m, v| m.max(v.abs()));
-        Self::symmetric(m)
+        Self::symmetric(max_abs_finite(data))
     }
 
     /// `min ..= max` over the finite values of `data` (`0 ..= 0` when there are none).
@@ -174,24 +212,40 @@ impl Colormap {
                 let l = range.lo.abs().max(range.hi.abs());
                 // Half-table steps per unit value; 0 when the range is degenerate.
                 let k = if l > 0.0 && l.is_finite() { HALF as f32 / l } else { 0.0 };
-                for (px, &v) in out.chunks_exact_mut(4).zip(plane) {
-                    // Round half away from zero so that v and −v get mirrored entries.
-                    let a = (v.abs() * k).min(HALF as f32) + 0.5;
-                    let step = a as usize; // NaN → 0; a ≤ 128.5 so step ≤ 128
-                    let idx = if v < 0.0 { HALF - step } else { HALF + step };
-                    px.copy_from_slice(&DIVERGING_LUT[idx.min(LUT_LEN - 1)].to_le_bytes());
-                }
+                map_chunks(
+                    plane,
+                    out,
+                    |v| {
+                        let a = v.abs() * k;
+                        // Clamp to the table end; NaN stays NaN here (the comparison is false).
+                        let a = if a > HALF as f32 { HALF as f32 } else { a };
+                        // Round half away from zero so that v and −v get mirrored entries;
+                        // the saturating cast sends NaN to 0 (the centre).
+                        let step = (a + 0.5) as i32;
+                        let step = if v < 0.0 { -step } else { step };
+                        (HALF as i32 + step) as u32
+                    },
+                    |i| DIVERGING_LUT[(i as usize).min(LUT_LEN - 1)],
+                );
             }
             Colormap::Grey => {
                 let span = range.hi - range.lo;
                 let k = if span > 0.0 && span.is_finite() { 255.0 / span } else { 0.0 };
                 let lo = range.lo;
-                for (px, &v) in out.chunks_exact_mut(4).zip(plane) {
-                    // Clamp before the cast; NaN → 0 by the saturating cast.
-                    let g = ((v - lo) * k).clamp(0.0, 255.0) + 0.5;
-                    let g = g as u8;
-                    px.copy_from_slice(&[g, g, g, 255]);
-                }
+                map_chunks(
+                    plane,
+                    out,
+                    |v| {
+                        let g = (v - lo) * k;
+                        // NaN fails both comparisons and is sent to 0 by the saturating cast.
+                        let g = if g > 255.0 { 255.0 } else { g };
+                        let g = if g < 0.0 { 0.0 } else { g };
+                        let g = (g + 0.5) as u32;
+                        // Grey word: R = G = B = g, A = 255 (little-endian bytes).
+                        g * 0x0001_0101 | 0xff00_0000
+                    },
+                    |word| word,
+                );
             }
         }
         Ok(())

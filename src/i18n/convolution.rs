@@ -78,6 +78,8 @@ pub const ENTRIES: &[Entry] = &[
     ("conv.output.kept", "The feature maps below are from the last possible setting.", "下方的特征图来自上一个可行的设置。"),
     // Feature maps
     ("conv.legend", "Value (blue negative, white 0, red positive; same scale for all maps)", "数值（蓝为负，白为 0，红为正；所有特征图共用同一刻度）"),
+    ("conv.scale.each", "Scale each map to its own largest |value| L", "每张特征图按各自的最大 |值| L 着色"),
+    ("conv.legend.each", "Value ÷ L (blue negative, white 0, red positive; L is given under each map)", "数值 ÷ L（蓝为负，白为 0，红为正；L 标在每张特征图下方）"),
     ("conv.maps.hover", "Point at a feature map to read its values.", "将指针移到特征图上即可读取数值。"),
     ("conv.maps.aria", "Feature map", "特征图"),
     ("conv.maps.chosen", "the chosen kernel", "所选卷积核"),

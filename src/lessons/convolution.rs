@@ -17,6 +17,7 @@ mod step;
 
 use super::Lesson;
 use crate::app::{I18n, LessonParams};
+use crate::ui::backend::ComputeCtx;
 use crate::core::activation::relu_inplace;
 use crate::core::conv::{conv2d, output_size, Conv2dParams, ConvError};
 use crate::core::Tensor;
@@ -43,7 +44,7 @@ pub const SAMPLES: &[(&str, &str)] = &[
 const IMG_CHOICES: &[&str] = &["camera", "astronaut", "chelsea", "coffee", "brick", "draw"];
 const KERNEL_SIZES: &[&str] = &["3", "5", "7"];
 const RF_KERNELS: &[&str] = &["1", "3", "5", "7"];
-const WORK_SIZES: &[&str] = &["64", "128", "256", "512"];
+const WORK_SIZES: &[&str] = &["16", "32", "64", "128", "256"];
 /// Largest magnitude of a hand-edited kernel weight.
 const WEIGHT_LIMIT: f32 = 100.0;
 /// The default drawn grid: a handwritten-style "7" (28×28 bits as hex, row-major).
@@ -67,6 +68,7 @@ pub const PARAMS: &[ParamSpec] = &[
     ParamSpec { key: "pad", kind: ParamKind::Choice(PADDINGS), default: "same" },
     ParamSpec { key: "dil", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
     ParamSpec { key: "relu", kind: ParamKind::Bool, default: "0" },
+    ParamSpec { key: "scale", kind: ParamKind::Choice(&["each", "shared"]), default: "each" },
     ParamSpec { key: "bias", kind: ParamKind::Float { min: -10.0, max: 10.0 }, default: "0" },
     ParamSpec { key: "grid", kind: ParamKind::Bits { len: GRID * GRID }, default: DEFAULT_GRID },
     ParamSpec { key: "layers", kind: ParamKind::Int { min: 2, max: 3 }, default: "3" },
@@ -91,8 +93,8 @@ pub static LESSON: Lesson = Lesson {
     view: || view! { <ConvolutionLesson /> }.into_any(),
 };
 
-/// THE compute entry point of the lesson: `x: (1, C, H, W)`, `w: (F, C, k, k)`, `b: (F)` →
-/// `y: (1, F, H', W')`, then ReLU if asked. (To be switched to `crate::compute::Compute`.)
+/// The exact CPU path, for the step-through panel (tiny, and its numbers must match the core):
+/// `x: (1, C, H, W)`, `w: (F, C, k, k)`, `b: (F)` → `y: (1, F, H', W')`, then ReLU if asked.
 fn run_conv(
     x: &Tensor,
     w: &Tensor,
@@ -105,6 +107,71 @@ fn run_conv(
         relu_inplace(y.data_mut());
     }
     Ok(y)
+}
+
+/// One feature-map computation: input, filter bank and hyperparameters.
+struct Job {
+    x: Tensor,
+    w: Tensor,
+    kinds: Vec<FilterKind>,
+    p: Conv2dParams,
+    bias: f32,
+    relu: bool,
+}
+
+/// Runs the feature maps on the app's compute backend (CPU or WebGPU, see
+/// [`crate::compute`]): at most one job in flight, started on an animation frame, and only the
+/// newest pending job runs next — rapid slider changes coalesce, and an older result can never
+/// overwrite a newer one.
+#[derive(Clone, Copy)]
+struct Pump {
+    latest: StoredValue<Option<Job>>,
+    busy: StoredValue<bool>,
+    result: RwSignal<Option<Arc<ConvOut>>>,
+    compute_ms: RwSignal<f64>,
+    backend: Option<ComputeCtx>,
+}
+
+impl Pump {
+    fn submit(self, job: Job) {
+        self.latest.set_value(Some(job));
+        if !self.busy.get_value() {
+            self.busy.set_value(true);
+            self.next();
+        }
+    }
+
+    fn next(self) {
+        request_animation_frame(move || {
+            let Some(job) = self.latest.try_update_value(|j| j.take()).flatten() else {
+                self.busy.set_value(false);
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                self.run(job).await;
+                self.next();
+            });
+        });
+    }
+
+    async fn run(self, job: Job) {
+        let Job { x, w, kinds, p, bias, relu } = job;
+        let t0 = now_ms();
+        let b = vec![bias; kinds.len()];
+        let y = match self.backend {
+            Some(ctx) => ctx.compute().conv2d(&x, &w, Some(&b), p, relu).await.map(|(y, _)| y).ok(),
+            None => run_conv(&x, &w, &b, p, relu).ok(),
+        };
+        // An impossible size is explained by the formula panel; the previous maps stay.
+        let Some(y) = y else { return };
+        let [_, f, h, w] = y.dims4().unwrap_or([1, 0, 0, 0]);
+        let data = y.into_data();
+        let max_abs = |d: &[f32]| d.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
+        let scales: Vec<f32> = data.chunks((h * w).max(1)).map(max_abs).collect();
+        let scale = scales.iter().fold(1e-6f32, |m, v| m.max(*v));
+        let _ = self.result.try_set(Some(Arc::new(ConvOut { f, h, w, data, kinds, scale, scales })));
+        let _ = self.compute_ms.try_set(now_ms() - t0);
+    }
 }
 
 /// Feature maps of one computation.
@@ -120,8 +187,10 @@ pub struct ConvOut {
     pub data: Vec<f32>,
     /// What each filter is.
     pub kinds: Vec<FilterKind>,
-    /// Largest |value| over all maps (the colour scale).
+    /// Largest |value| over all maps (the shared colour scale).
     pub scale: f32,
+    /// Largest |value| of each map (the per-map colour scales).
+    pub scales: Vec<f32>,
 }
 
 /// A kernel resized to `k × k`, centred (cropped or zero-padded around the centre).
@@ -186,7 +255,8 @@ fn ConvolutionLesson() -> impl IntoView {
     let work_size = Memo::new(move |_| params.choice("size").parse::<usize>().unwrap_or(256));
     let preset = Memo::new(move |_| params.choice("preset"));
     let k = Memo::new(move |_| params.choice("k").parse::<usize>().unwrap_or(3));
-    let custom = Memo::new(move |_| params.floats("w").into_iter().map(|x| x as f32).collect::<Vec<f32>>());
+    let custom =
+        Memo::new(move |_| params.floats("w").into_iter().map(|x| x as f32).collect::<Vec<f32>>());
     let n_filters = Memo::new(move |_| params.int("filters").clamp(1, 16) as usize);
     let seed = Memo::new(move |_| params.seed("seed"));
     let dil = Memo::new(move |_| params.int("dil").clamp(1, 3) as usize);
@@ -245,13 +315,15 @@ fn ConvolutionLesson() -> impl IntoView {
     let working = Memo::new(move |_| {
         let c = channels.get();
         let s = work_size.get();
-        source.with(|img| {
-            if img.width == 0 {
-                None
-            } else {
-                Some(model::rgba_to_tensor(img, c, s))
-            }
-        })
+        source.with(
+            |img| {
+                if img.width == 0 {
+                    None
+                } else {
+                    Some(model::rgba_to_tensor(img, c, s))
+                }
+            },
+        )
     });
     let in_hw = Memo::new(move |_| {
         working.with(|w| w.as_ref().and_then(|t| t.dims4().ok()).map(|[_, _, h, w]| (h, w)))
@@ -273,38 +345,34 @@ fn ConvolutionLesson() -> impl IntoView {
         }
     });
     let bank = Memo::new(move |_| {
-        model::filter_bank(preset.get(), &kernel.get(), k.get(), n_filters.get(), seed.get(), channels.get())
+        model::filter_bank(
+            preset.get(),
+            &kernel.get(),
+            k.get(),
+            n_filters.get(),
+            seed.get(),
+            channels.get(),
+        )
     });
 
     // ---- compute: coalesced to at most one run per animation frame ----------------------
     let result = RwSignal::new(None::<Arc<ConvOut>>);
-    let latest = StoredValue::new(None::<(Tensor, Tensor, Vec<FilterKind>, Conv2dParams, f32, bool)>);
-    let pending = StoredValue::new(false);
     let compute_ms = RwSignal::new(0.0f64);
+    let pump = Pump {
+        latest: StoredValue::new(None),
+        busy: StoredValue::new(false),
+        result,
+        compute_ms,
+        backend: use_context::<ComputeCtx>(),
+    };
     Effect::new(move |_| {
         let Some(x) = working.get() else { return };
         let (w, kinds) = bank.get();
-        latest.set_value(Some((x, w, kinds, conv.get(), bias.get(), relu.get())));
-        if pending.get_value() {
-            return;
+        // Recompute when the backend changes (the user forced one, or the GPU was lost).
+        if let Some(ctx) = pump.backend {
+            ctx.active();
         }
-        pending.set_value(true);
-        request_animation_frame(move || {
-            pending.set_value(false);
-            let Some((x, w, kinds, p, b, relu)) = latest.try_update_value(|j| j.take()).flatten() else {
-                return;
-            };
-            let t0 = now_ms();
-            let f = kinds.len();
-            // An impossible size is explained by the formula panel; the previous maps stay.
-            if let Ok(y) = run_conv(&x, &w, &vec![b; f], p, relu) {
-                let [_, f, h, w] = y.dims4().unwrap_or([1, 0, 0, 0]);
-                let data = y.into_data();
-                let scale = data.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
-                result.set(Some(Arc::new(ConvOut { f, h, w, data, kinds, scale })));
-                compute_ms.set(now_ms() - t0);
-            }
-        });
+        pump.submit(Job { x, w, kinds, p: conv.get(), bias: bias.get(), relu: relu.get() });
     });
 
     // ---- output size ------------------------------------------------------------------
@@ -319,7 +387,9 @@ fn ConvolutionLesson() -> impl IntoView {
     let sample_options = Signal::derive(move || {
         let mut v: Vec<(String, String)> = IMG_CHOICES
             .iter()
-            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("conv.sample.{id}")).to_string()))
+            .map(|id| {
+                (id.to_string(), tr(i18n.lang.get(), &format!("conv.sample.{id}")).to_string())
+            })
             .collect();
         if uploaded.with(|u| u.is_some()) {
             v.push(("upload".into(), i18n.t("conv.sample.upload").into()));
@@ -383,7 +453,9 @@ fn ConvolutionLesson() -> impl IntoView {
     let preset_options = Signal::derive(move || {
         PRESETS
             .iter()
-            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("conv.preset.{id}")).to_string()))
+            .map(|id| {
+                (id.to_string(), tr(i18n.lang.get(), &format!("conv.preset.{id}")).to_string())
+            })
             .collect::<Vec<_>>()
     });
     let pad_options = Signal::derive(move || {
@@ -404,7 +476,9 @@ fn ConvolutionLesson() -> impl IntoView {
     let color_options = Signal::derive(move || {
         ["gray", "rgb"]
             .iter()
-            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("conv.color.{id}")).to_string()))
+            .map(|id| {
+                (id.to_string(), tr(i18n.lang.get(), &format!("conv.color.{id}")).to_string())
+            })
             .collect::<Vec<_>>()
     });
 
@@ -476,7 +550,15 @@ fn ConvolutionLesson() -> impl IntoView {
     };
 
     let maps_count = Memo::new(move |_| result.with(|r| r.as_ref().map_or(0, |r| r.f)));
-    let scale = Signal::derive(move || result.with(|r| r.as_ref().map_or(1.0, |r| r.scale)));
+    let each = Memo::new(move |_| params.choice("scale") == "each");
+    // Shared: the legend reads values. Each map: it reads value ÷ L, L under every map.
+    let scale = Signal::derive(move || {
+        if each.get() {
+            1.0
+        } else {
+            result.with(|r| r.as_ref().map_or(1.0, |r| r.scale))
+        }
+    });
 
     view! {
         <h1>{move || i18n.t("conv.title")}</h1>
@@ -664,11 +746,21 @@ fn ConvolutionLesson() -> impl IntoView {
 
         <section class="panel conv-maps" aria-labelledby="conv-h-maps">
             <h2 id="conv-h-maps">{move || i18n.t("conv.h.maps")}</h2>
+            <Toggle
+                label=t("conv.scale.each")
+                value=Signal::from(each)
+                on_change=Callback::new(move |v: bool| {
+                    params.set_choice("scale", if v { "each" } else { "shared" })
+                })
+                testid="conv-scale-each"
+            />
             <Legend
-                label=t("conv.legend")
+                label=Signal::derive(move || {
+                    i18n.t(if each.get() { "conv.legend.each" } else { "conv.legend" }).to_string()
+                })
                 min=Signal::derive(move || -scale.get())
                 max=scale
-                colours=Signal::derive(|| model::DIVERGING.to_vec())
+                colours=Signal::derive(model::diverging_stops)
                 testid="conv-legend"
             />
             <p class="hint" aria-live="polite">
@@ -684,7 +776,7 @@ fn ConvolutionLesson() -> impl IntoView {
             </p>
             <div class="map-grid" data-testid="conv-featuremaps">
                 <For each=move || 0..maps_count.get() key=|i| *i let:i>
-                    <FeatureMap i=i result=result hover=hover />
+                    <FeatureMap i=i result=result hover=hover each=each />
                 </For>
             </div>
             <p class="hint">
@@ -703,6 +795,7 @@ fn FeatureMap(
     i: usize,
     result: RwSignal<Option<Arc<ConvOut>>>,
     hover: RwSignal<Option<(usize, usize, usize)>>,
+    each: Memo<bool>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let canvas = NodeRef::<Canvas>::new();
@@ -710,7 +803,9 @@ fn FeatureMap(
         result.with(|r| match r {
             Some(r) if i < r.f => {
                 let n = r.h * r.w;
-                model::diverging_rgba(&r.data[i * n..(i + 1) * n], r.w, r.h, r.scale)
+                let scale =
+                    if each.get() { r.scales.get(i).copied().unwrap_or(r.scale) } else { r.scale };
+                model::diverging_rgba(&r.data[i * n..(i + 1) * n], r.w, r.h, scale)
             }
             _ => RgbaImage::default(),
         })
@@ -726,6 +821,9 @@ fn FeatureMap(
             if i == 0 {
                 s.push_str(&format!(" — {}", tr(lang, "conv.maps.chosen")));
             }
+            if let (true, Some(l)) = (each.get(), r.as_ref().and_then(|r| r.scales.get(i))) {
+                s.push_str(&format!(" · L = {}", format_value(*l)));
+            }
             s
         })
     });
@@ -733,7 +831,10 @@ fn FeatureMap(
         result.with_untracked(|r| match r {
             Some(r) if i < r.f => {
                 let n = r.h * r.w;
-                r.data[i * n..(i + 1) * n].chunks(r.w).map(|row| row.iter().map(|v| v.to_string()).collect()).collect()
+                r.data[i * n..(i + 1) * n]
+                    .chunks(r.w)
+                    .map(|row| row.iter().map(|v| v.to_string()).collect())
+                    .collect()
             }
             _ => Vec::new(),
         })

@@ -27,9 +27,12 @@ pub fn draw_rgba(canvas: &HtmlCanvasElement, img: &RgbaImage) -> Result<(), Stri
     canvas.set_width(img.width as u32);
     canvas.set_height(img.height as u32);
     let ctx = context_2d(canvas)?;
-    let data =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&img.data), img.width as u32, img.height as u32)
-            .map_err(|e| format!("{e:?}"))?;
+    let data = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&img.data),
+        img.width as u32,
+        img.height as u32,
+    )
+    .map_err(|e| format!("{e:?}"))?;
     ctx.put_image_data(&data, 0.0, 0.0).map_err(|e| format!("{e:?}"))
 }
 
@@ -99,7 +102,8 @@ pub fn Heatmap(
         let (cw, ch) = (c.client_width().max(1) as f64, c.client_height().max(1) as f64);
         let x = (ev.offset_x() as f64 / cw * w as f64).floor();
         let y = (ev.offset_y() as f64 / ch * h as f64).floor();
-        (x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h).then(|| (x as usize, y as usize))
+        (x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h)
+            .then_some((x as usize, y as usize))
     };
     let overlays = move || {
         let (w, h) = image.with(|i| (i.width.max(1) as f64, i.height.max(1) as f64));

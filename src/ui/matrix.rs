@@ -27,7 +27,11 @@ pub fn parse_cell(text: &str, limit: f32) -> Option<f32> {
 pub fn format_cell(v: f32) -> String {
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A `size × size` matrix editor.
@@ -85,8 +89,9 @@ pub fn MatrixEditor(
             let mut v = values.get_untracked();
             let n = size.get_untracked();
             v.resize(n * n, 0.0);
-            if v[i] != x {
-                v[i] = x;
+            // `get_mut`: a stale cell of a previous, larger size must not index out of range.
+            if let Some(slot) = v.get_mut(i).filter(|s| **s != x) {
+                *slot = x;
                 last_emitted.set_value(v.clone());
                 on_change.run(v);
             }

@@ -64,7 +64,11 @@ let currentTest = '';
 function watch(page, base) {
   const state = { dialogs: [] };
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push({ test: currentTest, text: `console.error: ${m.text()}` });
+    if (m.type() !== 'error') return;
+    const where = m.location()?.url || '';
+    // The browser's own /favicon.ico probe (outside the app's path) is not the app's doing.
+    if (new URL(where || 'about:blank', 'http://x/').pathname === '/favicon.ico') return;
+    problems.push({ test: currentTest, text: `console.error: ${m.text()}${where ? ` (${where})` : ''}` });
   });
   page.on('pageerror', (e) => problems.push({ test: currentTest, text: `page error: ${e.message}` }));
   page.on('requestfailed', (r) => {
@@ -261,6 +265,15 @@ async function main() {
       const [zh, en] = lang1.startsWith('zh') ? [text1, text0] : [text0, text1];
       assert(cjk(zh) > cjk(en) + 10, `the zh page has too little Chinese text (${cjk(zh)} vs ${cjk(en)} CJK chars)`);
       const values = await controlValues(page2);
+      // The language travels with a copied link.
+      const url = page2.url();
+      assert(url.includes(`lang=${lang1.slice(0, 2)}`), `the URL does not carry lang=${lang1.slice(0, 2)}: ${url}`);
+      const p3 = await ctx.newPage();
+      watch(p3, base);
+      await openLesson(p3, url);
+      const lang3 = await p3.evaluate(() => document.documentElement.lang);
+      assert(lang3 === lang1, `a copied link opened in <html lang="${lang3}">, not "${lang1}"`);
+      await p3.close();
       await page2.locator(tid('lang-switch')).first().click();
       await until(() => page2.evaluate(() => document.documentElement.lang), (l) => l === lang0, '<html lang> did not switch back');
       const after = await controlValues(page2);
@@ -271,7 +284,7 @@ async function main() {
     await test('the controls are reachable with Tab', async () => {
       await page.evaluate(() => document.activeElement?.blur());
       const seen = new Set();
-      for (let i = 0; i < 60 && seen.size < CONTROLS.length; i++) {
+      for (let i = 0; i < 250 && seen.size < CONTROLS.length; i++) {
         await page.keyboard.press('Tab');
         const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
         if (CONTROLS.includes(id)) seen.add(id);
@@ -317,7 +330,15 @@ async function main() {
       await p.screenshot({ path: shot, fullPage: false });
       console.log(`      screenshot: ${shot}`);
       const [sw, cw] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      assert(sw <= cw + 1, `the page is ${sw}px wide at a ${cw}px viewport`);
+      const wide = await p.evaluate((cw) => {
+        // The innermost elements that stick out past the viewport, to say what to fix.
+        const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > cw + 1);
+        return out
+          .filter((e) => !out.some((o) => o !== e && e.contains(o)))
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}${e.className ? '.' + String(e.className).split(' ').join('.') : ''}${e.dataset.testid ? `[${e.dataset.testid}]` : ''} right=${Math.round(e.getBoundingClientRect().right)}`);
+      }, cw);
+      assert(sw <= cw + 1, `the page is ${sw}px wide at a ${cw}px viewport; sticking out: ${wide.join(', ')}`);
       await small.close();
     });
   } finally {

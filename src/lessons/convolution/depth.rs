@@ -4,10 +4,9 @@
 //! `r_l = r_{l−1} + d_l(k_l − 1)·j_{l−1}`, `j_l = j_{l−1}·s_l` (the jump: input pixels between
 //! neighbouring outputs of layer `l`). Picking a pixel highlights what it sees at every level.
 
-use super::model::{receptive_fields, regions, Layer};
 use super::{Shared, RF_KERNELS};
 use crate::app::{I18n, LessonParams};
-use crate::core::conv::{output_size, Conv2dParams};
+use crate::core::receptive::{layer_geometry, receptive_field, Layer};
 use crate::ui::{ExportButtons, Heatmap, Highlight, NumberInput, RgbaImage, Select};
 use crate::url_state::Value;
 use leptos::html::Canvas;
@@ -16,23 +15,24 @@ use leptos::prelude::*;
 /// A schematic `w × h` grid (light checkerboard) for a layer's output.
 fn schematic(w: usize, h: usize) -> RgbaImage {
     let data = (0..w * h)
-        .flat_map(|i| if (i / w + i % w) % 2 == 0 { [236, 239, 244, 255] } else { [214, 220, 230, 255] })
+        .flat_map(|i| {
+            if (i / w + i % w).is_multiple_of(2) {
+                [236, 239, 244, 255]
+            } else {
+                [214, 220, 230, 255]
+            }
+        })
         .collect();
     RgbaImage { width: w, height: h, data }
 }
 
 /// Sizes of every level (input first), or the index of the first layer that does not fit.
 fn level_sizes(layers: &[Layer], h: usize, w: usize) -> Result<Vec<(usize, usize)>, usize> {
-    let mut out = vec![(h, w)];
-    for (li, l) in layers.iter().enumerate() {
-        let p = Conv2dParams { stride: l.s, padding: 0, dilation: l.d };
-        let (ph, pw) = out[out.len() - 1];
-        match (output_size(ph, l.k, p), output_size(pw, l.k, p)) {
-            (Ok(a), Ok(b)) => out.push((a, b)),
-            _ => return Err(li),
-        }
+    match layer_geometry(h, w, layers) {
+        Ok(g) => Ok(std::iter::once((h, w)).chain(g.iter().map(|g| (g.out_h, g.out_w))).collect()),
+        Err(crate::core::receptive::RfError::Layer { index, .. }) => Err(index),
+        Err(_) => Err(0),
     }
-    Ok(out)
 }
 
 /// The receptive-field panel.
@@ -44,9 +44,10 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
     let layers = Memo::new(move |_| {
         (1..=n_layers.get())
             .map(|l| Layer {
-                k: params.choice(&format!("k{l}")).parse().unwrap_or(3),
-                s: params.int(&format!("s{l}")).clamp(1, 4) as usize,
-                d: params.int(&format!("d{l}")).clamp(1, 3) as usize,
+                kernel: params.choice(&format!("k{l}")).parse().unwrap_or(3),
+                stride: params.int(&format!("s{l}")).clamp(1, 4) as usize,
+                padding: 0,
+                dilation: params.int(&format!("d{l}")).clamp(1, 3) as usize,
             })
             .collect::<Vec<_>>()
     });
@@ -62,14 +63,25 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
         let (y, x) = picked.get().unwrap_or((h / 2, w / 2));
         Some((y.min(h - 1), x.min(w - 1)))
     });
-    let rf = Memo::new(move |_| receptive_fields(&layers.get()));
+    // Per layer: (receptive field r_l, jump j_l).
+    let rf = Memo::new(move |_| {
+        let (_, w, h) = shared.small.get();
+        layer_geometry(h, w, &layers.get())
+            .map(|g| g.iter().map(|g| (g.rf, g.jump)).collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
+    // What the chosen pixel sees at `level` (0 = input): the receptive field of the layers
+    // after that level, applied to that level's map.
     let region_at = move |level: usize| -> Option<Highlight> {
         let (y, x) = target.get()?;
         let ls = layers.get();
-        let (ry, rx) = (regions(&ls, y), regions(&ls, x));
-        let (a, b) = *ry.get(level)?;
-        let (c, d) = *rx.get(level)?;
-        Some(Highlight { x0: c, y0: a, x1: d + 1, y1: b + 1, class: if level == 0 { "hl-window" } else { "hl-region" } })
+        let sizes = sizes.get().ok()?;
+        let (h, w) = *sizes.get(level)?;
+        let tail = ls.get(level..)?;
+        let f = receptive_field(h, w, tail, y, x).ok()?;
+        let (rows, cols) = (f.rows?, f.cols?);
+        let class = if level == 0 { "hl-window" } else { "hl-region" };
+        Some(Highlight { x0: cols.start, y0: rows.start, x1: cols.end, y1: rows.end, class })
     };
     let input_img = Signal::derive(move || {
         shared.small.with(|(x, w, h)| {
@@ -141,7 +153,8 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
         let sizes = match sizes.get() {
             Ok(s) => s,
             Err(li) => {
-                let text = crate::i18n::tr(lang, "conv.rf.impossible").replace("{n}", &(li + 1).to_string());
+                let text = crate::i18n::tr(lang, "conv.rf.impossible")
+                    .replace("{n}", &(li + 1).to_string());
                 return view! { <p class="impossible" role="alert">{text}</p> }.into_any();
             }
         };
@@ -152,7 +165,8 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
             .skip(1)
             .map(|(level, (h, w))| {
                 let canvas = NodeRef::<Canvas>::new();
-                let label = crate::i18n::tr(lang, "conv.rf.level").replace("{n}", &level.to_string());
+                let label =
+                    crate::i18n::tr(lang, "conv.rf.level").replace("{n}", &level.to_string());
                 let label2 = label.clone();
                 let hl = Signal::derive(move || region_at(level).into_iter().collect::<Vec<_>>());
                 let is_last = level == last;
@@ -214,7 +228,7 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
                 <tbody>
                     {ls.iter().zip(rfs).enumerate().map(|(i, (l, (r, j)))| view! {
                         <tr>
-                            <td>{i + 1}</td><td>{l.k}</td><td>{l.s}</td><td>{l.d}</td><td>{j}</td><td>{format!("{r} × {r}")}</td>
+                            <td>{i + 1}</td><td>{l.kernel}</td><td>{l.stride}</td><td>{l.dilation}</td><td>{j}</td><td>{format!("{r} × {r}")}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

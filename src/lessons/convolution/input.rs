@@ -1,7 +1,7 @@
 //! Input images: decoding (built-in samples and user uploads, both through an `<img>`
 //! element and an offscreen canvas) and the drawable 28×28 grid.
 
-use super::model::{downscale_plane, fit};
+use super::model::fit_rgba;
 use crate::app::I18n;
 use crate::ui::{draw_rgba, RgbaImage};
 use leptos::html::Canvas;
@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlImageElement};
 
 /// Largest side kept from a decoded image; larger ones are area-downscaled.
-pub const MAX_DECODED_SIDE: usize = 1024;
+pub const MAX_DECODED_SIDE: usize = crate::core::image::UPLOAD_MAX_SIDE;
 /// Side of the drawable grid.
 pub const GRID: usize = 28;
 
@@ -21,25 +21,6 @@ pub struct Decoded {
     pub image: RgbaImage,
     /// Width and height as decoded.
     pub original: (usize, usize),
-}
-
-/// Area downscale of RGBA to at most `max_side` on the longest side.
-pub fn downscale_rgba(img: &RgbaImage, max_side: usize) -> RgbaImage {
-    let (w, h) = (img.width, img.height);
-    let (tw, th) = fit(w, h, max_side);
-    if (tw, th) == (w, h) {
-        return img.clone();
-    }
-    let planes: Vec<Vec<f32>> = (0..4)
-        .map(|c| {
-            let p: Vec<f32> = img.data.chunks_exact(4).map(|px| px[c] as f32).collect();
-            downscale_plane(&p, w, h, tw, th)
-        })
-        .collect();
-    let data = (0..tw * th)
-        .flat_map(|i| [0, 1, 2, 3].map(|c| planes[c][i].round().clamp(0.0, 255.0) as u8))
-        .collect();
-    RgbaImage { width: tw, height: th, data }
 }
 
 /// Loads and decodes the image at `url` (a sample path or an object URL).
@@ -67,7 +48,7 @@ pub async fn load_image(url: &str) -> Result<Decoded, String> {
     ctx.draw_image_with_html_image_element(&img, 0.0, 0.0).map_err(|e| format!("{e:?}"))?;
     let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).map_err(|e| format!("{e:?}"))?;
     let full = RgbaImage { width: w, height: h, data: data.data().0 };
-    Ok(Decoded { image: downscale_rgba(&full, MAX_DECODED_SIDE), original: (w, h) })
+    Ok(Decoded { image: fit_rgba(&full, MAX_DECODED_SIDE).0, original: (w, h) })
 }
 
 /// The grid's bits as an RGBA image: ink (1) white on black, like handwritten-digit data.

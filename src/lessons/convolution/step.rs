@@ -131,7 +131,9 @@ pub fn StepThrough(shared: Shared) -> impl IntoView {
     let playing = RwSignal::new(false);
     let timer = StoredValue::new(None::<IntervalHandle>);
     let advance = move |di: isize, dj: isize| {
-        let Ok((ho, wo, i, j)) = step.with_untracked(|s| s.as_ref().map(|s| (s.ho, s.wo, s.i, s.j)).map_err(|_| ())) else {
+        let Ok((ho, wo, i, j)) =
+            step.with_untracked(|s| s.as_ref().map(|s| (s.ho, s.wo, s.i, s.j)).map_err(|_| ()))
+        else {
             return;
         };
         let ni = (i as isize + di).clamp(0, ho as isize - 1) as usize;
@@ -139,7 +141,9 @@ pub fn StepThrough(shared: Shared) -> impl IntoView {
         pos.set((ni, nj));
     };
     let next_in_scan = move || {
-        if let Ok((ho, wo, i, j)) = step.with_untracked(|s| s.as_ref().map(|s| (s.ho, s.wo, s.i, s.j)).map_err(|_| ())) {
+        if let Ok((ho, wo, i, j)) =
+            step.with_untracked(|s| s.as_ref().map(|s| (s.ho, s.wo, s.i, s.j)).map_err(|_| ()))
+        {
             let n = (i * wo + j + 1) % (ho * wo);
             pos.set((n / wo, n % wo));
         }
@@ -164,7 +168,8 @@ pub fn StepThrough(shared: Shared) -> impl IntoView {
             .flatten()
             .is_some_and(|m| m.matches());
         let ms = if reduced { 1200 } else { 350 };
-        if let Ok(h) = set_interval_with_handle(next_in_scan, std::time::Duration::from_millis(ms)) {
+        if let Ok(h) = set_interval_with_handle(next_in_scan, std::time::Duration::from_millis(ms))
+        {
             timer.set_value(Some(h));
             playing.set(true);
         }
@@ -182,10 +187,14 @@ pub fn StepThrough(shared: Shared) -> impl IntoView {
     };
     let in_canvas = NodeRef::<Canvas>::new();
     let out_canvas = NodeRef::<Canvas>::new();
-    let padded = Signal::derive(move || step.with(|s| s.as_ref().map(|s| s.padded.clone()).unwrap_or_default()));
+    let padded = Signal::derive(move || {
+        step.with(|s| s.as_ref().map(|s| s.padded.clone()).unwrap_or_default())
+    });
     let out_img = Signal::derive(move || {
         step.with(|s| {
-            s.as_ref().map(|s| model::diverging_rgba(&s.out, s.wo, s.ho, s.out_scale)).unwrap_or_default()
+            s.as_ref()
+                .map(|s| model::diverging_rgba(&s.out, s.wo, s.ho, s.out_scale))
+                .unwrap_or_default()
         })
     });
     let in_hl = Signal::derive(move || {
@@ -197,14 +206,22 @@ pub fn StepThrough(shared: Shared) -> impl IntoView {
                 .map(|&(r, c)| Highlight { x0: c, y0: r, x1: c + 1, y1: r + 1, class: "hl-tap" })
                 .collect();
             if let (Some(a), Some(b)) = (s.taps.first(), s.taps.last()) {
-                v.push(Highlight { x0: a.1, y0: a.0, x1: b.1 + 1, y1: b.0 + 1, class: "hl-window" });
+                v.push(Highlight {
+                    x0: a.1,
+                    y0: a.0,
+                    x1: b.1 + 1,
+                    y1: b.0 + 1,
+                    class: "hl-window",
+                });
             }
             v
         })
     });
     let out_hl = Signal::derive(move || {
         step.with(|s| match s {
-            Ok(s) => vec![Highlight { x0: s.j, y0: s.i, x1: s.j + 1, y1: s.i + 1, class: "hl-pixel" }],
+            Ok(s) => {
+                vec![Highlight { x0: s.j, y0: s.i, x1: s.j + 1, y1: s.i + 1, class: "hl-pixel" }]
+            }
             Err(_) => Vec::new(),
         })
     });
