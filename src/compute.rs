@@ -352,13 +352,16 @@ enum GpuSlot {
     Unavailable(String),
 }
 
+/// A status listener registered with [`Compute::subscribe`].
+type Listener = Rc<dyn Fn(&Status)>;
+
 struct Inner {
     pref: Preference,
     gpu: GpuSlot,
     timings: Option<Timings>,
     calibrating: bool,
     notice: Option<String>,
-    listeners: Vec<Rc<dyn Fn()>>,
+    listeners: Vec<Listener>,
 }
 
 /// Everything the backend indicator shows.
@@ -466,15 +469,21 @@ impl Compute {
         }
     }
 
-    /// Calls `f` after every change of [`Compute::status`].
-    pub fn subscribe(&self, f: impl Fn() + 'static) {
+    /// Calls `f` with the new status after every change of [`Compute::status`]. (The
+    /// listener receives the status rather than the handle, so it need not capture the
+    /// handle, which would make a reference cycle.)
+    pub fn subscribe(&self, f: impl Fn(&Status) + 'static) {
         self.inner.borrow_mut().listeners.push(Rc::new(f));
     }
 
     fn notify(&self) {
         let listeners = self.inner.borrow().listeners.clone();
+        if listeners.is_empty() {
+            return;
+        }
+        let status = self.status();
         for l in listeners {
-            l();
+            l(&status);
         }
     }
 
@@ -801,8 +810,14 @@ mod tests {
         assert_eq!(s.reason, Reason::Unavailable(GpuError::NoWebGpu.to_string()));
         assert!(s.reason_text(Lang::En).contains("WebGPU"));
         assert!(s.reason_text(Lang::Zh).contains("WebGPU"));
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        {
+            let seen = seen.clone();
+            c.subscribe(move |s| seen.borrow_mut().push(s.reason.clone()));
+        }
         c.set_preference(Preference::Cpu);
         assert_eq!(c.status().reason, Reason::ForcedCpu);
+        assert_eq!(*seen.borrow(), vec![Reason::ForcedCpu], "listeners see each change");
     }
 
     #[test]

@@ -9,7 +9,13 @@
 use dlviz::compute::{self, BackendKind, Compute, Preference, Reason, Workload};
 use dlviz::core::{Conv2dParams, Rng, Tensor};
 use dlviz::gpu::{Gpu, GpuError};
+use dlviz::i18n::Lang;
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -168,4 +174,115 @@ async fn measure_round_trip_and_conv() {
         t.cpu_ms, t.gpu_ms
     ));
     assert!(t.cpu_ms.is_finite() && t.gpu_ms.is_finite());
+}
+
+fn doc() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn hash() -> String {
+    web_sys::window().unwrap().location().hash().unwrap()
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+/// Polls `cond` every 20 ms for up to 20 s (WebGPU start-up on SwiftShader is slow).
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if cond() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn text(root: &HtmlElement, sel: &str) -> String {
+    root.query_selector(sel).unwrap().and_then(|e| e.text_content()).unwrap_or_default()
+}
+
+fn radio(root: &HtmlElement, value: &str) -> HtmlInputElement {
+    root.query_selector(&format!("input[type=radio][value={value}]"))
+        .unwrap()
+        .expect("radio present")
+        .dyn_into()
+        .unwrap()
+}
+
+/// The indicator: the URL's choice is applied, the radios switch backends and rewrite the
+/// URL, auto never settles on SwiftShader, and the texts follow the language.
+#[wasm_bindgen_test]
+async fn indicator_follows_url_switch_and_language() {
+    use dlviz::app::I18n;
+    use dlviz::ui::backend::{provide_compute, BackendIndicator};
+    let hist = web_sys::window().unwrap().history().unwrap();
+    hist.replace_state_with_url(&JsValue::NULL, "", Some("#/convolution?lang=en&backend=cpu"))
+        .unwrap();
+    let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
+    doc().body().unwrap().append_child(&root).unwrap();
+    let lang = RwSignal::new(Lang::En);
+    let handle = mount_to(root.clone(), move || {
+        provide_context(I18n { lang });
+        provide_compute();
+        view! { <BackendIndicator/> }
+    });
+    sleep(20).await;
+    assert_eq!(text(&root, "[data-testid=backend-label]").trim(), "CPU (wasm SIMD)");
+    assert_eq!(text(&root, "[data-testid=backend-reason]"), "You chose the CPU.");
+    assert!(radio(&root, "cpu").checked());
+    assert!(!radio(&root, "auto").checked());
+    assert!(radio(&root, "gpu").tab_index() >= 0, "the switch is reachable by keyboard");
+
+    // Force WebGPU: it opens in the background, then the label names the adapter.
+    radio(&root, "gpu").click();
+    assert!(hash().contains("backend=gpu"), "URL records the choice: {}", hash());
+    assert!(hash().contains("lang=en"), "other keys are kept: {}", hash());
+    let webgpu = dlviz::gpu::browser::has_webgpu();
+    if webgpu {
+        until("WebGPU label", || text(&root, "[data-testid=backend-label]").contains("WebGPU: "))
+            .await;
+        assert_eq!(text(&root, "[data-testid=backend-reason]"), "You chose WebGPU.");
+    } else {
+        until("unavailable reason", || {
+            text(&root, "[data-testid=backend-reason]").contains("unavailable")
+        })
+        .await;
+    }
+
+    // Auto: SwiftShader (software) is never chosen; the reason says so.
+    radio(&root, "auto").click();
+    assert!(!hash().contains("backend="), "auto is the default, not written: {}", hash());
+    // The DOM updates asynchronously: wait for the reason to leave "You chose WebGPU.".
+    until("auto applied", || {
+        let r = text(&root, "[data-testid=backend-reason]");
+        !r.is_empty() && r != "You chose WebGPU." && !r.starts_with("Starting")
+    })
+    .await;
+    let reason = text(&root, "[data-testid=backend-reason]");
+    if webgpu {
+        assert_eq!(
+            text(&root, "[data-testid=backend-label]").trim(),
+            "CPU (wasm SIMD)",
+            "{reason}"
+        );
+        assert!(reason.contains("software renderer"), "{reason}");
+    }
+
+    // Chinese.
+    lang.set(Lang::Zh);
+    until("Chinese label", || {
+        text(&root, "[data-testid=backend-label]").trim() == "CPU（wasm SIMD）"
+    })
+    .await;
+    assert!(text(&root, "legend").contains("计算后端"));
+    drop(handle);
+    root.remove();
 }

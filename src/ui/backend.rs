@@ -83,10 +83,7 @@ fn write_url_preference(pref: Preference) {
 pub fn provide_compute() -> ComputeCtx {
     let compute = Compute::new(preference_from_location());
     let status = RwSignal::new(compute.status());
-    {
-        let c = compute.clone();
-        compute.subscribe(move || status.set(c.status()));
-    }
+    compute.subscribe(move |s| status.set(s.clone()));
     let ctx = ComputeCtx { compute: StoredValue::new_local(compute.clone()), status };
     provide_context(ctx);
     spawn_local(async move { compute.start().await });
