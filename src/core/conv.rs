@@ -383,18 +383,15 @@ unsafe fn micro_kernel<const B: usize>(
     bias: &[f32; B],
     tile: &mut [[f32; JT]; B],
 ) {
-    let mut acc = [[0.0f32; JT]; B];
-    for k in 0..B {
-        acc[k] = [bias[k]; JT];
-    }
+    let mut acc = bias.map(|b| [b; JT]);
     let xptr = xp.as_ptr().add(base);
     let mut wptr = w.as_ptr();
     for &o in offs {
         let xv: [f32; JT] = std::ptr::read_unaligned(xptr.add(o) as *const [f32; JT]);
-        for k in 0..B {
+        for (k, acc_k) in acc.iter_mut().enumerate() {
             let wk = *wptr.add(k);
-            for lane in 0..JT {
-                acc[k][lane] += wk * xv[lane];
+            for (a, x) in acc_k.iter_mut().zip(&xv) {
+                *a += wk * x;
             }
         }
         wptr = wptr.add(B);
@@ -408,6 +405,7 @@ unsafe fn micro_kernel<const B: usize>(
 /// `offs[t] + base + JT ≤ xp.len()` for every `t`, and `w.len() ≥ offs.len() · B`.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // k indexes lo, hi, bias and the weights in lockstep
 unsafe fn micro_kernel<const B: usize>(
     xp: &[f32],
     offs: &[usize],
