@@ -177,6 +177,8 @@ const JT: usize = 8;
 /// Filters computed together by the micro-kernel (register blocking: each input vector load
 /// feeds `FB` accumulators).
 const FB: usize = 4;
+/// Output rows computed for every filter group before moving on (cache blocking).
+const ROW_BLOCK: usize = 2;
 
 /// Convolution on the CPU: the fast path used by the app (see [`conv2d_reference`] for
 /// the definition; both agree within float rounding).
@@ -264,18 +266,34 @@ pub fn conv2d(
     for ni in 0..n {
         fill_phase_split(&x[ni * c * h * w..(ni + 1) * c * h * w], &mut xp, c, h, w, pad, s, l);
         let out_n = &mut out[ni * f * plane_out..(ni + 1) * f * plane_out];
-        for g in 0..f.div_ceil(FB) {
-            let fb = FB.min(f - g * FB);
-            let wg = &wp[g * FB * taps..g * FB * taps + fb * taps];
-            let bg = |k: usize| bias.map_or(0.0, |b| b[g * FB + k]);
-            let out_g = &mut out_n[g * FB * plane_out..(g * FB + fb) * plane_out];
-            match fb {
-                4 => {
-                    run_group::<4>(&xp, &offs, wg, [bg(0), bg(1), bg(2), bg(3)], out_g, d, row_step)
+        // Row blocks outside, filter groups inside: the input rows a block reads stay in
+        // cache while every group uses them (with many channels the padded input does not fit
+        // in L2, and a group-outer order would stream it once per group).
+        for r0 in (0..ho).step_by(ROW_BLOCK) {
+            let rows = r0..(r0 + ROW_BLOCK).min(ho);
+            for g in 0..f.div_ceil(FB) {
+                let fb = FB.min(f - g * FB);
+                let wg = &wp[g * FB * taps..g * FB * taps + fb * taps];
+                let bg = |k: usize| bias.map_or(0.0, |b| b[g * FB + k]);
+                let out_g = &mut out_n[g * FB * plane_out..(g * FB + fb) * plane_out];
+                let r = rows.clone();
+                match fb {
+                    4 => run_group::<4>(
+                        &xp,
+                        &offs,
+                        wg,
+                        [bg(0), bg(1), bg(2), bg(3)],
+                        out_g,
+                        d,
+                        row_step,
+                        r,
+                    ),
+                    3 => {
+                        run_group::<3>(&xp, &offs, wg, [bg(0), bg(1), bg(2)], out_g, d, row_step, r)
+                    }
+                    2 => run_group::<2>(&xp, &offs, wg, [bg(0), bg(1)], out_g, d, row_step, r),
+                    _ => run_group::<1>(&xp, &offs, wg, [bg(0)], out_g, d, row_step, r),
                 }
-                3 => run_group::<3>(&xp, &offs, wg, [bg(0), bg(1), bg(2)], out_g, d, row_step),
-                2 => run_group::<2>(&xp, &offs, wg, [bg(0), bg(1)], out_g, d, row_step),
-                _ => run_group::<1>(&xp, &offs, wg, [bg(0)], out_g, d, row_step),
             }
         }
     }
@@ -323,8 +341,9 @@ fn fill_phase_split(
     }
 }
 
-/// All output rows and column tiles of one group of `B` filters (`out: (B, H_out, W_out)`).
+/// Output rows `rows` (all column tiles) of one group of `B` filters (`out: (B, H_out, W_out)`).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn run_group<const B: usize>(
     xp: &[f32],
     offs: &[usize],
@@ -333,11 +352,12 @@ fn run_group<const B: usize>(
     out: &mut [f32],
     d: Dims,
     row_step: usize,
+    rows: std::ops::Range<usize>,
 ) {
     let (ho, wo) = (d.ho, d.wo);
     let plane = ho * wo;
     let mut tile = [[0.0f32; JT]; B];
-    for i in 0..ho {
+    for i in rows {
         let base_row = i * row_step;
         let mut j = 0;
         while j < wo {
