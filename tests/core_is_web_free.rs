@@ -20,8 +20,8 @@ fn core_mentions_no_web_crate() {
     let mut files = Vec::new();
     rust_files(&root, &mut files);
     assert!(files.len() >= 8, "expected the core sources, found {files:?}");
-    let banned =
-        ["leptos", "web_sys", "web-sys", "wasm_bindgen", "wasm-bindgen", "js_sys", "js-sys"];
+    // The crates' Rust identifiers (how code would name them); prose may mention the tools.
+    let banned = ["leptos", "web_sys", "wasm_bindgen", "js_sys"];
     let mut offences = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();

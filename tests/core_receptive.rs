@@ -27,11 +27,12 @@ fn hand_computed_stacks() {
         layer_geometry(64, 64, &[layer(3, 1, 1, 1), layer(3, 1, 2, 2), layer(3, 1, 4, 4)]).unwrap();
     assert_eq!(g[2].rf, 15);
     assert_eq!(g[2].start, -7);
-    // Stride 2 then 3×3: r = 3 + 2·2 = 7, start = −1 − 1·2 = −3; output 4 sees −3+4·4 = 13..20.
+    // Stride 2 then 3×3: r = 3 + 2·2 = 7, jump 2·1 = 2, start = −1 − 1·2 = −3;
+    // output row 4 sees −3 + 4·2 = 5 ..= 11.
     let f = receptive_field(32, 32, &[layer(3, 2, 1, 1), layer(3, 1, 1, 1)], 4, 0).unwrap();
     assert_eq!(f.rf, 7);
-    assert_eq!(f.raw_rows, Span { start: 13, end: 20 });
-    assert_eq!(f.rows, Some(13..20));
+    assert_eq!(f.raw_rows, Span { start: 5, end: 12 });
+    assert_eq!(f.rows, Some(5..12));
     assert_eq!(f.raw_cols, Span { start: -3, end: 4 });
     assert_eq!(f.cols, Some(0..4));
     // No layers: a pixel sees itself.

@@ -242,7 +242,7 @@ impl Colormap {
                         let g = if g < 0.0 { 0.0 } else { g };
                         let g = (g + 0.5) as u32;
                         // Grey word: R = G = B = g, A = 255 (little-endian bytes).
-                        g * 0x0001_0101 | 0xff00_0000
+                        (g * 0x0001_0101) | 0xff00_0000
                     },
                     |word| word,
                 );

@@ -177,6 +177,8 @@ const JT: usize = 8;
 /// Filters computed together by the micro-kernel (register blocking: each input vector load
 /// feeds `FB` accumulators).
 const FB: usize = 4;
+/// Output rows computed for every filter group before moving on (cache blocking).
+const ROW_BLOCK: usize = 2;
 
 /// Convolution on the CPU: the fast path used by the app (see [`conv2d_reference`] for
 /// the definition; both agree within float rounding).
@@ -217,6 +219,11 @@ pub fn conv2d(
         return Ok(Tensor::new(vec![n, f, ho, wo], out)?);
     }
 
+    if s > w + 2 * pad {
+        // Only one output column: the phase split would be mostly empty, and the direct loop
+        // costs next to nothing here.
+        return conv2d_reference(input, weight, bias, p);
+    }
     // Phase-split padded input: (C, Hp, s, L), L = row length of one phase.
     let hp = h + 2 * pad;
     let wo_pad = wo.div_ceil(JT) * JT;
@@ -259,18 +266,34 @@ pub fn conv2d(
     for ni in 0..n {
         fill_phase_split(&x[ni * c * h * w..(ni + 1) * c * h * w], &mut xp, c, h, w, pad, s, l);
         let out_n = &mut out[ni * f * plane_out..(ni + 1) * f * plane_out];
-        for g in 0..f.div_ceil(FB) {
-            let fb = FB.min(f - g * FB);
-            let wg = &wp[g * FB * taps..g * FB * taps + fb * taps];
-            let bg = |k: usize| bias.map_or(0.0, |b| b[g * FB + k]);
-            let out_g = &mut out_n[g * FB * plane_out..(g * FB + fb) * plane_out];
-            match fb {
-                4 => {
-                    run_group::<4>(&xp, &offs, wg, [bg(0), bg(1), bg(2), bg(3)], out_g, d, row_step)
+        // Row blocks outside, filter groups inside: the input rows a block reads stay in
+        // cache while every group uses them (with many channels the padded input does not fit
+        // in L2, and a group-outer order would stream it once per group).
+        for r0 in (0..ho).step_by(ROW_BLOCK) {
+            let rows = r0..(r0 + ROW_BLOCK).min(ho);
+            for g in 0..f.div_ceil(FB) {
+                let fb = FB.min(f - g * FB);
+                let wg = &wp[g * FB * taps..g * FB * taps + fb * taps];
+                let bg = |k: usize| bias.map_or(0.0, |b| b[g * FB + k]);
+                let out_g = &mut out_n[g * FB * plane_out..(g * FB + fb) * plane_out];
+                let r = rows.clone();
+                match fb {
+                    4 => run_group::<4>(
+                        &xp,
+                        &offs,
+                        wg,
+                        [bg(0), bg(1), bg(2), bg(3)],
+                        out_g,
+                        d,
+                        row_step,
+                        r,
+                    ),
+                    3 => {
+                        run_group::<3>(&xp, &offs, wg, [bg(0), bg(1), bg(2)], out_g, d, row_step, r)
+                    }
+                    2 => run_group::<2>(&xp, &offs, wg, [bg(0), bg(1)], out_g, d, row_step, r),
+                    _ => run_group::<1>(&xp, &offs, wg, [bg(0)], out_g, d, row_step, r),
                 }
-                3 => run_group::<3>(&xp, &offs, wg, [bg(0), bg(1), bg(2)], out_g, d, row_step),
-                2 => run_group::<2>(&xp, &offs, wg, [bg(0), bg(1)], out_g, d, row_step),
-                _ => run_group::<1>(&xp, &offs, wg, [bg(0)], out_g, d, row_step),
             }
         }
     }
@@ -318,8 +341,9 @@ fn fill_phase_split(
     }
 }
 
-/// All output rows and column tiles of one group of `B` filters (`out: (B, H_out, W_out)`).
+/// Output rows `rows` (all column tiles) of one group of `B` filters (`out: (B, H_out, W_out)`).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn run_group<const B: usize>(
     xp: &[f32],
     offs: &[usize],
@@ -328,11 +352,12 @@ fn run_group<const B: usize>(
     out: &mut [f32],
     d: Dims,
     row_step: usize,
+    rows: std::ops::Range<usize>,
 ) {
     let (ho, wo) = (d.ho, d.wo);
     let plane = ho * wo;
     let mut tile = [[0.0f32; JT]; B];
-    for i in 0..ho {
+    for i in rows {
         let base_row = i * row_step;
         let mut j = 0;
         while j < wo {
@@ -378,18 +403,15 @@ unsafe fn micro_kernel<const B: usize>(
     bias: &[f32; B],
     tile: &mut [[f32; JT]; B],
 ) {
-    let mut acc = [[0.0f32; JT]; B];
-    for k in 0..B {
-        acc[k] = [bias[k]; JT];
-    }
+    let mut acc = bias.map(|b| [b; JT]);
     let xptr = xp.as_ptr().add(base);
     let mut wptr = w.as_ptr();
     for &o in offs {
         let xv: [f32; JT] = std::ptr::read_unaligned(xptr.add(o) as *const [f32; JT]);
-        for k in 0..B {
+        for (k, acc_k) in acc.iter_mut().enumerate() {
             let wk = *wptr.add(k);
-            for lane in 0..JT {
-                acc[k][lane] += wk * xv[lane];
+            for (a, x) in acc_k.iter_mut().zip(&xv) {
+                *a += wk * x;
             }
         }
         wptr = wptr.add(B);
@@ -403,6 +425,7 @@ unsafe fn micro_kernel<const B: usize>(
 /// `offs[t] + base + JT ≤ xp.len()` for every `t`, and `w.len() ≥ offs.len() · B`.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // k indexes lo, hi, bias and the weights in lockstep
 unsafe fn micro_kernel<const B: usize>(
     xp: &[f32],
     offs: &[usize],

@@ -115,7 +115,7 @@ impl Preset {
     /// assert!(Preset::Box.kernel(4, 0).is_err());
     /// ```
     pub fn kernel(self, size: usize, seed: u64) -> Result<Vec<f32>, FilterError> {
-        if size < 3 || size % 2 == 0 || size > MAX_SIZE {
+        if size < 3 || size.is_multiple_of(2) || size > MAX_SIZE {
             return Err(FilterError::Size { size });
         }
         let n = size;

@@ -4,12 +4,12 @@
 //! `tests/core_is_web_free.rs` enforces it), so every formula here is tested natively and
 //! usable by any crate that depends on `dlviz`.
 //!
-//! * [`conv`]: 2-D convolution (fast CPU path and the reference loop), output sizes.
-//! * [`activation`]: ReLU.
-//! * [`filters`]: kernel presets (identity, blur, Sobel, …).
-//! * [`receptive`]: receptive fields of layer stacks.
-//! * [`colormap`]: values → RGBA (diverging and grey), legend stops.
-//! * [`image`]: RGBA ↔ NCHW tensors, area-average resizing.
+//! * [`conv`] — 2-D convolution (fast CPU path and the reference loop), output sizes.
+//! * [`activation`] — ReLU.
+//! * [`filters`] — kernel presets (identity, blur, Sobel, …).
+//! * [`receptive`] — receptive fields of layer stacks.
+//! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
+//! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 
 pub mod activation;
 pub mod colormap;

@@ -76,7 +76,7 @@ impl Span {
     pub fn clip(&self, n: usize) -> Option<Range<usize>> {
         let a = self.start.max(0);
         let b = self.end.min(n as isize);
-        (a < b).then(|| a as usize..b as usize)
+        (a < b).then_some(a as usize..b as usize)
     }
 }
 
