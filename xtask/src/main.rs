@@ -39,11 +39,14 @@ commands:
                          trunk 0.21, wasm-pack, and (unless --no-browser) chromium, chromium-driver,
                          mesa-vulkan-drivers, node + npm
   serve                  setup, then trunk serve on http://127.0.0.1:8080/
-  test [--lint] [TIER…]  setup, then the tiers in order, stopping at the first failure:
+  test [--lint] [--no-setup] [TIER…]
+                         setup, then the tiers in order, stopping at the first failure:
                          native, browser, release, e2e (and lint first with --lint);
-                         naming tiers runs only those (e.g. `cargo xtask test release e2e`)
+                         naming tiers runs only those (e.g. `cargo xtask test release e2e`);
+                         --no-setup skips the install checks
   lint                   cargo fmt --check + clippy (native and wasm32, -D warnings)
-  size                   release build, then wasm/JS/CSS sizes raw and gzipped vs the budget
+  size [--no-build]      release build, then wasm/JS/CSS sizes raw and gzipped vs the budget
+                         (--no-build: report on the existing dist/)
   bench                  browser benchmarks (tests/web_bench.rs, release, feature bench)
   screenshot             release build, then assets/screenshot.png (headless chromium)
 ";
@@ -66,7 +69,11 @@ fn main() -> ExitCode {
         "serve" => serve(&ctx),
         "test" => test(&ctx, rest),
         "lint" => lint(&ctx),
-        "size" => setup(&ctx, false).and_then(|_| release_build(&ctx)).and_then(|_| size(&ctx)),
+        "size" => {
+            let skip = rest.iter().any(|a| a == "--no-build");
+            (if skip { Ok(()) } else { setup(&ctx, false).and_then(|_| release_build(&ctx)) })
+                .and_then(|_| size(&ctx))
+        }
         "bench" => bench(&ctx),
         "screenshot" => screenshot(&ctx),
         "help" | "-h" | "--help" => {
@@ -451,7 +458,7 @@ fn native(ctx: &Ctx) -> Result<()> {
     // lavapipe (mesa-vulkan-drivers) gives the GPU tests a Vulkan device on any machine.
     run(ctx
         .cmd(&cargo().to_string_lossy())
-        .args(["test", "--workspace", "--locked"])
+        .args(["test", "--workspace", "--locked", "--no-fail-fast"])
         .env("DLVIZ_REQUIRE_GPU", "1"))
 }
 
@@ -563,7 +570,8 @@ fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
         .collect();
     let t_all = Instant::now();
     let needs_browser = chosen.iter().any(|(t, _)| *t != "lint");
-    if let Err(e) = setup(ctx, needs_browser) {
+    let skip_setup = args.iter().any(|a| a == "--no-setup");
+    if let Err(e) = if skip_setup { Ok(()) } else { setup(ctx, needs_browser) } {
         println!("tier setup: FAIL — {e}");
         println!("0 passed, 1 failed");
         return Err("setup failed".into());
