@@ -265,7 +265,10 @@ fn setup(ctx: &Ctx, browser: bool) -> Result<()> {
     let want = format!("wasm-bindgen {wb}");
     let have = probe("wasm-bindgen", &["--version"]);
     if have.as_deref() != Some(want.as_str()) {
-        eprintln!("setup: wasm-bindgen-cli {wb} needed (found: {})", have.as_deref().unwrap_or("none"));
+        eprintln!(
+            "setup: wasm-bindgen-cli {wb} needed (found: {})",
+            have.as_deref().unwrap_or("none")
+        );
         // No --locked: its lock file pins a yanked crate.
         let mut args = vec!["wasm-bindgen-cli", "--version", wb.as_str()];
         if have.is_some() {
@@ -284,7 +287,10 @@ fn setup(ctx: &Ctx, browser: bool) -> Result<()> {
     // 3. Trunk 0.21.
     let trunk = probe("trunk", &["--version"]);
     if !trunk.as_deref().is_some_and(|v| v.starts_with(&format!("trunk {TRUNK_LINE}"))) {
-        eprintln!("setup: trunk {TRUNK_LINE}x needed (found: {})", trunk.as_deref().unwrap_or("none"));
+        eprintln!(
+            "setup: trunk {TRUNK_LINE}x needed (found: {})",
+            trunk.as_deref().unwrap_or("none")
+        );
         let mut args = vec!["--locked", "trunk", "--version", "^0.21"];
         if trunk.is_some() {
             args.push("--force");
@@ -540,17 +546,13 @@ fn lint(ctx: &Ctx) -> Result<()> {
 type TierFn = fn(&Ctx) -> Result<()>;
 
 /// The tiers, in the order they run.
-const TIERS: &[(&str, TierFn)] = &[
-    ("lint", lint),
-    ("native", native),
-    ("browser", browser),
-    ("release", release),
-    ("e2e", e2e),
-];
+const TIERS: &[(&str, TierFn)] =
+    &[("lint", lint), ("native", native), ("browser", browser), ("release", release), ("e2e", e2e)];
 
 fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
     let with_lint = args.iter().any(|a| a == "--lint");
-    let named: Vec<&str> = args.iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
+    let named: Vec<&str> =
+        args.iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
     for n in &named {
         if !TIERS.iter().any(|(t, _)| t == n) {
             let all: Vec<&str> = TIERS.iter().map(|(t, _)| *t).collect();
@@ -560,13 +562,15 @@ fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
     let chosen: Vec<(&str, TierFn)> = TIERS
         .iter()
         .copied()
-        .filter(|(t, _)| {
-            if named.is_empty() {
-                *t != "lint" || with_lint
-            } else {
-                named.contains(t)
-            }
-        })
+        .filter(
+            |(t, _)| {
+                if named.is_empty() {
+                    *t != "lint" || with_lint
+                } else {
+                    named.contains(t)
+                }
+            },
+        )
         .collect();
     let t_all = Instant::now();
     let needs_browser = chosen.iter().any(|(t, _)| *t != "lint");
