@@ -3,7 +3,9 @@
 //! padding and kernel size update the output-size text and the feature-map pixels; an
 //! impossible combination is explained and the old maps stay; an invalid kernel cell is
 //! flagged and ignored; the step-through sum equals the output pixel; the receptive-field
-//! size of a known stack. Inputs use the drawn 28×28 grid (no network needed).
+//! size of a known stack; uploads (a non-image and an undecodable file are refused with a
+//! notice, a 1100-px PNG is downscaled with a notice). Inputs use the drawn 28×28 grid or
+//! generated files (no network needed).
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_convolution`
 
@@ -289,4 +291,110 @@ async fn receptive_field_of_known_stacks() {
     until("5 × 5", || text("conv-rf-size").contains("5 × 5")).await.unwrap();
     // 28 → 26 → 12; the centre output (6, 6) sees input rows 12–16.
     assert!(text("conv-rf-size").contains("rows 12–16"), "{}", text("conv-rf-size"));
+}
+
+/// `new File(parts, name, {type})`.
+fn file(parts: &js_sys::Array, name: &str, mime: &str) -> web_sys::File {
+    let win: JsValue = web_sys::window().unwrap().into();
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&win, &"File".into()).unwrap().dyn_into().unwrap();
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"type".into(), &mime.into()).unwrap();
+    let args = js_sys::Array::of3(parts, &name.into(), &opts);
+    js_sys::Reflect::construct(&ctor, &args).unwrap().dyn_into().unwrap()
+}
+
+/// Puts `f` in the upload input (through a `DataTransfer`) and fires `change`.
+fn upload(f: &web_sys::File) {
+    let win: JsValue = web_sys::window().unwrap().into();
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&win, &"DataTransfer".into()).unwrap().dyn_into().unwrap();
+    let dt = js_sys::Reflect::construct(&ctor, &js_sys::Array::new()).unwrap();
+    let items = js_sys::Reflect::get(&dt, &"items".into()).unwrap();
+    let add: js_sys::Function =
+        js_sys::Reflect::get(&items, &"add".into()).unwrap().dyn_into().unwrap();
+    add.call1(&items, f).unwrap();
+    let files: web_sys::FileList =
+        js_sys::Reflect::get(&dt, &"files".into()).unwrap().dyn_into().unwrap();
+    let input: HtmlInputElement = tid("conv-upload").dyn_into().unwrap();
+    input.set_files(Some(&files));
+    input.dispatch_event(&event("Event", "change", &[])).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn uploads_non_image_refused_large_image_downscaled() {
+    let _app = mount_lesson("img=draw&filters=1").await;
+    let before = pixels("featuremap-0");
+    // Not an image type: refused at once, the drawn input stays.
+    upload(&file(&js_sys::Array::of1(&"just text".into()), "notes.txt", "text/plain"));
+    until("not-image notice", || text("conv-upload-notice").contains("not an image"))
+        .await
+        .unwrap();
+    // An image type whose bytes do not decode: refused after the decode fails.
+    upload(&file(&js_sys::Array::of1(&"garbage".into()), "broken.png", "image/png"));
+    until("decode notice", || text("conv-upload-notice").contains("could not be decoded"))
+        .await
+        .unwrap();
+    sleep(50).await;
+    assert_eq!(pixels("featuremap-0"), before, "a refused upload must keep the previous image");
+    // A real 1100 × 20 PNG: accepted, shrunk to 1024 × 19 with a notice, then computed at the
+    // working size (256 px on the longest side: 256 × 5).
+    let canvas: HtmlCanvasElement = doc().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(1100);
+    canvas.set_height(20);
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    ctx.set_fill_style_str("#fff");
+    ctx.fill_rect(0.0, 0.0, 550.0, 20.0);
+    let blob = JsFuture::from(js_sys::Promise::new(&mut |res, _| {
+        canvas.to_blob(&res).unwrap();
+    }))
+    .await
+    .unwrap();
+    upload(&file(&js_sys::Array::of1(&blob), "wide.png", "image/png"));
+    until("downscale notice", || text("conv-upload-notice").contains("1100 × 20")).await.unwrap();
+    assert!(text("conv-upload-notice").contains("1024 × 19"), "{}", text("conv-upload-notice"));
+    until("256-px map", || pixels("featuremap-0").0 == 256).await.unwrap();
+    assert_eq!(pixels("featuremap-0").1, 5);
+    let sel: HtmlSelectElement = tid("conv-sample").dyn_into().unwrap();
+    assert_eq!(sel.value(), "upload");
+}
+
+#[wasm_bindgen_test]
+async fn drawing_grid_works_from_the_keyboard() {
+    let _app = mount_lesson("img=draw&filters=1&preset=identity").await;
+    let grid: HtmlElement = tid("conv-draw-grid").dyn_into().unwrap();
+    grid.focus().unwrap();
+    let key = |k: &str| {
+        grid.dispatch_event(&event("KeyboardEvent", "keydown", &[("key", k)])).unwrap();
+    };
+    // Clear: the identity map of an empty grid is all zeros (white).
+    let clear: HtmlElement = tid("conv-draw-clear").dyn_into().unwrap();
+    clear.click();
+    let white = |px: &[u8]| px.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2] && p[0] > 240);
+    until("cleared map", || white(&pixels("featuremap-0").2)).await.unwrap();
+    // The cursor starts at (14, 14): Enter inks it; two steps right and Space inks (16, 14).
+    key("Enter");
+    key("ArrowRight");
+    key("ArrowRight");
+    key(" ");
+    until("two inked pixels", || {
+        let (w, _, px) = pixels("featuremap-0");
+        let red = |x: usize, y: usize| {
+            let p = &px[(y * w as usize + x) * 4..][..4];
+            p[0] as i32 > p[2] as i32 + 40
+        };
+        red(14, 14) && red(16, 14) && !red(15, 14)
+    })
+    .await
+    .unwrap();
+    // The drawing is in the link: row 14 has bits 14 and 16 set → hex digits 3 and 4 of that row.
+    let h = web_sys::window().unwrap().location().hash().unwrap();
+    let grid_hex = h.split("grid=").nth(1).unwrap().split('&').next().unwrap();
+    let bit = |i: usize| {
+        let d = grid_hex.as_bytes()[i / 4] as char;
+        d.to_digit(16).unwrap() >> (3 - i % 4) & 1 == 1
+    };
+    let ones: Vec<usize> = (0..28 * 28).filter(|i| bit(*i)).collect();
+    assert_eq!(ones, vec![14 * 28 + 14, 14 * 28 + 16]);
 }

@@ -17,6 +17,7 @@ mod step;
 
 use super::Lesson;
 use crate::app::{I18n, LessonParams};
+use crate::ui::backend::ComputeCtx;
 use crate::core::activation::relu_inplace;
 use crate::core::conv::{conv2d, output_size, Conv2dParams, ConvError};
 use crate::core::Tensor;
@@ -43,7 +44,7 @@ pub const SAMPLES: &[(&str, &str)] = &[
 const IMG_CHOICES: &[&str] = &["camera", "astronaut", "chelsea", "coffee", "brick", "draw"];
 const KERNEL_SIZES: &[&str] = &["3", "5", "7"];
 const RF_KERNELS: &[&str] = &["1", "3", "5", "7"];
-const WORK_SIZES: &[&str] = &["16", "32", "64", "128", "256", "512"];
+const WORK_SIZES: &[&str] = &["16", "32", "64", "128", "256"];
 /// Largest magnitude of a hand-edited kernel weight.
 const WEIGHT_LIMIT: f32 = 100.0;
 /// The default drawn grid: a handwritten-style "7" (28×28 bits as hex, row-major).
@@ -92,8 +93,8 @@ pub static LESSON: Lesson = Lesson {
     view: || view! { <ConvolutionLesson /> }.into_any(),
 };
 
-/// THE compute entry point of the lesson: `x: (1, C, H, W)`, `w: (F, C, k, k)`, `b: (F)` →
-/// `y: (1, F, H', W')`, then ReLU if asked. (To be switched to `crate::compute::Compute`.)
+/// The exact CPU path, for the step-through panel (tiny, and its numbers must match the core):
+/// `x: (1, C, H, W)`, `w: (F, C, k, k)`, `b: (F)` → `y: (1, F, H', W')`, then ReLU if asked.
 fn run_conv(
     x: &Tensor,
     w: &Tensor,
@@ -106,6 +107,71 @@ fn run_conv(
         relu_inplace(y.data_mut());
     }
     Ok(y)
+}
+
+/// One feature-map computation: input, filter bank and hyperparameters.
+struct Job {
+    x: Tensor,
+    w: Tensor,
+    kinds: Vec<FilterKind>,
+    p: Conv2dParams,
+    bias: f32,
+    relu: bool,
+}
+
+/// Runs the feature maps on the app's compute backend (CPU or WebGPU, see
+/// [`crate::compute`]): at most one job in flight, started on an animation frame, and only the
+/// newest pending job runs next — rapid slider changes coalesce, and an older result can never
+/// overwrite a newer one.
+#[derive(Clone, Copy)]
+struct Pump {
+    latest: StoredValue<Option<Job>>,
+    busy: StoredValue<bool>,
+    result: RwSignal<Option<Arc<ConvOut>>>,
+    compute_ms: RwSignal<f64>,
+    backend: Option<ComputeCtx>,
+}
+
+impl Pump {
+    fn submit(self, job: Job) {
+        self.latest.set_value(Some(job));
+        if !self.busy.get_value() {
+            self.busy.set_value(true);
+            self.next();
+        }
+    }
+
+    fn next(self) {
+        request_animation_frame(move || {
+            let Some(job) = self.latest.try_update_value(|j| j.take()).flatten() else {
+                self.busy.set_value(false);
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                self.run(job).await;
+                self.next();
+            });
+        });
+    }
+
+    async fn run(self, job: Job) {
+        let Job { x, w, kinds, p, bias, relu } = job;
+        let t0 = now_ms();
+        let b = vec![bias; kinds.len()];
+        let y = match self.backend {
+            Some(ctx) => ctx.compute().conv2d(&x, &w, Some(&b), p, relu).await.map(|(y, _)| y).ok(),
+            None => run_conv(&x, &w, &b, p, relu).ok(),
+        };
+        // An impossible size is explained by the formula panel; the previous maps stay.
+        let Some(y) = y else { return };
+        let [_, f, h, w] = y.dims4().unwrap_or([1, 0, 0, 0]);
+        let data = y.into_data();
+        let max_abs = |d: &[f32]| d.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
+        let scales: Vec<f32> = data.chunks((h * w).max(1)).map(max_abs).collect();
+        let scale = scales.iter().fold(1e-6f32, |m, v| m.max(*v));
+        let _ = self.result.try_set(Some(Arc::new(ConvOut { f, h, w, data, kinds, scale, scales })));
+        let _ = self.compute_ms.try_set(now_ms() - t0);
+    }
 }
 
 /// Feature maps of one computation.
@@ -291,37 +357,22 @@ fn ConvolutionLesson() -> impl IntoView {
 
     // ---- compute: coalesced to at most one run per animation frame ----------------------
     let result = RwSignal::new(None::<Arc<ConvOut>>);
-    let latest =
-        StoredValue::new(None::<(Tensor, Tensor, Vec<FilterKind>, Conv2dParams, f32, bool)>);
-    let pending = StoredValue::new(false);
     let compute_ms = RwSignal::new(0.0f64);
+    let pump = Pump {
+        latest: StoredValue::new(None),
+        busy: StoredValue::new(false),
+        result,
+        compute_ms,
+        backend: use_context::<ComputeCtx>(),
+    };
     Effect::new(move |_| {
         let Some(x) = working.get() else { return };
         let (w, kinds) = bank.get();
-        latest.set_value(Some((x, w, kinds, conv.get(), bias.get(), relu.get())));
-        if pending.get_value() {
-            return;
+        // Recompute when the backend changes (the user forced one, or the GPU was lost).
+        if let Some(ctx) = pump.backend {
+            ctx.active();
         }
-        pending.set_value(true);
-        request_animation_frame(move || {
-            pending.set_value(false);
-            let Some((x, w, kinds, p, b, relu)) = latest.try_update_value(|j| j.take()).flatten()
-            else {
-                return;
-            };
-            let t0 = now_ms();
-            let f = kinds.len();
-            // An impossible size is explained by the formula panel; the previous maps stay.
-            if let Ok(y) = run_conv(&x, &w, &vec![b; f], p, relu) {
-                let [_, f, h, w] = y.dims4().unwrap_or([1, 0, 0, 0]);
-                let data = y.into_data();
-                let max_abs = |d: &[f32]| d.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
-                let scales: Vec<f32> = data.chunks(h * w).map(max_abs).collect();
-                let scale = scales.iter().fold(1e-6f32, |m, v| m.max(*v));
-                result.set(Some(Arc::new(ConvOut { f, h, w, data, kinds, scale, scales })));
-                compute_ms.set(now_ms() - t0);
-            }
-        });
+        pump.submit(Job { x, w, kinds, p: conv.get(), bias: bias.get(), relu: relu.get() });
     });
 
     // ---- output size ------------------------------------------------------------------

@@ -89,8 +89,9 @@ pub fn MatrixEditor(
             let mut v = values.get_untracked();
             let n = size.get_untracked();
             v.resize(n * n, 0.0);
-            if v[i] != x {
-                v[i] = x;
+            // `get_mut`: a stale cell of a previous, larger size must not index out of range.
+            if let Some(slot) = v.get_mut(i).filter(|s| **s != x) {
+                *slot = x;
                 last_emitted.set_value(v.clone());
                 on_change.run(v);
             }
