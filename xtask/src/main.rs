@@ -549,7 +549,9 @@ type TierFn = fn(&Ctx) -> Result<()>;
 const TIERS: &[(&str, TierFn)] =
     &[("lint", lint), ("native", native), ("browser", browser), ("release", release), ("e2e", e2e)];
 
-fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
+/// The tiers `cargo xtask test <args>` runs, in order: all but lint (lint too with `--lint`),
+/// or only the named ones.
+fn select_tiers(args: &[String]) -> Result<Vec<(&'static str, TierFn)>> {
     let with_lint = args.iter().any(|a| a == "--lint");
     let named: Vec<&str> =
         args.iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
@@ -559,7 +561,12 @@ fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
             return Err(format!("unknown tier `{n}` (tiers: {})", all.join(", ")));
         }
     }
-    let chosen: Vec<(&str, TierFn)> = TIERS
+    for a in args.iter().filter(|a| a.starts_with("--")) {
+        if !matches!(a.as_str(), "--lint" | "--no-setup") {
+            return Err(format!("unknown option `{a}` (options: --lint, --no-setup)"));
+        }
+    }
+    Ok(TIERS
         .iter()
         .copied()
         .filter(
@@ -571,7 +578,11 @@ fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
                 }
             },
         )
-        .collect();
+        .collect())
+}
+
+fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
+    let chosen = select_tiers(args)?;
     let t_all = Instant::now();
     let needs_browser = chosen.iter().any(|(t, _)| *t != "lint");
     let skip_setup = args.iter().any(|a| a == "--no-setup");
@@ -656,6 +667,22 @@ mod tests {
     #[test]
     fn lock_version_of_unknown_package_is_an_error() {
         assert!(lock_version(&root(), "no-such-package-xyz").is_err());
+    }
+
+    fn names(args: &[&str]) -> Result<Vec<&'static str>> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        select_tiers(&args).map(|v| v.into_iter().map(|(n, _)| n).collect())
+    }
+
+    #[test]
+    fn tier_selection() {
+        assert_eq!(names(&[]).unwrap(), ["native", "browser", "release", "e2e"]);
+        assert_eq!(names(&["--lint"]).unwrap(), ["lint", "native", "browser", "release", "e2e"]);
+        // Named tiers run in pipeline order, whatever order they are given in.
+        assert_eq!(names(&["e2e", "release"]).unwrap(), ["release", "e2e"]);
+        assert_eq!(names(&["--no-setup", "native"]).unwrap(), ["native"]);
+        assert!(names(&["nope"]).is_err());
+        assert!(names(&["--fast"]).is_err());
     }
 
     #[test]
