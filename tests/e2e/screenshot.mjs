@@ -1,4 +1,5 @@
-// Takes the README screenshot: the Convolution lesson of the release build at 1280x860.
+// Takes the README screenshot: the Convolution lesson of the release build (1280x1000, scrolled
+// so the controls and the feature maps show).
 //
 //   node screenshot.mjs <out.png>     (`cargo xtask screenshot` builds first and writes
 //                                      assets/screenshot.png)
@@ -13,11 +14,15 @@ if (!out) {
 const server = await startServer();
 const browser = await launch();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}#/convolution`, { waitUntil: 'load' });
   await page.locator('[data-testid="featuremap-0"]').first().waitFor({ state: 'visible', timeout: 20_000 });
+  await page.evaluate(() => {
+    const maps = document.querySelector('[data-testid="conv-featuremaps"]');
+    if (maps) maps.scrollIntoView({ block: 'end' });
+  });
   await page.waitForTimeout(1000); // let the last draw land
   await page.screenshot({ path: out });
   if (errors.length) {

@@ -39,11 +39,14 @@ commands:
                          trunk 0.21, wasm-pack, and (unless --no-browser) chromium, chromium-driver,
                          mesa-vulkan-drivers, node + npm
   serve                  setup, then trunk serve on http://127.0.0.1:8080/
-  test [--lint] [TIER…]  setup, then the tiers in order, stopping at the first failure:
+  test [--lint] [--no-setup] [TIER…]
+                         setup, then the tiers in order, stopping at the first failure:
                          native, browser, release, e2e (and lint first with --lint);
-                         naming tiers runs only those (e.g. `cargo xtask test release e2e`)
+                         naming tiers runs only those (e.g. `cargo xtask test release e2e`);
+                         --no-setup skips the install checks
   lint                   cargo fmt --check + clippy (native and wasm32, -D warnings)
-  size                   release build, then wasm/JS/CSS sizes raw and gzipped vs the budget
+  size [--no-build]      release build, then wasm/JS/CSS sizes raw and gzipped vs the budget
+                         (--no-build: report on the existing dist/)
   bench                  browser benchmarks (tests/web_bench.rs, release, feature bench)
   screenshot             release build, then assets/screenshot.png (headless chromium)
 ";
@@ -66,7 +69,11 @@ fn main() -> ExitCode {
         "serve" => serve(&ctx),
         "test" => test(&ctx, rest),
         "lint" => lint(&ctx),
-        "size" => setup(&ctx, false).and_then(|_| release_build(&ctx)).and_then(|_| size(&ctx)),
+        "size" => {
+            let skip = rest.iter().any(|a| a == "--no-build");
+            (if skip { Ok(()) } else { setup(&ctx, false).and_then(|_| release_build(&ctx)) })
+                .and_then(|_| size(&ctx))
+        }
         "bench" => bench(&ctx),
         "screenshot" => screenshot(&ctx),
         "help" | "-h" | "--help" => {
@@ -258,7 +265,10 @@ fn setup(ctx: &Ctx, browser: bool) -> Result<()> {
     let want = format!("wasm-bindgen {wb}");
     let have = probe("wasm-bindgen", &["--version"]);
     if have.as_deref() != Some(want.as_str()) {
-        eprintln!("setup: wasm-bindgen-cli {wb} needed (found: {})", have.as_deref().unwrap_or("none"));
+        eprintln!(
+            "setup: wasm-bindgen-cli {wb} needed (found: {})",
+            have.as_deref().unwrap_or("none")
+        );
         // No --locked: its lock file pins a yanked crate.
         let mut args = vec!["wasm-bindgen-cli", "--version", wb.as_str()];
         if have.is_some() {
@@ -277,7 +287,10 @@ fn setup(ctx: &Ctx, browser: bool) -> Result<()> {
     // 3. Trunk 0.21.
     let trunk = probe("trunk", &["--version"]);
     if !trunk.as_deref().is_some_and(|v| v.starts_with(&format!("trunk {TRUNK_LINE}"))) {
-        eprintln!("setup: trunk {TRUNK_LINE}x needed (found: {})", trunk.as_deref().unwrap_or("none"));
+        eprintln!(
+            "setup: trunk {TRUNK_LINE}x needed (found: {})",
+            trunk.as_deref().unwrap_or("none")
+        );
         let mut args = vec!["--locked", "trunk", "--version", "^0.21"];
         if trunk.is_some() {
             args.push("--force");
@@ -451,7 +464,7 @@ fn native(ctx: &Ctx) -> Result<()> {
     // lavapipe (mesa-vulkan-drivers) gives the GPU tests a Vulkan device on any machine.
     run(ctx
         .cmd(&cargo().to_string_lossy())
-        .args(["test", "--workspace", "--locked"])
+        .args(["test", "--workspace", "--locked", "--no-fail-fast"])
         .env("DLVIZ_REQUIRE_GPU", "1"))
 }
 
@@ -533,37 +546,47 @@ fn lint(ctx: &Ctx) -> Result<()> {
 type TierFn = fn(&Ctx) -> Result<()>;
 
 /// The tiers, in the order they run.
-const TIERS: &[(&str, TierFn)] = &[
-    ("lint", lint),
-    ("native", native),
-    ("browser", browser),
-    ("release", release),
-    ("e2e", e2e),
-];
+const TIERS: &[(&str, TierFn)] =
+    &[("lint", lint), ("native", native), ("browser", browser), ("release", release), ("e2e", e2e)];
 
-fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
+/// The tiers `cargo xtask test <args>` runs, in order: all but lint (lint too with `--lint`),
+/// or only the named ones.
+fn select_tiers(args: &[String]) -> Result<Vec<(&'static str, TierFn)>> {
     let with_lint = args.iter().any(|a| a == "--lint");
-    let named: Vec<&str> = args.iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
+    let named: Vec<&str> =
+        args.iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
     for n in &named {
         if !TIERS.iter().any(|(t, _)| t == n) {
             let all: Vec<&str> = TIERS.iter().map(|(t, _)| *t).collect();
             return Err(format!("unknown tier `{n}` (tiers: {})", all.join(", ")));
         }
     }
-    let chosen: Vec<(&str, TierFn)> = TIERS
+    for a in args.iter().filter(|a| a.starts_with("--")) {
+        if !matches!(a.as_str(), "--lint" | "--no-setup") {
+            return Err(format!("unknown option `{a}` (options: --lint, --no-setup)"));
+        }
+    }
+    Ok(TIERS
         .iter()
         .copied()
-        .filter(|(t, _)| {
-            if named.is_empty() {
-                *t != "lint" || with_lint
-            } else {
-                named.contains(t)
-            }
-        })
-        .collect();
+        .filter(
+            |(t, _)| {
+                if named.is_empty() {
+                    *t != "lint" || with_lint
+                } else {
+                    named.contains(t)
+                }
+            },
+        )
+        .collect())
+}
+
+fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
+    let chosen = select_tiers(args)?;
     let t_all = Instant::now();
     let needs_browser = chosen.iter().any(|(t, _)| *t != "lint");
-    if let Err(e) = setup(ctx, needs_browser) {
+    let skip_setup = args.iter().any(|a| a == "--no-setup");
+    if let Err(e) = if skip_setup { Ok(()) } else { setup(ctx, needs_browser) } {
         println!("tier setup: FAIL — {e}");
         println!("0 passed, 1 failed");
         return Err("setup failed".into());
@@ -644,6 +667,22 @@ mod tests {
     #[test]
     fn lock_version_of_unknown_package_is_an_error() {
         assert!(lock_version(&root(), "no-such-package-xyz").is_err());
+    }
+
+    fn names(args: &[&str]) -> Result<Vec<&'static str>> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        select_tiers(&args).map(|v| v.into_iter().map(|(n, _)| n).collect())
+    }
+
+    #[test]
+    fn tier_selection() {
+        assert_eq!(names(&[]).unwrap(), ["native", "browser", "release", "e2e"]);
+        assert_eq!(names(&["--lint"]).unwrap(), ["lint", "native", "browser", "release", "e2e"]);
+        // Named tiers run in pipeline order, whatever order they are given in.
+        assert_eq!(names(&["e2e", "release"]).unwrap(), ["release", "e2e"]);
+        assert_eq!(names(&["--no-setup", "native"]).unwrap(), ["native"]);
+        assert!(names(&["nope"]).is_err());
+        assert!(names(&["--fast"]).is_err());
     }
 
     #[test]
