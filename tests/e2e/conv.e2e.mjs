@@ -94,12 +94,14 @@ async function text(page, id) {
 
 /** A short hash of the PNG encoding of the canvas `id` (or the first canvas inside it). */
 async function canvasHash(page, id) {
-  const data = await page.$eval(tid(id), (el) => {
-    const c = el.tagName === 'CANVAS' ? el : el.querySelector('canvas');
+  // The maps render after an async compute: a canvas not there yet reads as 'no-canvas'.
+  const data = await page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const c = el && (el.tagName === 'CANVAS' ? el : el.querySelector('canvas'));
     if (!c) return 'no-canvas';
     if (c.width === 0 || c.height === 0) return 'empty-canvas';
     return `${c.width}x${c.height}:${c.toDataURL('image/png')}`;
-  });
+  }, tid(id));
   return data.startsWith('no-') || data.startsWith('empty-') ? data : sha1(data);
 }
 
