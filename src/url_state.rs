@@ -100,11 +100,9 @@ pub fn parse_value(kind: &ParamKind, raw: &str) -> Result<Value, NoticeReason> {
             Ok(Value::Int(v))
         }
         ParamKind::Float { min, max } => Ok(Value::Float(parse_float(raw, min, max)?)),
-        ParamKind::Choice(options) => options
-            .iter()
-            .position(|o| *o == raw)
-            .map(Value::Choice)
-            .ok_or(NoticeReason::Malformed),
+        ParamKind::Choice(options) => {
+            options.iter().position(|o| *o == raw).map(Value::Choice).ok_or(NoticeReason::Malformed)
+        }
         ParamKind::Bool => match raw {
             "1" | "true" => Ok(Value::Bool(true)),
             "0" | "false" => Ok(Value::Bool(false)),
@@ -125,7 +123,11 @@ pub fn parse_value(kind: &ParamKind, raw: &str) -> Result<Value, NoticeReason> {
             if parts.len() > max_len {
                 return Err(NoticeReason::OutOfRange);
             }
-            parts.iter().map(|p| parse_float(p.trim(), min, max)).collect::<Result<_, _>>().map(Value::Floats)
+            parts
+                .iter()
+                .map(|p| parse_float(p.trim(), min, max))
+                .collect::<Result<_, _>>()
+                .map(Value::Floats)
         }
         ParamKind::Bits { len } => {
             if raw.len() != len.div_ceil(4) {
@@ -173,7 +175,8 @@ pub fn format_value(kind: &ParamKind, v: &Value) -> String {
 fn format_bits(bits: &[bool]) -> String {
     bits.chunks(4)
         .map(|c| {
-            let d = (0..4).fold(0u32, |acc, i| acc << 1 | u32::from(c.get(i).copied().unwrap_or(false)));
+            let d = (0..4)
+                .fold(0u32, |acc, i| acc << 1 | u32::from(c.get(i).copied().unwrap_or(false)));
             char::from_digit(d, 16).unwrap_or('0')
         })
         .collect()
@@ -193,7 +196,9 @@ pub fn percent_decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(v) => {
                         out.push(v);
@@ -253,7 +258,11 @@ pub fn parse(specs: &[ParamSpec], query: &str, ignore: &[&str]) -> (Vec<Value>, 
             match pairs.iter().rev().find(|(k, _)| k == spec.key) {
                 None => default,
                 Some((_, raw)) => parse_value(&spec.kind, raw).unwrap_or_else(|reason| {
-                    notices.push(Notice { key: spec.key.to_string(), raw: truncate(raw, 40), reason });
+                    notices.push(Notice {
+                        key: spec.key.to_string(),
+                        raw: truncate(raw, 40),
+                        reason,
+                    });
                     default
                 }),
             }
@@ -261,7 +270,11 @@ pub fn parse(specs: &[ParamSpec], query: &str, ignore: &[&str]) -> (Vec<Value>, 
         .collect();
     for (k, v) in &pairs {
         if !specs.iter().any(|s| s.key == k) && !ignore.contains(&k.as_str()) {
-            notices.push(Notice { key: truncate(k, 40), raw: truncate(v, 40), reason: NoticeReason::UnknownKey });
+            notices.push(Notice {
+                key: truncate(k, 40),
+                raw: truncate(v, 40),
+                reason: NoticeReason::UnknownKey,
+            });
         }
     }
     (values, notices)
@@ -297,10 +310,18 @@ mod tests {
 
     const SPECS: &[ParamSpec] = &[
         ParamSpec { key: "s", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
-        ParamSpec { key: "pad", kind: ParamKind::Choice(&["valid", "same", "0", "1"]), default: "same" },
+        ParamSpec {
+            key: "pad",
+            kind: ParamKind::Choice(&["valid", "same", "0", "1"]),
+            default: "same",
+        },
         ParamSpec { key: "relu", kind: ParamKind::Bool, default: "0" },
         ParamSpec { key: "seed", kind: ParamKind::Seed, default: "42" },
-        ParamSpec { key: "k", kind: ParamKind::Floats { max_len: 9, min: -100.0, max: 100.0 }, default: "0,1,0" },
+        ParamSpec {
+            key: "k",
+            kind: ParamKind::Floats { max_len: 9, min: -100.0, max: 100.0 },
+            default: "0,1,0",
+        },
         ParamSpec { key: "t", kind: ParamKind::Float { min: 0.0, max: 2.0 }, default: "0.5" },
     ];
 
@@ -315,7 +336,8 @@ mod tests {
 
     #[test]
     fn garbage_falls_back_field_by_field() {
-        let q = "s=NaN&pad=%3Cscript%3E&relu=2&seed=99999999999999999999&k=1,inf&t=1e309&zz=1&lang=zh";
+        let q =
+            "s=NaN&pad=%3Cscript%3E&relu=2&seed=99999999999999999999&k=1,inf&t=1e309&zz=1&lang=zh";
         let (v, n) = parse(SPECS, q, &["lang"]);
         let (d, _) = parse(SPECS, "", &[]);
         assert_eq!(v, d);
@@ -329,7 +351,8 @@ mod tests {
 
     #[test]
     fn bits_round_trip_and_reject() {
-        const B: &[ParamSpec] = &[ParamSpec { key: "g", kind: ParamKind::Bits { len: 6 }, default: "00" }];
+        const B: &[ParamSpec] =
+            &[ParamSpec { key: "g", kind: ParamKind::Bits { len: 6 }, default: "00" }];
         let (v, n) = parse(B, "g=b4", &[]);
         assert!(n.is_empty(), "{n:?}");
         // 0xb = 1011, 0x4 = 0100 -> first 6 bits 1,0,1,1,0,1
@@ -345,6 +368,9 @@ mod tests {
     fn percent_codec() {
         assert_eq!(percent_decode("a%20b+c%zz%"), "a b c%zz%");
         assert_eq!(percent_encode("a b<"), "a%20b%3C");
-        assert_eq!(split_query("?a=1&&b&c=%26"), vec![("a".into(), "1".into()), ("b".into(), "".into()), ("c".into(), "&".into())]);
+        assert_eq!(
+            split_query("?a=1&&b&c=%26"),
+            vec![("a".into(), "1".into()), ("b".into(), "".into()), ("c".into(), "&".into())]
+        );
     }
 }

@@ -17,11 +17,11 @@ mod step;
 
 use super::Lesson;
 use crate::app::{I18n, LessonParams};
-use crate::ui::backend::ComputeCtx;
 use crate::core::activation::relu_inplace;
 use crate::core::conv::{conv2d, output_size, Conv2dParams, ConvError};
 use crate::core::Tensor;
 use crate::i18n::tr;
+use crate::ui::backend::ComputeCtx;
 use crate::ui::{
     format_value, ExportButtons, Heatmap, Legend, MatrixEditor, NumberInput, RgbaImage, Select,
     Slider, Toggle,
@@ -169,7 +169,8 @@ impl Pump {
         let max_abs = |d: &[f32]| d.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
         let scales: Vec<f32> = data.chunks((h * w).max(1)).map(max_abs).collect();
         let scale = scales.iter().fold(1e-6f32, |m, v| m.max(*v));
-        let _ = self.result.try_set(Some(Arc::new(ConvOut { f, h, w, data, kinds, scale, scales })));
+        let _ =
+            self.result.try_set(Some(Arc::new(ConvOut { f, h, w, data, kinds, scale, scales })));
         let _ = self.compute_ms.try_set(now_ms() - t0);
     }
 }
