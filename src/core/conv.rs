@@ -97,6 +97,21 @@ struct Dims {
     wo: usize,
 }
 
+/// The output shape `[N, F, H_out, W_out]` of a convolution, after checking that the shapes
+/// agree (input vs weight channels, bias vs filters) and that the sizes are possible. Every
+/// backend validates through this one function, so they all fail alike.
+///
+/// `input: (N, C, H, W)`, `weight: (F, C, KH, KW)`, `bias: (F)`.
+pub fn output_shape(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&[f32]>,
+    p: Conv2dParams,
+) -> Result<[usize; 4], ConvError> {
+    let d = check(input, weight, bias, p)?;
+    Ok([d.n, d.f, d.ho, d.wo])
+}
+
 /// Validates shapes and parameters; both convolutions share it so they fail alike.
 fn check(
     input: &Tensor,

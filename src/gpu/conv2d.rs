@@ -13,44 +13,15 @@ use super::error::GpuError;
 use super::plan;
 use super::resources::{self as res, Scopes};
 use super::Caps;
-use crate::core::conv::{output_size, Conv2dParams, ConvError};
+use crate::core::conv::Conv2dParams;
 use crate::core::{ShapeError, Tensor};
 
 const SOURCE: &str = include_str!("conv2d.wgsl");
 /// Bytes of the WGSL `Params` struct (16 × u32).
 const PARAMS_BYTES: u64 = 64;
 
-/// Checks the shapes and returns the output shape `[N, F, H', W']`.
-///
-/// `input: (N, C, H, W)`, `weight: (F, C, KH, KW)`, `bias: (F)`.
-pub fn output_shape(
-    input: &Tensor,
-    weight: &Tensor,
-    bias: Option<&[f32]>,
-    p: Conv2dParams,
-) -> Result<[usize; 4], ConvError> {
-    let [n, c, h, w] = input.dims4()?;
-    let [f, wc, kh, kw] = weight.dims4()?;
-    if wc != c {
-        return Err(ShapeError::Mismatch {
-            what: "input channels vs weight channels",
-            left: input.shape().to_vec(),
-            right: weight.shape().to_vec(),
-        }
-        .into());
-    }
-    if let Some(b) = bias {
-        if b.len() != f {
-            return Err(ShapeError::Mismatch {
-                what: "bias length vs filters",
-                left: vec![b.len()],
-                right: vec![f],
-            }
-            .into());
-        }
-    }
-    Ok([n, f, output_size(h, kh, p)?, output_size(w, kw, p)?])
-}
+/// Shape check and output shape, shared with the CPU path.
+pub use crate::core::conv::output_shape;
 
 impl From<ShapeError> for GpuError {
     fn from(e: ShapeError) -> Self {
