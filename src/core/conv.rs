@@ -226,18 +226,85 @@ pub fn conv2d(
     bias: Option<&[f32]>,
     p: Conv2dParams,
 ) -> Result<Tensor, ConvError> {
+    let mut out = Vec::new();
+    let shape = conv2d_into(input, weight, bias, p, false, &mut out)?;
+    Ok(Tensor::new(shape.to_vec(), out)?)
+}
+
+/// Scratch buffers of [`conv2d_into`], kept between calls so that a re-render allocates and
+/// zeroes nothing: the phase-split padded input, the tap offsets and the packed weights.
+#[derive(Default)]
+struct ConvScratch {
+    xp: Vec<f32>,
+    offs: Vec<usize>,
+    wp: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<ConvScratch> = std::cell::RefCell::new(ConvScratch::default());
+}
+
+/// [`conv2d`] into a caller-owned buffer, optionally with ReLU fused in: `out` becomes the
+/// `(N, F, H_out, W_out)` output (row-major), `max(0, y)` when `relu` is true (NaN → 0, as
+/// [`relu_inplace`](super::activation::relu_inplace)). Returns the output shape.
+///
+/// `out` is resized only when its length differs, and every element is overwritten, so
+/// calling this again with the same shapes allocates and zeroes nothing. The padded-input
+/// scratch is kept per thread between calls as well. On error `out` is left unchanged.
+///
+/// # Shapes
+/// `input: (N, C, H, W)`, `weight: (F, C, KH, KW)`, `bias: (F)` → `(N, F, H_out, W_out)`.
+///
+/// ```
+/// use dlviz::core::{conv::conv2d_into, Conv2dParams, Tensor};
+/// let x = Tensor::from_fn(vec![1, 1, 3, 3], |i| (i + 1) as f32);
+/// let k = Tensor::new(vec![1, 1, 2, 2], vec![-1.0, 1.0, -1.0, 1.0]).unwrap();
+/// let mut y = Vec::new();
+/// let shape = conv2d_into(&x, &k, Some(&[-2.5]), Conv2dParams::default(), true, &mut y).unwrap();
+/// assert_eq!(shape, [1, 1, 2, 2]);
+/// assert_eq!(y, vec![0.0; 4]); // each window gives 2 − 2.5 < 0, cut by the fused ReLU
+/// ```
+pub fn conv2d_into(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&[f32]>,
+    p: Conv2dParams,
+    relu: bool,
+    out: &mut Vec<f32>,
+) -> Result<[usize; 4], ConvError> {
     let d = check(input, weight, bias, p)?;
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => conv2d_core(input, weight, bias, p, relu, d, &mut scratch, out),
+        // Unreachable (the kernel does not call back into itself), but never panic.
+        Err(_) => conv2d_core(input, weight, bias, p, relu, d, &mut ConvScratch::default(), out),
+    })
+}
+
+/// The fast path behind [`conv2d`] and [`conv2d_into`]; `d` comes from `check`.
+#[allow(clippy::too_many_arguments)]
+fn conv2d_core(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&[f32]>,
+    p: Conv2dParams,
+    relu: bool,
+    d: Dims,
+    scratch: &mut ConvScratch,
+    out: &mut Vec<f32>,
+) -> Result<[usize; 4], ConvError> {
     let Dims { n, c, h, w, f, kh, kw, ho, wo } = d;
+    let shape = [n, f, ho, wo];
     let (s, dil, pad) = (p.stride, p.dilation, p.padding);
-    let mut out = vec![0.0f32; n * f * ho * wo];
-    if out.is_empty() {
-        return Ok(Tensor::new(vec![n, f, ho, wo], out)?);
+    let len = n * f * ho * wo;
+    if len == 0 {
+        out.clear();
+        return Ok(shape);
     }
 
     if s > w + 2 * pad {
         // Only one output column: the phase split would be mostly empty, and the direct loop
         // costs next to nothing here.
-        return conv2d_reference(input, weight, bias, p);
+        return reference_into(input, weight, bias, p, relu, out);
     }
     // Phase-split padded input: (C, Hp, s, L), L = row length of one phase.
     let hp = h + 2 * pad;
@@ -245,11 +312,14 @@ pub fn conv2d(
     let max_m = dil * (kw - 1) / s;
     let l = wo_pad + max_m;
     let row_step = s * s * l; // distance between the rows of output rows i and i+1
-    let mut xp = vec![0.0f32; c * hp * s * l];
+                              // `fill_phase_split` writes every element, so a reused buffer needs no zeroing.
+    let xp = &mut scratch.xp;
+    xp.resize(c * hp * s * l, 0.0);
 
     // Tap offsets for output row 0, column 0, in (c, u, v) order = the weight order.
     let taps = c * kh * kw;
-    let mut offs = Vec::with_capacity(taps);
+    let offs = &mut scratch.offs;
+    offs.clear();
     for ci in 0..c {
         for u in 0..kh {
             for v in 0..kw {
@@ -262,12 +332,14 @@ pub fn conv2d(
     let max_read = offs.iter().max().copied().unwrap_or(0) + (ho - 1) * row_step + wo_pad;
     if max_read > xp.len() {
         // Unreachable by construction (rows: s(ho−1) + d(kh−1) < Hp; columns: see `l`).
-        return conv2d_reference(input, weight, bias, p);
+        return reference_into(input, weight, bias, p, relu, out);
     }
 
-    // Packed weights: group g (filters g·FB..) stored as [tap][filter in group].
+    // Packed weights: group g (filters g·FB..) stored as [tap][filter in group]; every element
+    // is written below.
     let wd = weight.data();
-    let mut wp = vec![0.0f32; f * taps];
+    let wp = &mut scratch.wp;
+    wp.resize(f * taps, 0.0);
     for fi in 0..f {
         let (g, fl) = (fi / FB, fi % FB);
         let fb = FB.min(f - g * FB);
@@ -276,10 +348,24 @@ pub fn conv2d(
         }
     }
 
+    // Every output element is written by `run_group` (all rows, all column tiles, all
+    // filters), so only a change of length needs `resize`.
+    out.resize(len, 0.0);
+    let (offs, wp) = (&scratch.offs, &scratch.wp);
     let x = input.data();
     let plane_out = ho * wo;
     for ni in 0..n {
-        fill_phase_split(&x[ni * c * h * w..(ni + 1) * c * h * w], &mut xp, c, h, w, pad, s, l);
+        fill_phase_split(
+            &x[ni * c * h * w..(ni + 1) * c * h * w],
+            &mut scratch.xp,
+            c,
+            h,
+            w,
+            pad,
+            s,
+            l,
+        );
+        let xp = &scratch.xp;
         let out_n = &mut out[ni * f * plane_out..(ni + 1) * f * plane_out];
         // Row blocks outside, filter groups inside: the input rows a block reads stay in
         // cache while every group uses them (with many channels the padded input does not fit
@@ -292,27 +378,64 @@ pub fn conv2d(
                 let bg = |k: usize| bias.map_or(0.0, |b| b[g * FB + k]);
                 let out_g = &mut out_n[g * FB * plane_out..(g * FB + fb) * plane_out];
                 let r = rows.clone();
-                match fb {
-                    4 => run_group::<4>(
-                        &xp,
-                        &offs,
+                let b4 = || [bg(0), bg(1), bg(2), bg(3)]; // only when fb = 4
+                match (fb, relu) {
+                    (4, false) => run_group::<4, false>(xp, offs, wg, b4(), out_g, d, row_step, r),
+                    (4, true) => run_group::<4, true>(xp, offs, wg, b4(), out_g, d, row_step, r),
+                    (3, false) => run_group::<3, false>(
+                        xp,
+                        offs,
                         wg,
-                        [bg(0), bg(1), bg(2), bg(3)],
+                        [bg(0), bg(1), bg(2)],
                         out_g,
                         d,
                         row_step,
                         r,
                     ),
-                    3 => {
-                        run_group::<3>(&xp, &offs, wg, [bg(0), bg(1), bg(2)], out_g, d, row_step, r)
+                    (3, true) => run_group::<3, true>(
+                        xp,
+                        offs,
+                        wg,
+                        [bg(0), bg(1), bg(2)],
+                        out_g,
+                        d,
+                        row_step,
+                        r,
+                    ),
+                    (2, false) => {
+                        run_group::<2, false>(xp, offs, wg, [bg(0), bg(1)], out_g, d, row_step, r)
                     }
-                    2 => run_group::<2>(&xp, &offs, wg, [bg(0), bg(1)], out_g, d, row_step, r),
-                    _ => run_group::<1>(&xp, &offs, wg, [bg(0)], out_g, d, row_step, r),
+                    (2, true) => {
+                        run_group::<2, true>(xp, offs, wg, [bg(0), bg(1)], out_g, d, row_step, r)
+                    }
+                    (_, false) => {
+                        run_group::<1, false>(xp, offs, wg, [bg(0)], out_g, d, row_step, r)
+                    }
+                    (_, true) => run_group::<1, true>(xp, offs, wg, [bg(0)], out_g, d, row_step, r),
                 }
             }
         }
     }
-    Ok(Tensor::new(vec![n, f, ho, wo], out)?)
+    Ok(shape)
+}
+
+/// [`conv2d_reference`] (then ReLU when asked) into `out`, for the cases the fast path skips.
+fn reference_into(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&[f32]>,
+    p: Conv2dParams,
+    relu: bool,
+    out: &mut Vec<f32>,
+) -> Result<[usize; 4], ConvError> {
+    let y = conv2d_reference(input, weight, bias, p)?;
+    let [n, f, ho, wo] = y.dims4()?;
+    out.clear();
+    out.extend_from_slice(y.data());
+    if relu {
+        super::activation::relu_inplace(out);
+    }
+    Ok([n, f, ho, wo])
 }
 
 /// Copies one batch item `x: (C, H, W)` into the phase-split padded buffer
@@ -356,10 +479,11 @@ fn fill_phase_split(
     }
 }
 
-/// Output rows `rows` (all column tiles) of one group of `B` filters (`out: (B, H_out, W_out)`).
+/// Output rows `rows` (all column tiles) of one group of `B` filters (`out: (B, H_out, W_out)`),
+/// with ReLU applied in registers before the store when `RELU`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn run_group<const B: usize>(
+fn run_group<const B: usize, const RELU: bool>(
     xp: &[f32],
     offs: &[usize],
     w: &[f32],
@@ -378,7 +502,7 @@ fn run_group<const B: usize>(
         while j < wo {
             // SAFETY: `conv2d` checked that offs[t] + (ho−1)·row_step + wo_pad ≤ xp.len(),
             // and base_row + j + JT ≤ (ho−1)·row_step + wo_pad; `w` holds B·taps values.
-            unsafe { micro_kernel::<B>(xp, offs, base_row + j, w, &bias, &mut tile) };
+            unsafe { micro_kernel::<B, RELU>(xp, offs, base_row + j, w, &bias, &mut tile) };
             let row0 = i * wo + j;
             if j + JT <= wo {
                 // Full tile: a constant-length copy (two vector stores, no memcpy call).
@@ -404,13 +528,14 @@ fn run_group<const B: usize>(
     }
 }
 
-/// `tile[k][lane] = bias[k] + Σ_t w[t·B + k] · xp[offs[t] + base + lane]`.
+/// `tile[k][lane] = bias[k] + Σ_t w[t·B + k] · xp[offs[t] + base + lane]`, then `max(0, ·)`
+/// when `RELU`.
 ///
 /// # Safety
 /// `offs[t] + base + JT ≤ xp.len()` for every `t`, and `w.len() ≥ offs.len() · B`.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-unsafe fn micro_kernel<const B: usize>(
+unsafe fn micro_kernel<const B: usize, const RELU: bool>(
     xp: &[f32],
     offs: &[usize],
     base: usize,
@@ -431,6 +556,12 @@ unsafe fn micro_kernel<const B: usize>(
         }
         wptr = wptr.add(B);
     }
+    if RELU {
+        // A select, not f32::max, so that it vectorises (NaN becomes 0, as relu_inplace).
+        for v in acc.iter_mut().flatten() {
+            *v = if *v > 0.0 { *v } else { 0.0 };
+        }
+    }
     *tile = acc;
 }
 
@@ -441,7 +572,7 @@ unsafe fn micro_kernel<const B: usize>(
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // k indexes lo, hi, bias and the weights in lockstep
-unsafe fn micro_kernel<const B: usize>(
+unsafe fn micro_kernel<const B: usize, const RELU: bool>(
     xp: &[f32],
     offs: &[usize],
     base: usize,
@@ -468,6 +599,14 @@ unsafe fn micro_kernel<const B: usize>(
             hi[k] = f32x4_add(hi[k], f32x4_mul(wk, x1));
         }
         wptr = wptr.add(B);
+    }
+    if RELU {
+        // pmax(0, v) = if 0 < v { v } else { 0 }: negatives and NaN become 0.
+        let zero = f32x4_splat(0.0);
+        for k in 0..B {
+            lo[k] = f32x4_pmax(zero, lo[k]);
+            hi[k] = f32x4_pmax(zero, hi[k]);
+        }
     }
     for k in 0..B {
         v128_store(tile[k].as_mut_ptr() as *mut v128, lo[k]);
