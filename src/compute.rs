@@ -251,11 +251,9 @@ pub fn cpu_conv2d(
     p: Conv2dParams,
     relu: bool,
 ) -> Result<Tensor, ConvError> {
-    let mut y = crate::core::conv::conv2d(input, weight, bias, p)?;
-    if relu {
-        relu_inplace(y.data_mut());
-    }
-    Ok(y)
+    let mut out = Vec::new();
+    let shape = crate::core::conv::conv2d_into(input, weight, bias, p, relu, &mut out)?;
+    Ok(Tensor::new(shape.to_vec(), out)?)
 }
 
 /// The calibration workload: one 4-channel 64×64 image, eight 3×3 filters, padding 1, bias
