@@ -173,24 +173,20 @@ impl Conv2dKernel {
                 uniforms[at..at + PARAMS_BYTES as usize].copy_from_slice(&res::u32_bytes(&params));
             }
             ctx.queue.write_buffer(&u_buf, 0, &uniforms);
-            let mut enc = ctx
-                .device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("conv2d") });
-            {
-                let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                    label: Some("conv2d"),
-                    timestamp_writes: None,
-                });
-                pass.set_pipeline(&self.pipeline);
-                for (d, g) in dispatches.iter().zip(&groups) {
-                    pass.set_bind_group(0, g, &[]);
-                    pass.dispatch_workgroups(d.groups, 1, 1);
-                }
-            }
-            enc.copy_buffer_to_buffer(&y_buf, 0, &staging, 0, total as u64 * 4);
-            ctx.queue.submit([enc.finish()]);
-            scopes.check(ctx).await?;
-            out.extend(super::readback::read_f32(ctx, &staging, total as usize).await?);
+            out.extend(
+                res::run_and_read(
+                    ctx,
+                    "conv2d",
+                    &self.pipeline,
+                    &dispatches,
+                    &groups,
+                    &y_buf,
+                    &staging,
+                    total as usize,
+                    scopes,
+                )
+                .await?,
+            );
         }
         debug_assert_eq!(out.len(), n * out_item);
         Ok(Tensor::new(out_shape, out)?)

@@ -89,24 +89,20 @@ impl ReluKernel {
                     .copy_from_slice(&res::u32_bytes(&[d.base, total, 0, 0]));
             }
             ctx.queue.write_buffer(&u_buf, 0, &uniforms);
-            let mut enc = ctx
-                .device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("relu") });
-            {
-                let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                    label: Some("relu"),
-                    timestamp_writes: None,
-                });
-                pass.set_pipeline(&self.pipeline);
-                for (d, g) in dispatches.iter().zip(&groups) {
-                    pass.set_bind_group(0, g, &[]);
-                    pass.dispatch_workgroups(d.groups, 1, 1);
-                }
-            }
-            enc.copy_buffer_to_buffer(&data, 0, &staging, 0, total as u64 * 4);
-            ctx.queue.submit([enc.finish()]);
-            scopes.check(ctx).await?;
-            out.extend(super::readback::read_f32(ctx, &staging, total as usize).await?);
+            out.extend(
+                res::run_and_read(
+                    ctx,
+                    "relu",
+                    &self.pipeline,
+                    &dispatches,
+                    &groups,
+                    &data,
+                    &staging,
+                    total as usize,
+                    scopes,
+                )
+                .await?,
+            );
         }
         Ok(Tensor::new(x.shape().to_vec(), out)?)
     }

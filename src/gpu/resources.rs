@@ -134,3 +134,37 @@ impl Scopes {
         Ok(())
     }
 }
+
+/// The tail every kernel driver shares: one compute pass running `pipeline` once per
+/// dispatch (with that dispatch's bind group), a copy of the first `len` f32 of `result` into
+/// `staging`, the submit, the error-scope check, and the asynchronous readback.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_and_read(
+    ctx: &GpuContext,
+    label: &str,
+    pipeline: &wgpu::ComputePipeline,
+    dispatches: &[super::plan::Dispatch],
+    groups: &[wgpu::BindGroup],
+    result: &wgpu::Buffer,
+    staging: &wgpu::Buffer,
+    len: usize,
+    scopes: Scopes,
+) -> Result<Vec<f32>, GpuError> {
+    let mut enc =
+        ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+    {
+        let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(label),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(pipeline);
+        for (d, g) in dispatches.iter().zip(groups) {
+            pass.set_bind_group(0, g, &[]);
+            pass.dispatch_workgroups(d.groups, 1, 1);
+        }
+    }
+    enc.copy_buffer_to_buffer(result, 0, staging, 0, len as u64 * 4);
+    ctx.queue.submit([enc.finish()]);
+    scopes.check(ctx).await?;
+    super::readback::read_f32(ctx, staging, len).await
+}
