@@ -10,12 +10,14 @@
 //! * [`receptive`] — receptive fields of layer stacks.
 //! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
+//! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
 
 pub mod activation;
 pub mod colormap;
 pub mod conv;
 pub mod filters;
 pub mod image;
+pub mod matmul;
 pub mod receptive;
 pub mod rng;
 pub mod tensor;
