@@ -11,6 +11,7 @@
 //! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
+//! * [`optim`] — optimizers (SGD … AdamW), LR schedules, gradient clipping, EMA.
 
 pub mod activation;
 pub mod colormap;
@@ -18,6 +19,7 @@ pub mod conv;
 pub mod filters;
 pub mod image;
 pub mod matmul;
+pub mod optim;
 pub mod receptive;
 pub mod rng;
 pub mod tensor;
