@@ -11,12 +11,14 @@
 //! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
+//! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
 
 pub mod activation;
 pub mod colormap;
 pub mod conv;
 pub mod filters;
 pub mod image;
+pub mod logits;
 pub mod matmul;
 pub mod receptive;
 pub mod rng;
