@@ -12,6 +12,7 @@
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
 //! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
+//! * [`train`] — a training session: lockstep runs, history, EMA view, divergence, throughput.
 
 pub mod activation;
 pub mod colormap;
@@ -23,6 +24,7 @@ pub mod matmul;
 pub mod receptive;
 pub mod rng;
 pub mod tensor;
+pub mod train;
 
 pub use conv::{conv2d, Conv2dParams, ConvError};
 pub use rng::Rng;
