@@ -11,13 +11,16 @@
 //! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
+//! * [`autograd`] — reverse-mode autodiff on a tape (the training engine); [`nn`] — layers on it.
 
 pub mod activation;
+pub mod autograd;
 pub mod colormap;
 pub mod conv;
 pub mod filters;
 pub mod image;
 pub mod matmul;
+pub mod nn;
 pub mod receptive;
 pub mod rng;
 pub mod tensor;
