@@ -14,8 +14,10 @@
 //! * [`optim`] — optimizers (SGD … AdamW), LR schedules, gradient clipping, EMA.
 //! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
 //! * [`train`] — a training session: lockstep runs, history, EMA view, divergence, throughput.
+//! * [`autograd`] — reverse-mode autodiff on a tape (the training engine); [`nn`] — layers on it.
 
 pub mod activation;
+pub mod autograd;
 pub mod colormap;
 pub mod conv;
 pub mod filters;
@@ -23,6 +25,7 @@ pub mod image;
 pub mod logits;
 pub mod matmul;
 pub mod optim;
+pub mod nn;
 pub mod receptive;
 pub mod rng;
 pub mod tensor;
