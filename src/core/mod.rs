@@ -5,6 +5,7 @@
 //! usable by any crate that depends on `dlviz`.
 //!
 //! * [`conv`] — 2-D convolution (fast CPU path and the reference loop), output sizes.
+//! * [`data`] — seeded toy datasets (moons, spirals, circles, blobs, regression, shape images), splits, mini-batches.
 //! * [`activation`] — ReLU.
 //! * [`filters`] — kernel presets (identity, blur, Sobel, …).
 //! * [`receptive`] — receptive fields of layer stacks.
@@ -16,6 +17,7 @@
 pub mod activation;
 pub mod colormap;
 pub mod conv;
+pub mod data;
 pub mod filters;
 pub mod image;
 pub mod matmul;
