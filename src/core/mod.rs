@@ -9,6 +9,7 @@
 //! * [`activation`] — ReLU.
 //! * [`filters`] — kernel presets (identity, blur, Sobel, …).
 //! * [`receptive`] — receptive fields of layer stacks.
+//! * [`surfaces`] — 2-D loss surfaces with gradients, grid sampling, marching-squares contours.
 //! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
@@ -24,6 +25,7 @@ pub mod matmul;
 pub mod optim;
 pub mod receptive;
 pub mod rng;
+pub mod surfaces;
 pub mod tensor;
 
 pub use conv::{conv2d, Conv2dParams, ConvError};
