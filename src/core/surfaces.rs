@@ -373,13 +373,18 @@ pub struct Grid {
 impl Grid {
     /// Samples `surface` on a `w×h` lattice over `view` (`w`, `h` clamped to at least 2).
     pub fn evaluate(surface: &Surface, view: ViewBox, w: usize, h: usize) -> Grid {
+        Self::evaluate_fn(view, w, h, |x, y| surface.value(x, y))
+    }
+
+    /// Samples any function `f(x, y)` the same way (e.g. a model's loss over two weights).
+    pub fn evaluate_fn(view: ViewBox, w: usize, h: usize, f: impl Fn(f64, f64) -> f64) -> Grid {
         let (w, h) = (w.max(2), h.max(2));
         let mut values = Vec::with_capacity(w * h);
         for j in 0..h {
             let y = view.y0 + j as f64 * (view.y1 - view.y0) / (h - 1) as f64;
             for i in 0..w {
                 let x = view.x0 + i as f64 * (view.x1 - view.x0) / (w - 1) as f64;
-                values.push(surface.value(x, y));
+                values.push(f(x, y));
             }
         }
         Grid { w, h, view, values }
