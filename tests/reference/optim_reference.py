@@ -18,6 +18,7 @@ get_ema_multi_avg_fn.
 """
 import math
 
+import numpy as np
 import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
@@ -59,7 +60,13 @@ def scripted_grad(t, i, n):
 
 
 def fmt(xs):
+    """float64 values, shortest round-trip decimal."""
     return "[" + ", ".join(repr(float(x)) for x in xs) + "]"
+
+
+def fmt32(xs):
+    """float32 values, shortest decimal that round-trips through f32."""
+    return "[" + ", ".join(str(np.float32(x)) for x in xs) + "]"
 
 
 def scripted(ctor, kw):
@@ -108,13 +115,13 @@ print("/// Scripted-gradient trajectories: (name, params after each step, 5 valu
 print("pub const SCRIPTED_STEPS: usize = %d;" % STEPS)
 print("pub const SCRIPTED: &[(&str, &[f32])] = &[")
 for name, ctor, kw in OPTS:
-    print(f'    ("{name}", &{fmt(scripted(ctor, kw))}),')
+    print(f'    ("{name}", &{fmt32(scripted(ctor, kw))}),')
 print("];")
 print("/// Rosenbrock trajectories from (-1.5, 2): (name, (x, y) after each step).")
 print("pub const ROSEN_STEPS: usize = %d;" % ROSEN_STEPS)
 print("pub const ROSEN: &[(&str, &[f32])] = &[")
 for name, ctor, kw in ROSEN:
-    print(f'    ("{name}", &{fmt(rosenbrock(ctor, kw))}),')
+    print(f'    ("{name}", &{fmt32(rosenbrock(ctor, kw))}),')
 print("];")
 
 LR = torch.optim.lr_scheduler
@@ -139,7 +146,7 @@ for max_norm in [1.0, 5.0, 100.0]:
         q.grad = x.clone()
     n = torch.nn.utils.clip_grad_norm_(ps, max_norm)
     clipped = torch.cat([q.grad for q in ps]).tolist()
-    print(f"    ({max_norm!r}, {float(n)!r}, {fmt(clipped)}),")
+    print(f"    ({max_norm!r}, {np.float32(n)}, {fmt32(clipped)}),")
 print("];")
 
 # Weight EMA: AveragedModel(decay 0.9) over 6 updates of a 3-vector, weights w_t = formula.
@@ -153,4 +160,4 @@ for t in range(6):
     shadow.extend(ema.module.weight.detach().flatten().tolist())
 print("/// AveragedModel(get_ema_multi_avg_fn(0.9)) after each update; weights at update t:")
 print("/// [t, cos t, (-1)^t].")
-print("pub const WEIGHT_EMA: &[f32] = &%s;" % fmt(shadow))
+print("pub const WEIGHT_EMA: &[f32] = &%s;" % fmt32(shadow))

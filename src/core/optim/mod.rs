@@ -26,11 +26,15 @@
 //! since the state was created — is an [`OptimError`] and leaves every parameter untouched.
 //!
 //! Sub-modules: [`schedule`] (constant, step, cosine with warm-up), [`clip`] (global-norm
-//! clipping), [`ema`] (EMA of a series and of a model's weights).
+//! clipping), [`ema`] (EMA of a series and of a model's weights), [`path`] (trajectories on a
+//! 2-D loss surface, with divergence detection), [`minibatch`] (mini-batch vs full-batch SGD
+//! on a line fit).
 
 pub mod adam;
 pub mod clip;
 pub mod ema;
+pub mod minibatch;
+pub mod path;
 pub mod rmsprop;
 pub mod schedule;
 pub mod sgd;
