@@ -188,7 +188,11 @@ impl DenseTrainer {
             return Err(invalid("AMSGrad is not implemented on the GPU".into()));
         }
         if params.len() != l_count {
-            return Err(invalid(format!("{} layers but {} parameter pairs", l_count, params.len())));
+            return Err(invalid(format!(
+                "{} layers but {} parameter pairs",
+                l_count,
+                params.len()
+            )));
         }
         for (l, (w, b)) in params.iter().enumerate() {
             let (i, o) = (spec.dims[l], spec.dims[l + 1]);
@@ -321,7 +325,8 @@ impl DenseTrainer {
             let input = if l == 0 { &x } else { &layers[l - 1].a };
             let ly = &layers[l];
             let (fwd, _, _) = gemms[l];
-            launches.push(Launch::Matmul(mm.bind(&ctx, input, &ly.w, &ly.a, &uniforms[p.fwd_mm]), fwd));
+            launches
+                .push(Launch::Matmul(mm.bind(&ctx, input, &ly.w, &ly.a, &uniforms[p.fwd_mm]), fwd));
             let len = batch * spec.dims[l + 1];
             launches.push(Launch::Flat(
                 BIAS_ACT,
@@ -335,7 +340,13 @@ impl DenseTrainer {
             LOSS,
             group(
                 LOSS,
-                &[(12, &last.a), (13, &targets), (14, &last.d), (15, &rows), (16, &uniforms[loss_slot])],
+                &[
+                    (12, &last.a),
+                    (13, &targets),
+                    (14, &last.d),
+                    (15, &rows),
+                    (16, &uniforms[loss_slot]),
+                ],
             ),
             flat_groups(batch, 64),
         ));
@@ -345,7 +356,8 @@ impl DenseTrainer {
             let input = if l == 0 { &x } else { &layers[l - 1].a };
             let ly = &layers[l];
             let (_, gw, back) = gemms[l];
-            launches.push(Launch::Matmul(mm.bind(&ctx, input, &ly.d, &ly.gw, &uniforms[p.gw_mm]), gw));
+            launches
+                .push(Launch::Matmul(mm.bind(&ctx, input, &ly.d, &ly.gw, &uniforms[p.gw_mm]), gw));
             launches.push(Launch::Flat(
                 COL_SUM,
                 group(COL_SUM, &[(8, &ly.d), (9, &ly.gb), (10, &uniforms[p.gb_sum])]),
@@ -353,8 +365,10 @@ impl DenseTrainer {
             ));
             if let (Some(bm), Some(ab)) = (p.back_mm, p.act_back) {
                 let prev = &layers[l - 1];
-                launches
-                    .push(Launch::Matmul(mm.bind(&ctx, &ly.d, &ly.w, &prev.d, &uniforms[bm]), back));
+                launches.push(Launch::Matmul(
+                    mm.bind(&ctx, &ly.d, &ly.w, &prev.d, &uniforms[bm]),
+                    back,
+                ));
                 launches.push(Launch::Flat(
                     ACT_BACK,
                     group(ACT_BACK, &[(4, &prev.d), (5, &prev.a), (6, &uniforms[ab])]),
