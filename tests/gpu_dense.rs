@@ -10,10 +10,12 @@
 //!
 //! Without an adapter the tests print `SKIP` and pass, unless `DLVIZ_REQUIRE_GPU=1`.
 
-use dlviz::core::autograd::{ParamStore, Tape};
+#[path = "support/dense_parity.rs"]
+mod dense_parity;
+
+use dense_parity::close;
 use dlviz::core::matmul::{gemm_reference, Gemm};
-use dlviz::core::nn::{Activation, Init, Linear, Sequential};
-use dlviz::core::optim::{Adam, AdamConfig, Optimizer};
+use dlviz::core::optim::AdamConfig;
 use dlviz::core::Rng;
 use dlviz::gpu::dense::{Act, DenseLoss, DenseSpec, DenseTrainer};
 use dlviz::gpu::{Gpu, GpuError};
@@ -29,10 +31,6 @@ fn open(test: &str) -> Option<Gpu> {
             None
         }
     }
-}
-
-fn close(got: f32, want: f32, atol: f32, rtol: f32) -> bool {
-    (got - want).abs() <= atol + rtol * want.abs()
 }
 
 #[test]
@@ -72,146 +70,29 @@ fn matmul_rejects_wrong_lengths() {
     assert!(matches!(r, Err(GpuError::Shape(_))), "{r:?}");
 }
 
-/// The CPU run: the engine's Linear layers, the hidden activation between them, the loss, Adam.
-struct CpuRun {
-    store: ParamStore,
-    net: Sequential,
-    tape: Tape,
-    adam: Adam,
-}
-
-fn hidden_layer(act: Act) -> Activation {
-    match act {
-        Act::Relu => Activation::Relu,
-        Act::Sigmoid => Activation::Sigmoid,
-        Act::Tanh => Activation::Tanh,
-        Act::Identity => unreachable!("identity has no layer"),
-    }
-}
-
-impl CpuRun {
-    fn new(spec: &DenseSpec, seed: u64) -> Self {
-        let mut store = ParamStore::new();
-        let mut rng = Rng::new(seed);
-        let mut net = Sequential::new();
-        let layers = spec.dims.len() - 1;
-        for l in 0..layers {
-            // Non-zero biases so the bias path is exercised from step one.
-            let lin = Linear::new(
-                &mut store,
-                &format!("fc{l}"),
-                spec.dims[l],
-                spec.dims[l + 1],
-                Init::XavierUniform,
-                &mut rng,
-            );
-            if let Some(b) = lin.bias {
-                for v in store.value_mut(b).unwrap().data_mut() {
-                    *v = rng.uniform_in(-0.1, 0.1);
-                }
-            }
-            net.push(lin);
-            if l + 1 < layers {
-                net.push(hidden_layer(spec.hidden));
-            }
-        }
-        Self { store, net, tape: Tape::new(), adam: Adam::new(spec.adam).unwrap() }
-    }
-
-    /// `(W, b)` per layer, in the trainer's layout (`W: in × out`, the engine's too).
-    fn params(&self) -> Vec<(Vec<f32>, Vec<f32>)> {
-        let ids: Vec<_> = self.store.trainable_ids().collect();
-        ids.chunks(2)
-            .map(|p| {
-                (
-                    self.store.value(p[0]).unwrap().data().to_vec(),
-                    self.store.value(p[1]).unwrap().data().to_vec(),
-                )
-            })
-            .collect()
-    }
-
-    fn step(&mut self, spec: &DenseSpec, x: &[f32], t: &[f32]) -> f32 {
-        self.tape.reset();
-        self.store.zero_grads();
-        let xv = self.tape.input(&[spec.batch, spec.dims[0]], x).unwrap();
-        let out = self.net.forward(&mut self.tape, &mut self.store, xv).unwrap();
-        let loss = match spec.loss {
-            DenseLoss::SoftmaxCrossEntropy => {
-                let cls: Vec<usize> = t.iter().map(|&v| v as usize).collect();
-                self.tape.cross_entropy(out, &cls).unwrap()
-            }
-            DenseLoss::BceWithLogits => {
-                let tv = self.tape.input(&[spec.batch, *spec.dims.last().unwrap()], t).unwrap();
-                self.tape.bce_with_logits(out, tv).unwrap()
-            }
-            DenseLoss::Mse => {
-                let tv = self.tape.input(&[spec.batch, *spec.dims.last().unwrap()], t).unwrap();
-                self.tape.mse(out, tv).unwrap()
-            }
-        };
-        let value = self.tape.value(loss).unwrap().data()[0];
-        self.tape.backward(loss).unwrap();
-        self.tape.accumulate_param_grads(&mut self.store).unwrap();
-        let (mut p, g) = self.store.params_and_grads();
-        self.adam.step(&mut p, &g).unwrap();
-        value
-    }
-}
-
-fn parity(loss: DenseLoss, hidden: Act, adam: AdamConfig) {
-    let test = format!("dense parity {loss:?} {hidden:?}");
-    let Some(gpu) = open(&test) else { return };
-    let spec =
-        DenseSpec { dims: vec![12, 16, 9, 5], hidden, output: Act::Identity, loss, batch: 8, adam };
-    let mut cpu = CpuRun::new(&spec, 42);
-    let mut trainer =
-        pollster::block_on(DenseTrainer::new(&gpu, spec.clone(), &cpu.params())).unwrap();
-    let mut rng = Rng::new(7);
-    let outputs = 5;
-    for step in 0..6 {
-        let x: Vec<f32> = (0..spec.batch * 12).map(|_| rng.normal()).collect();
-        let t: Vec<f32> = match loss {
-            DenseLoss::SoftmaxCrossEntropy => {
-                (0..spec.batch).map(|_| rng.below(outputs as u32) as f32).collect()
-            }
-            DenseLoss::BceWithLogits => (0..spec.batch * outputs).map(|_| rng.uniform()).collect(),
-            DenseLoss::Mse => (0..spec.batch * outputs).map(|_| rng.normal()).collect(),
-        };
-        let want = cpu.step(&spec, &x, &t);
-        let got = pollster::block_on(trainer.step(&gpu, &x, &t)).unwrap();
-        assert!(close(got, want, 1e-5, 1e-4), "{test}: step {step} loss gpu {got} vs cpu {want}");
-    }
-    let gpu_params = pollster::block_on(trainer.params()).unwrap();
-    for (l, ((gw, gb), (cw, cb))) in gpu_params.iter().zip(cpu.params()).enumerate() {
-        for (i, (g, c)) in gw.iter().chain(gb).zip(cw.iter().chain(&cb)).enumerate() {
-            assert!(close(*g, *c, 2e-5, 1e-3), "{test}: layer {l} param {i}: gpu {g} vs cpu {c}");
-        }
-    }
-    assert_eq!(trainer.steps(), 6);
+/// The three loss/activation/optimizer combinations the parity covers.
+fn parity_cases() -> [(DenseLoss, Act, AdamConfig); 3] {
+    [
+        (
+            DenseLoss::SoftmaxCrossEntropy,
+            Act::Relu,
+            AdamConfig { lr: 1e-2, ..AdamConfig::default() },
+        ),
+        (DenseLoss::BceWithLogits, Act::Sigmoid, AdamConfig { lr: 5e-3, ..AdamConfig::adamw() }),
+        (
+            DenseLoss::Mse,
+            Act::Tanh,
+            AdamConfig { lr: 1e-2, weight_decay: 1e-3, ..AdamConfig::default() },
+        ),
+    ]
 }
 
 #[test]
-fn dense_trainer_matches_engine_softmax_ce_relu_adam() {
-    parity(
-        DenseLoss::SoftmaxCrossEntropy,
-        Act::Relu,
-        AdamConfig { lr: 1e-2, ..AdamConfig::default() },
-    );
-}
-
-#[test]
-fn dense_trainer_matches_engine_bce_sigmoid_adamw() {
-    parity(DenseLoss::BceWithLogits, Act::Sigmoid, AdamConfig { lr: 5e-3, ..AdamConfig::adamw() });
-}
-
-#[test]
-fn dense_trainer_matches_engine_mse_tanh_l2() {
-    parity(
-        DenseLoss::Mse,
-        Act::Tanh,
-        AdamConfig { lr: 1e-2, weight_decay: 1e-3, ..AdamConfig::default() },
-    );
+fn dense_trainer_matches_engine_step_by_step() {
+    let Some(gpu) = open("dense_trainer_matches_engine_step_by_step") else { return };
+    for (loss, act, adam) in parity_cases() {
+        pollster::block_on(dense_parity::parity(&gpu, loss, act, adam));
+    }
 }
 
 #[test]
@@ -240,4 +121,38 @@ fn dense_trainer_refuses_bad_input_without_panicking() {
     // A valid step still works afterwards: loss of uniform logits over 3 classes is ln 3.
     let loss = pollster::block_on(t.step(&gpu, &[0.0; 8], &[0.0, 2.0])).unwrap();
     assert!(close(loss, 3f32.ln(), 1e-6, 1e-6), "{loss}");
+}
+
+#[test]
+fn compute_matmul_runs_where_the_decision_says_and_agrees() {
+    use dlviz::compute::{BackendKind, Compute, Preference};
+    let Some(gpu) = open("compute_matmul_runs_where_the_decision_says_and_agrees") else { return };
+    let software = gpu.info().is_software();
+    let g = Gemm::new(70, 90, 33).b_t();
+    let mut rng = Rng::new(9);
+    let a: Vec<f32> = (0..70 * 90).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+    let b: Vec<f32> = (0..90 * 33).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+    let mut want = vec![0.0; 70 * 33];
+    gemm_reference(g, &a, &b, &mut want).unwrap();
+
+    let forced = Compute::new(Preference::WebGpu);
+    forced.set_gpu(Ok(gpu));
+    let (got, kind) = pollster::block_on(forced.matmul(g, &a, &b, None)).unwrap();
+    assert_eq!(kind, BackendKind::WebGpu);
+    for (x, y) in got.iter().zip(&want) {
+        assert!(close(*x, *y, 1e-4, 1e-4), "gpu {x} vs {y}");
+    }
+    // Wrong lengths are an error on every backend, not a panic.
+    assert!(pollster::block_on(forced.matmul(g, &a[1..], &b, None)).is_err());
+
+    let Some(gpu2) = open("compute_matmul (auto)") else { return };
+    let auto = Compute::new(Preference::Auto);
+    auto.set_gpu(Ok(gpu2));
+    let (got, kind) = pollster::block_on(auto.matmul(g, &a, &b, None)).unwrap();
+    if software {
+        assert_eq!(kind, BackendKind::Cpu, "a software adapter is never chosen automatically");
+    }
+    for (x, y) in got.iter().zip(&want) {
+        assert!(close(*x, *y, 1e-4, 1e-4), "{kind:?} {x} vs {y}");
+    }
 }
