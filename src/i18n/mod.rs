@@ -3,6 +3,7 @@
 //! duplicates and missing translations. Web-free.
 
 mod backend;
+mod batchnorm;
 mod convolution;
 mod shell;
 mod training;
@@ -42,8 +43,8 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// Every table of the catalog.
-pub fn tables() -> [&'static [Entry]; 4] {
-    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES, training::ENTRIES]
+pub fn tables() -> [&'static [Entry]; 5] {
+    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES, training::ENTRIES, batchnorm::ENTRIES]
 }
 
 /// The string for `key` in `lang`. An unknown key returns the key itself (visible in the UI

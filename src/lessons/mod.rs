@@ -5,6 +5,7 @@
 use crate::url_state::ParamSpec;
 use leptos::prelude::AnyView;
 
+pub mod batchnorm;
 pub mod convolution;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
@@ -25,7 +26,7 @@ pub struct Lesson {
 }
 
 /// Every lesson, in reading order.
-pub static LESSONS: &[&Lesson] = &[&convolution::LESSON];
+pub static LESSONS: &[&Lesson] = &[&convolution::LESSON, &batchnorm::LESSON];
 
 /// Finds a lesson by slug.
 pub fn find(slug: &str) -> Option<&'static Lesson> {
