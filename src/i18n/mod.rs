@@ -5,6 +5,7 @@
 mod backend;
 mod convolution;
 mod shell;
+mod softmax;
 mod training;
 
 /// A UI language.
@@ -42,8 +43,8 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// Every table of the catalog.
-pub fn tables() -> [&'static [Entry]; 4] {
-    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES, training::ENTRIES]
+pub fn tables() -> [&'static [Entry]; 5] {
+    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES, training::ENTRIES, softmax::ENTRIES]
 }
 
 /// The string for `key` in `lang`. An unknown key returns the key itself (visible in the UI
