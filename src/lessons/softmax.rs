@@ -395,7 +395,7 @@ fn SoftmaxLesson() -> impl IntoView {
             <p class="hint">{move || i18n.t("sm.logits_hint")}</p>
             <LogitEditor z=z target=target on_change=on_edit />
             <Show when=move || padded.get()>
-                <p class="hint" role="status">{move || i18n.t("sm.padded")}</p>
+                <p class="hint" role="status" data-testid="sm-padded">{move || i18n.t("sm.padded")}</p>
             </Show>
             <div class="sm-tools">
                 <button
