@@ -192,9 +192,11 @@ async fn edit_by_keys_typing_drag_and_classes() {
         sleep(10).await;
     }
     until("z follows keys", || hash().contains("z=2,1.3,0.1,-1")).await;
+    sleep(30).await;
     // Typing.
     set_input("logit-input-2", "5");
     until("z follows typing", || hash().contains("z=2,1.3,5,-1")).await;
+    sleep(30).await;
     let p = softmax64(&[2.0, 1.3, 5.0, -1.0]);
     assert!((num("sm-p-2") - p[2]).abs() < 5e-4);
     // Invalid text is flagged, not applied.

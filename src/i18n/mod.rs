@@ -4,6 +4,7 @@
 
 mod backend;
 mod convolution;
+mod ema;
 mod shell;
 mod softmax;
 mod training;
@@ -43,8 +44,15 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// Every table of the catalog.
-pub fn tables() -> [&'static [Entry]; 5] {
-    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES, training::ENTRIES, softmax::ENTRIES]
+pub fn tables() -> [&'static [Entry]; 6] {
+    [
+        shell::ENTRIES,
+        convolution::ENTRIES,
+        backend::ENTRIES,
+        training::ENTRIES,
+        softmax::ENTRIES,
+        ema::ENTRIES,
+    ]
 }
 
 /// The string for `key` in `lang`. An unknown key returns the key itself (visible in the UI

@@ -6,6 +6,7 @@ use crate::url_state::ParamSpec;
 use leptos::prelude::AnyView;
 
 pub mod convolution;
+pub mod ema;
 pub mod softmax;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
@@ -26,7 +27,7 @@ pub struct Lesson {
 }
 
 /// Every lesson, in reading order.
-pub static LESSONS: &[&Lesson] = &[&convolution::LESSON, &softmax::LESSON];
+pub static LESSONS: &[&Lesson] = &[&convolution::LESSON, &softmax::LESSON, &ema::LESSON];
 
 /// Finds a lesson by slug.
 pub fn find(slug: &str) -> Option<&'static Lesson> {
