@@ -7,6 +7,8 @@ use leptos::prelude::AnyView;
 
 pub mod batchnorm;
 pub mod convolution;
+pub mod ema;
+pub mod softmax;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
 pub struct Lesson {
@@ -26,7 +28,12 @@ pub struct Lesson {
 }
 
 /// Every lesson, in reading order.
-pub static LESSONS: &[&Lesson] = &[&convolution::LESSON, &batchnorm::LESSON];
+pub static LESSONS: &[&Lesson] = &[
+    &convolution::LESSON,
+    &softmax::LESSON,
+    &ema::LESSON,
+    &batchnorm::LESSON,
+];
 
 /// Finds a lesson by slug.
 pub fn find(slug: &str) -> Option<&'static Lesson> {

@@ -323,11 +323,15 @@ pub fn LossChart(
     /// Start on a log scale.
     #[prop(optional)]
     log: bool,
+    /// Draw the series as they are: no EMA line and no smoothing slider (for series that
+    /// are already smoothed by the lesson).
+    #[prop(optional)]
+    raw_only: bool,
 ) -> impl IntoView {
     let i18n = I18n::current();
     let appearance = Appearance::current();
     let canvas = NodeRef::<Canvas>::new();
-    let smooth = RwSignal::new(smoothing.unwrap_or(60).min(99));
+    let smooth = RwSignal::new(if raw_only { 0 } else { smoothing.unwrap_or(60).min(99) });
     let log_scale = RwSignal::new(log);
     let cursor = RwSignal::new(None::<u64>);
     let xmap = StoredValue::new(None::<XMap>);
@@ -466,7 +470,7 @@ pub fn LossChart(
                 {move || readout_text().unwrap_or_else(|| i18n.t("chart.hint").to_string())}
             </p>
             <div class="tr-chart-tools">
-                <div class="w-field w-slider">
+                <div class="w-field w-slider" hidden=raw_only>
                     <label for=smooth_id.clone()>{move || i18n.t("chart.smoothing")}</label>
                     <input
                         type="range"
