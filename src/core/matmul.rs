@@ -62,7 +62,8 @@ impl Gemm {
         self.m * self.n * self.k
     }
 
-    fn check(&self, a: &[f32], b: &[f32], c: &[f32]) -> Result<(), ShapeError> {
+    /// Checks the three slices' lengths against this shape and layout.
+    pub fn check(&self, a: &[f32], b: &[f32], c: &[f32]) -> Result<(), ShapeError> {
         let want = |what: &'static str, len: usize, rows: usize, cols: usize| {
             if len == rows * cols {
                 Ok(())

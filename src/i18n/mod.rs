@@ -5,6 +5,7 @@
 mod backend;
 mod convolution;
 mod shell;
+mod training;
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,8 +42,8 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// Every table of the catalog.
-pub fn tables() -> [&'static [Entry]; 3] {
-    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES]
+pub fn tables() -> [&'static [Entry]; 4] {
+    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES, training::ENTRIES]
 }
 
 /// The string for `key` in `lang`. An unknown key returns the key itself (visible in the UI
