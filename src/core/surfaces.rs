@@ -281,10 +281,10 @@ impl Surface {
     /// plain SGD from the default start, and large enough for RMSProp/Adam to travel.
     pub fn suggested_lr(&self) -> (f64, f64) {
         match self {
-            Surface::Quadratic { kappa, .. } => (1.0 / kappa.max(1.0), 0.1),
+            Surface::Quadratic { kappa, .. } => (1.5 / kappa.max(1.0), 0.1),
             Surface::Rosenbrock { .. } => (0.0005, 0.05),
             Surface::Saddle => (0.05, 0.05),
-            Surface::Wells { .. } => (0.5, 0.05),
+            Surface::Wells { .. } => (0.1, 0.05),
         }
     }
 

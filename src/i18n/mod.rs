@@ -4,6 +4,7 @@
 
 mod backend;
 mod convolution;
+mod sgd;
 mod shell;
 
 /// A UI language.
@@ -41,8 +42,8 @@ impl Lang {
 pub type Entry = (&'static str, &'static str, &'static str);
 
 /// Every table of the catalog.
-pub fn tables() -> [&'static [Entry]; 3] {
-    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES]
+pub fn tables() -> [&'static [Entry]; 4] {
+    [shell::ENTRIES, convolution::ENTRIES, backend::ENTRIES, sgd::ENTRIES]
 }
 
 /// The string for `key` in `lang`. An unknown key returns the key itself (visible in the UI

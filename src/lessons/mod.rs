@@ -6,6 +6,7 @@ use crate::url_state::ParamSpec;
 use leptos::prelude::AnyView;
 
 pub mod convolution;
+pub mod sgd;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
 pub struct Lesson {
@@ -25,7 +26,7 @@ pub struct Lesson {
 }
 
 /// Every lesson, in reading order.
-pub static LESSONS: &[&Lesson] = &[&convolution::LESSON];
+pub static LESSONS: &[&Lesson] = &[&convolution::LESSON, &sgd::LESSON];
 
 /// Finds a lesson by slug.
 pub fn find(slug: &str) -> Option<&'static Lesson> {
