@@ -294,53 +294,62 @@ pub fn RacePanel() -> impl IntoView {
             .replace("{y}", &format_value(y as f32))
     });
 
-    let legend = move || {
-        let lang = i18n.lang.get();
-        let runs = runs.get();
-        let tt = pb.at(steps.get());
-        let show = show.get();
-        RACERS
-            .iter()
-            .enumerate()
-            .map(|(i, kind)| {
-                let (text, class) = match &runs[i] {
-                    Ok(tr_) => status(lang, tr_, tt),
-                    Err(e) => (format!("{}: {e}", tr(lang, "sgd.status.refused")), "sgd-diverged"),
-                };
-                let name = tr(lang, &format!("sgd.opt.{}", kind.id()));
-                let on = show.get(i).copied().unwrap_or(true);
-                let pos = match &runs[i] {
+    // Rows are built once; only their texts and checkboxes are reactive, so keyboard focus
+    // on a checkbox survives the animation.
+    let legend = RACERS
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            let kind = *kind;
+            let id = kind.id();
+            let cell = move || {
+                let lang = i18n.lang.get();
+                let tt = pb.at(steps.get());
+                runs.with(|runs| match &runs[i] {
                     Ok(tr_) => {
                         let p = tr_.point_at(tt);
-                        format!("({}, {})", format_value(p.0 as f32), format_value(p.1 as f32))
+                        let pos = format!(
+                            "({}, {})",
+                            format_value(p.0 as f32),
+                            format_value(p.1 as f32)
+                        );
+                        let (text, class) = status(lang, tr_, tt);
+                        (pos, text, class)
                     }
-                    Err(_) => String::new(),
-                };
-                let id = kind.id();
-                let dasharray =
-                    DASHES[i].iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" ");
-                let colour = COLOURS[i];
-                view! {
-                    <tr data-testid=format!("sgd-row-{id}")>
-                        <td>
-                            <label class="sgd-legend-name">
-                                <input type="checkbox" prop:checked=on
-                                    data-testid=format!("sgd-show-{id}")
-                                    on:change=move |_| toggle(i) />
-                                <svg width="34" height="14" aria-hidden="true" class="sgd-swatch">
-                                    <line x1="1" y1="7" x2="33" y2="7" stroke=colour stroke-width="3"
-                                        stroke-dasharray=dasharray />
-                                </svg>
-                                {name}
-                            </label>
-                        </td>
-                        <td class="num" data-testid=format!("sgd-pos-{id}")>{pos}</td>
-                        <td class=class data-testid=format!("sgd-status-{id}")>{text}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
+                    Err(e) => (
+                        String::new(),
+                        format!("{}: {e}", tr(lang, "sgd.status.refused")),
+                        "sgd-diverged",
+                    ),
+                })
+            };
+            let dasharray = DASHES[i].iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" ");
+            let colour = COLOURS[i];
+            view! {
+                <tr data-testid=format!("sgd-row-{id}")>
+                    <td>
+                        <label class="sgd-legend-name">
+                            <input
+                                type="checkbox"
+                                prop:checked=move || show.with(|b| b.get(i).copied().unwrap_or(true))
+                                data-testid=format!("sgd-show-{id}")
+                                on:change=move |_| toggle(i)
+                            />
+                            <svg width="34" height="14" aria-hidden="true" class="sgd-swatch">
+                                <line x1="1" y1="7" x2="33" y2="7" stroke=colour stroke-width="3"
+                                    stroke-dasharray=dasharray />
+                            </svg>
+                            {move || i18n.t(&format!("sgd.opt.{id}"))}
+                        </label>
+                    </td>
+                    <td class="num" data-testid=format!("sgd-pos-{id}")>{move || cell().0}</td>
+                    <td class=move || cell().2 data-testid=format!("sgd-status-{id}")>
+                        {move || cell().1}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
 
     view! {
         <section class="panel sgd-race" aria-labelledby="sgd-h-race">
