@@ -6,6 +6,7 @@ mod backend;
 mod batchnorm;
 mod convolution;
 mod ema;
+mod sgd;
 mod shell;
 mod softmax;
 mod training;
@@ -51,6 +52,7 @@ static TABLES: &[&[Entry]] = &[
     backend::ENTRIES,
     training::ENTRIES,
     softmax::ENTRIES,
+    sgd::ENTRIES,
     ema::ENTRIES,
     batchnorm::ENTRIES,
 ];

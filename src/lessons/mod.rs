@@ -9,6 +9,7 @@ pub mod batchnorm;
 pub mod convolution;
 pub mod ema;
 pub mod softmax;
+pub mod sgd;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
 pub struct Lesson {
@@ -31,6 +32,7 @@ pub struct Lesson {
 pub static LESSONS: &[&Lesson] = &[
     &convolution::LESSON,
     &softmax::LESSON,
+    &sgd::LESSON,
     &ema::LESSON,
     &batchnorm::LESSON,
 ];
