@@ -206,7 +206,11 @@ async fn edit_by_keys_typing_drag_and_classes() {
     assert!(hash().contains("z=2,1.3,5,-1"));
     // Drag: a pointer press at the top of bar 4 sets it to the top of the range (5).
     let bar = tid("logit-bar-3");
+    // The test page has no stylesheet: give the bar the height www/train.css gives it.
+    bar.style().set_property("height", "160px").unwrap();
+    bar.style().set_property("display", "block").unwrap();
     let r = bar.get_bounding_client_rect();
+    assert!(r.height() > 100.0, "{}", r.height());
     let down = event(
         "PointerEvent",
         "pointerdown",
