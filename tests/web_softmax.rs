@@ -220,8 +220,18 @@ async fn edit_by_keys_typing_drag_and_classes() {
     bar.dispatch_event(&event("PointerEvent", "pointerup", &[])).unwrap();
     sleep(30).await;
     let h = hash();
-    let z3: f64 = h.split("z=").nth(1).unwrap().split('&').next().unwrap().split(',').nth(3)
-        .unwrap().parse().unwrap();
+    let z3: f64 = h
+        .split("z=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(z3 > 4.8, "dragged to the top: {z3} ({h})");
     // Classes.
     tid("sm-add").click();

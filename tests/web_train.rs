@@ -264,7 +264,8 @@ async fn hidden_tab_pauses() {
     sleep(100).await;
     assert_eq!(steps.get(), n);
     assert!(tid(&m.root, "train-status").text_content().unwrap().contains("hidden"));
-    js_sys::Reflect::delete_property(d.unchecked_ref::<js_sys::Object>(), &"hidden".into()).unwrap();
+    js_sys::Reflect::delete_property(d.unchecked_ref::<js_sys::Object>(), &"hidden".into())
+        .unwrap();
 }
 
 #[wasm_bindgen_test]

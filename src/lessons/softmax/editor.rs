@@ -84,7 +84,9 @@ pub fn LogitEditor(
         (0..n)
             .map(|i| {
                 let v = move || z.with(|z| z.get(i).copied().unwrap_or(0.0));
-                let label = move || tr_fmt(i18n.lang.get(), "sm.logit_aria", &[("i", &(i + 1).to_string())]);
+                let label = move || {
+                    tr_fmt(i18n.lang.get(), "sm.logit_aria", &[("i", &(i + 1).to_string())])
+                };
                 let on_key = move |ev: web_sys::KeyboardEvent| {
                     let big = if ev.shift_key() { 1.0 } else { 0.1 };
                     let cur = v();
