@@ -206,7 +206,11 @@ async fn edit_by_keys_typing_drag_and_classes() {
     assert!(hash().contains("z=2,1.3,5,-1"));
     // Drag: a pointer press at the top of bar 4 sets it to the top of the range (5).
     let bar = tid("logit-bar-3");
+    // The test page has no stylesheet: give the bar the height www/train.css gives it.
+    bar.style().set_property("height", "160px").unwrap();
+    bar.style().set_property("display", "block").unwrap();
     let r = bar.get_bounding_client_rect();
+    assert!(r.height() > 100.0, "{}", r.height());
     let down = event(
         "PointerEvent",
         "pointerdown",
@@ -216,8 +220,18 @@ async fn edit_by_keys_typing_drag_and_classes() {
     bar.dispatch_event(&event("PointerEvent", "pointerup", &[])).unwrap();
     sleep(30).await;
     let h = hash();
-    let z3: f64 = h.split("z=").nth(1).unwrap().split('&').next().unwrap().split(',').nth(3)
-        .unwrap().parse().unwrap();
+    let z3: f64 = h
+        .split("z=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(z3 > 4.8, "dragged to the top: {z3} ({h})");
     // Classes.
     tid("sm-add").click();

@@ -163,6 +163,7 @@ async fn step_play_pause_and_chart() {
     // Play: trains across frames; aria-pressed reflects it.
     let play = tid(root, "train-play");
     play.click();
+    sleep(20).await;
     assert_eq!(play.get_attribute("aria-pressed").as_deref(), Some("true"));
     let mut worst = 0.0f64;
     for _ in 0..300 {
@@ -176,6 +177,7 @@ async fn step_play_pause_and_chart() {
     assert!(worst < 50.0, "a training burst took {worst} ms");
     // Pause: no more steps.
     play.click();
+    sleep(20).await;
     assert_eq!(play.get_attribute("aria-pressed").as_deref(), Some("false"));
     assert_eq!(h.state.get_untracked(), LoopState::Paused);
     let n = steps.get();
@@ -262,7 +264,8 @@ async fn hidden_tab_pauses() {
     sleep(100).await;
     assert_eq!(steps.get(), n);
     assert!(tid(&m.root, "train-status").text_content().unwrap().contains("hidden"));
-    js_sys::Reflect::delete_property(d.unchecked_ref::<js_sys::Object>(), &"hidden".into()).unwrap();
+    js_sys::Reflect::delete_property(d.unchecked_ref::<js_sys::Object>(), &"hidden".into())
+        .unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -174,7 +174,7 @@ pub fn softmax_rows_into(
     if classes == 0 {
         return Err(LogitsError::Empty);
     }
-    if z.len() % classes != 0 {
+    if !z.len().is_multiple_of(classes) {
         return Err(LogitsError::Shape { expected: z.len() / classes * classes, got: z.len() });
     }
     if out.len() != z.len() {

@@ -25,7 +25,9 @@ use crate::core::optim::Optimizer;
 use crate::core::train::{FnTrainable, History, StepReport, Trainable, LOSS};
 use crate::core::Rng;
 use crate::i18n::tr_fmt;
-use crate::ui::train::{fmt_num, ChartLine, Factory, HistorySource, LossChart, TrainControls, TrainHandle};
+use crate::ui::train::{
+    fmt_num, ChartLine, Factory, HistorySource, LossChart, TrainControls, TrainHandle,
+};
 use crate::ui::Select;
 use crate::url_state::{ParamKind, ParamSpec, Value};
 use leptos::prelude::*;
@@ -165,9 +167,9 @@ impl EmaRun {
             self.ema.update(&vals).map_err(|e| e.to_string())?;
         }
         self.step += 1;
-        let mut r =
-            StepReport::loss(f64::from(loss_value.unwrap_or(f32::NAN))).with_grad_norm(f64::from(gn));
-        if self.step == 1 || self.step % EVAL_EVERY == 0 {
+        let mut r = StepReport::loss(f64::from(loss_value.unwrap_or(f32::NAN)))
+            .with_grad_norm(f64::from(gn));
+        if self.step == 1 || self.step.is_multiple_of(EVAL_EVERY) {
             let (raw, avg) = self.validate()?;
             r = r.with_metric(VAL_RAW, f64::from(raw)).with_metric(VAL_EMA, f64::from(avg));
         }
@@ -224,14 +226,30 @@ fn EmaLesson() -> impl IntoView {
     let series_lines = Signal::derive(move || {
         let lang = i18n.lang.get();
         vec![
-            ChartLine { run: 0, metric: "x", label: crate::i18n::tr(lang, "ema.raw").into(), color: 5 },
-            ChartLine { run: 0, metric: "ema", label: crate::i18n::tr(lang, "ema.biased").into(), color: 1 },
-            ChartLine { run: 0, metric: "ema_bc", label: crate::i18n::tr(lang, "ema.corrected").into(), color: 0 },
+            ChartLine {
+                run: 0,
+                metric: "x",
+                label: crate::i18n::tr(lang, "ema.raw").into(),
+                color: 5,
+            },
+            ChartLine {
+                run: 0,
+                metric: "ema",
+                label: crate::i18n::tr(lang, "ema.biased").into(),
+                color: 1,
+            },
+            ChartLine {
+                run: 0,
+                metric: "ema_bc",
+                label: crate::i18n::tr(lang, "ema.corrected").into(),
+                color: 0,
+            },
         ]
     });
     let window_text = move || {
         let b = beta.get() as f32;
-        let first = series.with(|s| s.as_ref().ok().and_then(|x| x.first().copied())).unwrap_or(0.0);
+        let first =
+            series.with(|s| s.as_ref().ok().and_then(|x| x.first().copied())).unwrap_or(0.0);
         tr_fmt(
             i18n.lang.get(),
             "ema.window",
@@ -250,8 +268,12 @@ fn EmaLesson() -> impl IntoView {
     let lr = Memo::new(move |_| choice_f32(&params, "lr", 1.0));
     let batch = Memo::new(move |_| params.int("batch").clamp(1, 64) as usize);
     let make = move || -> Factory {
-        let (s, l, b, d) =
-            (seed.get_untracked(), lr.get_untracked(), batch.get_untracked(), decay.get_untracked());
+        let (s, l, b, d) = (
+            seed.get_untracked(),
+            lr.get_untracked(),
+            batch.get_untracked(),
+            decay.get_untracked(),
+        );
         Rc::new(move || {
             let mut run = EmaRun::new(s, l, b, d)?;
             Ok(Box::new(FnTrainable::new(1, move || Ok(vec![run.step()?]))) as Box<dyn Trainable>)
@@ -267,9 +289,24 @@ fn EmaLesson() -> impl IntoView {
     let run_lines = Signal::derive(move || {
         let lang = i18n.lang.get();
         vec![
-            ChartLine { run: 0, metric: LOSS, label: crate::i18n::tr(lang, "ema.train_loss").into(), color: 5 },
-            ChartLine { run: 0, metric: VAL_RAW, label: crate::i18n::tr(lang, "ema.val_raw").into(), color: 1 },
-            ChartLine { run: 0, metric: VAL_EMA, label: crate::i18n::tr(lang, "ema.val_ema").into(), color: 0 },
+            ChartLine {
+                run: 0,
+                metric: LOSS,
+                label: crate::i18n::tr(lang, "ema.train_loss").into(),
+                color: 5,
+            },
+            ChartLine {
+                run: 0,
+                metric: VAL_RAW,
+                label: crate::i18n::tr(lang, "ema.val_raw").into(),
+                color: 1,
+            },
+            ChartLine {
+                run: 0,
+                metric: VAL_EMA,
+                label: crate::i18n::tr(lang, "ema.val_ema").into(),
+                color: 0,
+            },
         ]
     });
     let compare = move || {
@@ -305,8 +342,9 @@ fn EmaLesson() -> impl IntoView {
             ("loss".to_string(), crate::i18n::tr(lang, "ema.src_loss").to_string()),
         ]
     });
-    let decay_options =
-        Signal::derive(|| DECAYS.iter().map(|d| (d.to_string(), d.to_string())).collect::<Vec<_>>());
+    let decay_options = Signal::derive(|| {
+        DECAYS.iter().map(|d| (d.to_string(), d.to_string())).collect::<Vec<_>>()
+    });
     let lr_options =
         Signal::derive(|| RATES.iter().map(|d| (d.to_string(), d.to_string())).collect::<Vec<_>>());
 

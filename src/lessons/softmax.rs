@@ -367,15 +367,14 @@ fn SoftmaxLesson() -> impl IntoView {
     let target_options = Signal::derive(move || {
         let lang = i18n.lang.get();
         (0..z.with(|z| z.len()))
-            .map(|i| {
-                (i.to_string(), tr_fmt(lang, "sm.class_n", &[("n", &(i + 1).to_string())]))
-            })
+            .map(|i| (i.to_string(), tr_fmt(lang, "sm.class_n", &[("n", &(i + 1).to_string())])))
             .collect::<Vec<_>>()
     });
     let scale_options = Signal::derive(move || {
         SCALES.iter().map(|s| (s.to_string(), format!("×{s}"))).collect::<Vec<_>>()
     });
-    let y_options = Signal::derive(move || vec![("0".into(), "y = 0".into()), ("1".into(), "y = 1".into())]);
+    let y_options =
+        Signal::derive(move || vec![("0".into(), "y = 0".into()), ("1".into(), "y = 1".into())]);
 
     view! {
         <h1>{move || i18n.t("sm.title")}</h1>

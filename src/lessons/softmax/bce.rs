@@ -114,13 +114,11 @@ pub fn draw(
     chart.draw_series(bad).map_err(|e| err(&e))?;
     let stable: Vec<(f64, f64)> = samples.iter().map(|s| (f64::from(s.x), ly(s.stable))).collect();
     let style = ShapeStyle::from(stable_c).stroke_width((3.0 * dpr) as u32);
-    chart
-        .draw_series(LineSeries::new(stable, style))
-        .map_err(|e| err(&e))?
-        .label(labels.0)
-        .legend(move |(x, y)| {
+    chart.draw_series(LineSeries::new(stable, style)).map_err(|e| err(&e))?.label(labels.0).legend(
+        move |(x, y)| {
             plotters::element::PathElement::new([(x, y), (x + 16, y)], stable_c.stroke_width(3))
-        });
+        },
+    );
     // The naive curve, broken where it is not finite.
     let style = ShapeStyle::from(naive_c).stroke_width((1.5 * dpr).max(1.0) as u32);
     let mut seg: Vec<(f64, f64)> = Vec::new();

@@ -6,7 +6,6 @@ use crate::app::I18n;
 use crate::i18n::tr_fmt;
 use crate::ui::train::fmt_num;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Largest magnitude of a logit (the URL schema's bound).
 pub const LOGIT_LIMIT: f64 = 1000.0;
@@ -71,8 +70,8 @@ pub fn LogitEditor(
         Some((_, r)) => r,
         None => z.with(|z| nice_range(z)),
     });
-    let value_at = move |ev: &web_sys::PointerEvent, r: f64| -> Option<f64> {
-        let el: web_sys::Element = ev.current_target()?.dyn_into().ok()?;
+    // The bar's own box (Leptos delegates pointer events, so `currentTarget` is not the bar).
+    let value_at = move |el: &web_sys::HtmlDivElement, ev: &web_sys::PointerEvent, r: f64| {
         let rect = el.get_bounding_client_rect();
         if rect.height() <= 0.0 {
             return None;
@@ -85,7 +84,9 @@ pub fn LogitEditor(
         (0..n)
             .map(|i| {
                 let v = move || z.with(|z| z.get(i).copied().unwrap_or(0.0));
-                let label = move || tr_fmt(i18n.lang.get(), "sm.logit_aria", &[("i", &(i + 1).to_string())]);
+                let label = move || {
+                    tr_fmt(i18n.lang.get(), "sm.logit_aria", &[("i", &(i + 1).to_string())])
+                };
                 let on_key = move |ev: web_sys::KeyboardEvent| {
                     let big = if ev.shift_key() { 1.0 } else { 0.1 };
                     let cur = v();
@@ -100,25 +101,22 @@ pub fn LogitEditor(
                     ev.prevent_default();
                     on_change.run((i, snap(next)));
                 };
+                let cell = NodeRef::<leptos::html::Div>::new();
                 let on_down = move |ev: web_sys::PointerEvent| {
+                    let Some(el) = cell.get_untracked() else { return };
                     let r = range.get_untracked();
-                    if let Some(el) =
-                        ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    {
-                        let _ = el.set_pointer_capture(ev.pointer_id());
-                        if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
-                            let _ = h.focus();
-                        }
-                    }
+                    let _ = el.set_pointer_capture(ev.pointer_id());
+                    let _ = el.focus();
+                    ev.prevent_default();
                     drag.set(Some((i, r)));
-                    if let Some(x) = value_at(&ev, r) {
+                    if let Some(x) = value_at(&el, &ev, r) {
                         on_change.run((i, x));
                     }
                 };
                 let on_move = move |ev: web_sys::PointerEvent| {
-                    if let Some((j, r)) = drag.get_untracked() {
+                    if let (Some((j, r)), Some(el)) = (drag.get_untracked(), cell.get_untracked()) {
                         if j == i {
-                            if let Some(x) = value_at(&ev, r) {
+                            if let Some(x) = value_at(&el, &ev, r) {
                                 on_change.run((i, x));
                             }
                         }
@@ -130,6 +128,7 @@ pub fn LogitEditor(
                 view! {
                     <div class="sm-col" class:sm-target=move || target.get() == i>
                         <div
+                            node_ref=cell
                             class="sm-bars-cell sm-drag"
                             role="slider"
                             tabindex="0"

@@ -173,10 +173,8 @@ pub fn draw_chart(
         .filter_map(|l| history.series(l.run, l.metric).map(|s| (l, s)))
         .filter(|(_, s)| !s.points.is_empty())
         .collect();
-    let range = history.range(
-        |s| series.iter().any(|(_, t)| t.run == s.run && t.metric == s.metric),
-        o.log,
-    );
+    let range = history
+        .range(|s| series.iter().any(|(_, t)| t.run == s.run && t.metric == s.metric), o.log);
     let Some((lo, hi)) = range else {
         return Ok(None);
     };
@@ -281,7 +279,13 @@ fn s_px(o: &ChartOptions) -> f64 {
 }
 
 /// The read-out text at `step`: per line, the raw value and (with `β > 0`) the smoothed one.
-pub fn readout(history: &History, lines: &[ChartLine], step: u64, beta: f64, smoothed: &str) -> String {
+pub fn readout(
+    history: &History,
+    lines: &[ChartLine],
+    step: u64,
+    beta: f64,
+    smoothed: &str,
+) -> String {
     let mut parts = Vec::new();
     for l in lines {
         let Some(s) = history.series(l.run, l.metric) else { continue };
