@@ -114,6 +114,15 @@ export const CONV_CASES = [
 /** Largest case (FLOPs) run on WebGPU (SwiftShader is a software rasteriser). */
 const WEBGPU_MAX_FLOPS = 80e6;
 
+// Batch norm (training mode) inputs, NCHW / (N, C); softmax (rows, classes).
+export const BN_CASES = [
+  [128, 4096],
+  [1, 16, 256, 256],
+];
+export const SOFTMAX_CASE = [256, 1000];
+// MLP training step: [inputs, hidden, classes], batch.
+export const MLP_CASE = { dims: [784, 256, 10], batch: 128 };
+
 async function setBackend(name) {
   try {
     const ok = await tf.setBackend(name);
@@ -147,6 +156,69 @@ async function tfOutput(inputs, op) {
   return out;
 }
 
+/** The MLP training step (forward, backward, Adam) on dlviz and on tfjs-wasm (and tfjs-cpu). */
+async function mlpCase(opts, backends, log) {
+  const { dims, batch } = MLP_CASE;
+  const [nin, hid, ncls] = dims;
+  const x = randomArray(batch * nin, 7).map((v) => 0.5 * (v + 1));
+  const labels = Uint32Array.from({ length: batch }, (_, i) => (i * 7 + 3) % ncls);
+  const w1 = randomArray(nin * hid, 8).map((v) => v * Math.sqrt(6 / (nin + hid)));
+  const w2 = randomArray(hid * ncls, 9).map((v) => v * Math.sqrt(6 / (hid + ncls)));
+  const macs = batch * (nin * hid + hid * ncls);
+  const row = { name: `MLP ${dims.join('-')} Adam step, batch ${batch}`, kind: 'train', flops: 3 * 2 * macs, dlviz: {}, tfjs: {} };
+  const fresh = () => new dl.MlpStepCase(batch, Uint32Array.from(dims), x, labels, w1, w2);
+  // Agreement: the losses of the first two steps from the same start (the 2nd sees the update).
+  const check = fresh();
+  check.run();
+  check.run();
+  const ourLosses = check.losses();
+  check.free();
+  const tfSetup = () => {
+    const xs = tf.tensor2d(x, [batch, nin]);
+    const ys = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), ncls).toFloat();
+    const W1 = tf.variable(tf.tensor2d(w1, [nin, hid]));
+    const b1 = tf.variable(tf.zeros([hid]));
+    const W2 = tf.variable(tf.tensor2d(w2, [hid, ncls]));
+    const b2 = tf.variable(tf.zeros([ncls]));
+    const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+    const loss = () => {
+      const h = tf.relu(tf.add(tf.matMul(xs, W1), b1));
+      return tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(h, W2), b2));
+    };
+    const step = (withCost) => opt.minimize(loss, withCost);
+    const dispose = () => [xs, ys, W1, b1, W2, b2].forEach((t) => t.dispose()) || opt.dispose();
+    return { step, dispose };
+  };
+  const kase = fresh();
+  for (const be of backends.filter((b) => b !== 'webgpu')) {
+    if (!(await setBackend(be))) continue;
+    const t0 = tfSetup();
+    const c1 = t0.step(true);
+    const c2 = t0.step(true);
+    const theirs = [c1.dataSync()[0], c2.dataSync()[0]];
+    c1.dispose();
+    c2.dispose();
+    t0.dispose();
+    const relErr = relError(ourLosses, theirs);
+    const tt = tfSetup();
+    const tfStep = () => tt.step(false);
+    if (be === 'wasm') {
+      const [d, t] = await measureInterleaved([() => kase.run(), tfStep], opts);
+      row.dlviz.wasm = d;
+      row.tfjs.wasm = { ...t, relErr };
+    } else {
+      const [t] = await measureInterleaved([tfStep], { ...opts, reps: 5, warmRuns: 2, warmMs: 0 });
+      row.tfjs[be] = { ...t, relErr };
+    }
+    tt.dispose();
+    log(`${row.name}: tfjs-${be} median ${row.tfjs[be].median.toFixed(2)} ms; losses ours ${ourLosses.join(', ')} vs ${theirs.join(', ')}`);
+  }
+  if (!row.dlviz.wasm) [row.dlviz.wasm] = await measureInterleaved([() => kase.run()], opts);
+  kase.free();
+  log(`${row.name}: dlviz-wasm median ${row.dlviz.wasm.median.toFixed(2)} ms`);
+  return row;
+}
+
 window.runBench = async function runBench(options = {}) {
   const opts = {
     warmMs: options.warmMs ?? 1000,
@@ -161,6 +233,15 @@ window.runBench = async function runBench(options = {}) {
   if (tf.wasm.setThreadsCount) tf.wasm.setThreadsCount(1);
   const results = [];
   const cases = [];
+  let gpuBench = null;
+  if (backends.includes('webgpu')) {
+    try {
+      gpuBench = await dl.open_gpu_bench();
+      log(`dlviz WebGPU adapter: ${gpuBench.adapter()}`);
+    } catch (e) {
+      log(`dlviz WebGPU unavailable: ${e}`);
+    }
+  }
   for (const [m, k, n] of MATMUL_CASES) {
     const a = randomArray(m * k, 1);
     const b = randomArray(k * n, 2);
@@ -172,6 +253,7 @@ window.runBench = async function runBench(options = {}) {
       tfInputs: () => [tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])],
       tfOp: (x, y) => tf.matMul(x, y),
       toTfLayout: (o) => o,
+      gpu: (g) => g.matmul_case(m, k, n, a, b),
       skipCpu: m * n * k > 20e6,
     });
   }
@@ -186,12 +268,53 @@ window.runBench = async function runBench(options = {}) {
       tfInputs: () => [tf.tensor4d(nchwToNhwc(x, n, c, h, w), [n, h, w, c]), tf.tensor4d(fchwToHwcf(wt, f, c, 3), [3, 3, c, f])],
       tfOp: (xx, ww) => tf.conv2d(xx, ww, 1, 'same'),
       toTfLayout: (o) => nchwToNhwc(o, n, f, h, w),
+      gpu: (g) => g.conv_case(n, c, h, w, f, x, wt),
       skipCpu: n * f * h * w * c * 9 > 20e6,
     });
   }
+  for (const shape of BN_CASES) {
+    const len = shape.reduce((p, q) => p * q, 1);
+    const x = randomArray(len, 5);
+    const c = shape[1];
+    const spatial = shape.length === 4;
+    const nhwc = spatial ? [shape[0], shape[2], shape[3], c] : shape;
+    const gamma = Float32Array.from({ length: c }, (_, i) => 1 + 0.1 * i);
+    const beta = Float32Array.from({ length: c }, (_, i) => 0.05 * i);
+    cases.push({
+      name: `batchnorm train ${shape.join('×')}`,
+      kind: 'batchnorm',
+      bytes: 2 * 4 * len,
+      dlviz: () => new dl.BatchNormCase(Uint32Array.from(shape), x),
+      tfInputs: () => [
+        tf.tensor(spatial ? nchwToNhwc(x, shape[0], c, shape[2], shape[3]) : x, nhwc),
+        tf.tensor1d(gamma),
+        tf.tensor1d(beta),
+      ],
+      tfOp: (xx, g, b) =>
+        tf.tidy(() => {
+          const { mean, variance } = tf.moments(xx, spatial ? [0, 1, 2] : [0]);
+          return tf.batchNorm(xx, mean, variance, b, g, 1e-5);
+        }),
+      toTfLayout: (o) => (spatial ? nchwToNhwc(o, shape[0], c, shape[2], shape[3]) : o),
+    });
+  }
+  {
+    const [rows, classes] = SOFTMAX_CASE;
+    const z = randomArray(rows * classes, 6).map((v) => 4 * v);
+    cases.push({
+      name: `softmax ${rows}×${classes}`,
+      kind: 'softmax',
+      bytes: 2 * 4 * rows * classes,
+      dlviz: () => new dl.SoftmaxCase(classes, z),
+      tfInputs: () => [tf.tensor2d(z, [rows, classes])],
+      tfOp: (zz) => tf.softmax(zz),
+      toTfLayout: (o) => o,
+    });
+  }
   const chosen = options.only ? cases.filter((c) => c.name.includes(options.only)) : cases;
+  const only = (name) => !options.only || name.includes(options.only);
   for (const cs of chosen) {
-    const row = { name: cs.name, kind: cs.kind, flops: cs.flops, dlviz: {}, tfjs: {} };
+    const row = { name: cs.name, kind: cs.kind, flops: cs.flops, bytes: cs.bytes, dlviz: {}, tfjs: {} };
     const kase = cs.dlviz();
     const ours = cs.toTfLayout(kase.output());
     const dlRun = () => kase.run();
@@ -221,17 +344,32 @@ window.runBench = async function runBench(options = {}) {
       row.tfjs.cpu = { ...t, relErr: relError(ours, out) };
       log(`  tfjs-cpu median ${t.median.toFixed(2)} ms, max rel err ${row.tfjs.cpu.relErr.toExponential(2)}`);
     }
-    // WebGPU on SwiftShader is 40–300× slower than wasm: only the smaller cases.
-    if (backends.includes('webgpu') && cs.flops <= WEBGPU_MAX_FLOPS && (await setBackend('webgpu'))) {
+    // WebGPU on SwiftShader is 40–300× slower than wasm: only the smaller cases. dlviz and
+    // tfjs on the same adapter, interleaved; both read the output back every run.
+    if (backends.includes('webgpu') && cs.flops && cs.flops <= WEBGPU_MAX_FLOPS && (await setBackend('webgpu'))) {
       const inputs = cs.tfInputs();
       const gopts = { warmMs: 0, warmRuns: 2, reps: 5, maxMs: 3000 };
-      const [t] = await measureInterleaved([tfRunner(inputs, cs.tfOp, true)], gopts);
+      const fns = [tfRunner(inputs, cs.tfOp, true)];
+      const gcase = gpuBench && cs.gpu ? cs.gpu(gpuBench) : null;
+      if (gcase) fns.push(() => gcase.run());
+      const [t, g] = await measureInterleaved(fns, gopts);
       const out = await tfOutput(inputs, cs.tfOp);
       inputs.forEach((x) => x.dispose());
       row.tfjs.webgpu = { ...t, relErr: relError(ours, out) };
       log(`  tfjs-webgpu median ${t.median.toFixed(2)} ms, max rel err ${row.tfjs.webgpu.relErr.toExponential(2)}`);
+      if (gcase) {
+        const gout = cs.toTfLayout(await gcase.run());
+        gcase.free();
+        row.dlviz.webgpu = { ...g, relErr: relError(gout, out) };
+        log(`  dlviz-webgpu median ${g.median.toFixed(2)} ms, max rel err vs tfjs-webgpu ${row.dlviz.webgpu.relErr.toExponential(2)}; ratio ${(g.median / t.median).toFixed(2)}`);
+      }
     }
     results.push(row);
+  }
+  if (only('mlp')) results.push(await mlpCase(opts, backends, log));
+  if (only('vae')) {
+    // Issue 4: the VAE 784-256-2 step joins here once src/bench.rs exports dl.VaeStepCase.
+    if (dl.VaeStepCase) log('VaeStepCase exported but its page case is not written yet');
   }
   return { userAgent: navigator.userAgent, options: opts, results };
 };
