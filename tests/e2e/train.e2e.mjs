@@ -142,10 +142,15 @@ async function main() {
     });
 
     await test('SGD: a huge learning rate is reported as divergence, never as NaN', async () => {
-      await open(page, `${base}#/sgd?lr=10`, 'sgd-surface');
-      await sleep(300);
+      await open(page, `${base}#/sgd?lr=10`, 'sgd-race-canvas');
+      await page.locator(tid('sgd-race-end')).first().click();
+      const legend = await until(
+        () => text(page, 'sgd-legend'),
+        (t) => /diverged at step \d+/.test(t),
+        'no optimizer is reported as diverged at lr = 10',
+      );
       const body = await page.evaluate(() => document.querySelector('main').innerText);
-      assert(!/\bNaN\b/.test(body), 'the page shows NaN');
+      assert(!/\bNaN\b/.test(body), `the page shows NaN (legend: ${legend})`);
     });
 
     await test('training lessons fit 360 px without horizontal scroll', async () => {
