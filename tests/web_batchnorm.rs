@@ -229,12 +229,17 @@ async fn inference_mode_uses_running_statistics() {
 
 #[wasm_bindgen_test]
 async fn the_learning_rate_sweep_fills_its_table() {
+    // The whole sweep's outcome (BN trains where the plain net diverges) is checked natively
+    // in tests/core_nn_bn_lesson.rs; here: it runs in the page, row by row, without blocking.
     let _app = mount_lesson("data=moons&bs=32&seed=4").await;
     tid("bn-sweep-run").click();
-    until("6 sweep rows", 120, || rows("bn-sweep-table").len() == 6).await;
+    until("the sweep status", 10, || text("bn-sweep-status").contains("Running")).await;
+    until("2 sweep rows", 150, || rows("bn-sweep-table").len() >= 2).await;
     let table = rows("bn-sweep-table");
     assert_eq!(table[0][0], "0.01");
-    // BN trains at the largest rate (3): its final loss is a number, not "diverged".
-    let last = &table[5];
-    assert!(last[1].parse::<f32>().is_ok(), "{last:?}");
+    assert_eq!(table[1][0], "0.03");
+    for r in &table[..2] {
+        assert!(r[1].parse::<f32>().is_ok() && r[2].parse::<f32>().is_ok(), "{r:?}");
+        assert!(r[3].ends_with('%'), "{r:?}");
+    }
 }
