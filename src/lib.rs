@@ -13,6 +13,8 @@ pub mod url_state;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
+pub mod bench;
 #[cfg(target_arch = "wasm32")]
 pub mod lessons;
 #[cfg(target_arch = "wasm32")]

@@ -53,3 +53,72 @@ fn fast_path_matches_reference_on_random_shapes() {
         }
     }
 }
+
+/// Random shapes with every dimension in 1..=130 (so the packed path's edges — partial
+/// `MR`/`NR` tiles, several `KC` blocks when k > 256 is not reached, single rows — all occur),
+/// all four transpose combinations and accumulate; tolerance grows with √k.
+#[test]
+fn packed_path_matches_reference_on_edge_shapes() {
+    let mut rng = Rng::new(29);
+    let dims = [1usize, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 127, 128, 129, 130];
+    for case in 0..240 {
+        let pick = |r: &mut Rng| {
+            if r.below(3) == 0 {
+                1 + r.below(130) as usize
+            } else {
+                dims[r.below(dims.len() as u32) as usize]
+            }
+        };
+        let (m, n, k) = (pick(&mut rng), pick(&mut rng), pick(&mut rng));
+        let mut g = Gemm::new(m, k, n);
+        g.a_trans = case % 2 == 1;
+        g.b_trans = (case / 2) % 2 == 1;
+        g.accumulate = (case / 4) % 2 == 1;
+        let a: Vec<f32> = (0..m * k).map(|_| rng.normal()).collect();
+        let b: Vec<f32> = (0..k * n).map(|_| rng.normal()).collect();
+        let c0: Vec<f32> = (0..m * n).map(|_| rng.normal()).collect();
+        let (mut fast, mut slow) = (c0.clone(), c0);
+        gemm(g, &a, &b, &mut fast).unwrap();
+        gemm_reference(g, &a, &b, &mut slow).unwrap();
+        let scale = (k as f32).sqrt();
+        for (idx, (x, y)) in fast.iter().zip(&slow).enumerate() {
+            assert!((x - y).abs() <= 1e-4 * scale + 1e-4 * y.abs(), "{g:?} at {idx}: {x} vs {y}");
+        }
+    }
+}
+
+/// Depth beyond one packed block (k > 256, k not a multiple of it) and a width beyond one
+/// column block are summed across blocks correctly; accumulate adds once, not once per block.
+#[test]
+fn several_depth_and_width_blocks() {
+    let mut rng = Rng::new(5);
+    for &(m, k, n) in &[(9, 600, 13), (33, 257, 2100), (130, 513, 17)] {
+        for acc in [false, true] {
+            let mut g = Gemm::new(m, k, n);
+            g.accumulate = acc;
+            let a: Vec<f32> = (0..m * k).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+            let c0: Vec<f32> = (0..m * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+            let (mut fast, mut slow) = (c0.clone(), c0);
+            gemm(g, &a, &b, &mut fast).unwrap();
+            gemm_reference(g, &a, &b, &mut slow).unwrap();
+            let tol = 1e-4 * (k as f32).sqrt();
+            for (x, y) in fast.iter().zip(&slow) {
+                assert!((x - y).abs() <= tol + 1e-4 * y.abs(), "{g:?}: {x} vs {y}");
+            }
+        }
+    }
+}
+
+/// Zero-sized dimensions: k = 0 gives C = 0 (or leaves C when accumulating); m = 0 or n = 0
+/// is an empty product.
+#[test]
+fn empty_dimensions() {
+    let mut c = [3.0f32; 6];
+    gemm(Gemm::new(2, 0, 3), &[], &[], &mut c).unwrap();
+    assert_eq!(c, [0.0; 6]);
+    let mut c = [3.0f32; 6];
+    gemm(Gemm::new(2, 0, 3).acc(), &[], &[], &mut c).unwrap();
+    assert_eq!(c, [3.0; 6]);
+    gemm(Gemm::new(0, 4, 3), &[], &[0.0; 12], &mut []).unwrap();
+}

@@ -94,3 +94,38 @@ fn conv_timings() {
     });
     println!("colormap of 8 planes: median {med:.2} ms, p10 {p10:.2} ms");
 }
+
+#[test]
+#[ignore]
+fn gemm_timings() {
+    use dlviz::core::matmul::{gemm, Gemm};
+    // The benchmark's matmul cases plus the transposed products of a dense layer's backward pass.
+    let cases: [(usize, usize, usize, bool, bool); 7] = [
+        (64, 64, 64, false, false),
+        (256, 256, 256, false, false),
+        (512, 512, 512, false, false),
+        (1024, 1024, 1024, false, false),
+        (128, 784, 256, false, false),
+        (128, 256, 784, false, true), // ∂X = ∂Y·Wᵀ
+        (784, 128, 256, true, false), // ∂W = Xᵀ·∂Y
+    ];
+    for (m, k, n, at, bt) in cases {
+        let mut r = Rng::new(3);
+        let a: Vec<f32> = (0..m * k).map(|_| r.uniform_in(-1.0, 1.0)).collect();
+        let b: Vec<f32> = (0..k * n).map(|_| r.uniform_in(-1.0, 1.0)).collect();
+        let mut c = vec![0.0f32; m * n];
+        let mut g = Gemm::new(m, k, n);
+        g.a_trans = at;
+        g.b_trans = bt;
+        let reps = if m * n * k > 100_000_000 { 5 } else { 25 };
+        let (med, p10) = time(reps, || {
+            gemm(g, &a, &b, &mut c).ok();
+            std::hint::black_box(&c);
+        });
+        let flops = 2.0 * (m * n * k) as f64;
+        println!(
+            "gemm {m}x{k}x{n} (aT {at}, bT {bt}): median {med:.3} ms, p10 {p10:.3} ms, {:.1} GFLOP/s",
+            flops / med / 1e6
+        );
+    }
+}

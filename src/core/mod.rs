@@ -14,19 +14,26 @@
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
 //! * [`optim`] — optimizers (SGD … AdamW), LR schedules, gradient clipping, EMA.
+//! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
+//! * [`train`] — a training session: lockstep runs, history, EMA view, divergence, throughput.
+//! * [`autograd`] — reverse-mode autodiff on a tape (the training engine); [`nn`] — layers on it.
 
 pub mod activation;
+pub mod autograd;
 pub mod colormap;
 pub mod conv;
 pub mod data;
 pub mod filters;
 pub mod image;
+pub mod logits;
 pub mod matmul;
 pub mod optim;
+pub mod nn;
 pub mod receptive;
 pub mod rng;
 pub mod surfaces;
 pub mod tensor;
+pub mod train;
 
 pub use conv::{conv2d, Conv2dParams, ConvError};
 pub use rng::Rng;

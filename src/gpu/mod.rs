@@ -1,9 +1,11 @@
 //! The WebGPU backend (wgpu): WGSL kernels for the core's ops, read back asynchronously.
 //!
 //! * [`context`]: device acquisition ([`GpuContext`]), device-loss and error bookkeeping.
-//! * [`conv2d`], [`relu`]: kernel drivers; the WGSL sources sit beside them
+//! * [`conv2d`], [`relu`], [`matmul`]: kernel drivers; the WGSL sources sit beside them
 //!   (`conv2d.wgsl`, `relu.wgsl`) and compute exactly the formulas of [`crate::core::conv`]
 //!   and [`crate::core::activation`].
+//! * [`dense`]: a GPU-resident trainer for dense networks (weights, moments and activations
+//!   stay on the device; one submission and one small readback per step).
 //! * [`readback`]: `map_async` turned into a future that works in the browser (no blocking)
 //!   and natively (`device.poll`).
 //! * [`plan`]: cutting large jobs to the device limits.
@@ -17,7 +19,9 @@ pub mod adapter;
 pub mod browser;
 pub mod context;
 pub mod conv2d;
+pub mod dense;
 pub mod error;
+pub mod matmul;
 pub mod plan;
 pub mod readback;
 pub mod relu;
@@ -68,6 +72,7 @@ pub struct Gpu {
     pub ctx: GpuContext,
     conv: conv2d::Conv2dKernel,
     relu: relu::ReluKernel,
+    matmul: matmul::MatmulKernel,
     caps: Caps,
 }
 
@@ -77,8 +82,9 @@ impl Gpu {
         let scopes = resources::Scopes::push(&ctx);
         let conv = conv2d::Conv2dKernel::new(&ctx);
         let relu = relu::ReluKernel::new(&ctx);
+        let matmul = matmul::MatmulKernel::new(&ctx);
         scopes.check(&ctx).await?;
-        Ok(Self { ctx, conv, relu, caps: Caps::default() })
+        Ok(Self { ctx, conv, relu, matmul, caps: Caps::default() })
     }
 
     /// Opens the default adapter and compiles the kernels.
@@ -108,6 +114,24 @@ impl Gpu {
         relu: bool,
     ) -> Result<Tensor, GpuError> {
         self.conv.run(&self.ctx, self.caps, input, weight, bias, p, relu).await
+    }
+
+    /// `C = op(A)·op(B)` (plus `c_in` when `g.accumulate`) on the GPU, read back.
+    ///
+    /// `a: m×k` (`k×m` if `a_trans`), `b: k×n` (`n×k` if `b_trans`) → `C: m×n`.
+    pub async fn matmul(
+        &self,
+        g: crate::core::matmul::Gemm,
+        a: &[f32],
+        b: &[f32],
+        c_in: Option<&[f32]>,
+    ) -> Result<Vec<f32>, GpuError> {
+        self.matmul.run(&self.ctx, self.caps, g, a, b, c_in).await
+    }
+
+    /// The compiled matrix-product kernel, for callers that keep buffers on the device.
+    pub fn matmul_kernel(&self) -> &matmul::MatmulKernel {
+        &self.matmul
     }
 
     /// ReLU on the GPU: `x: (…) -> (…)`.

@@ -5,7 +5,10 @@
 use crate::url_state::ParamSpec;
 use leptos::prelude::AnyView;
 
+pub mod batchnorm;
 pub mod convolution;
+pub mod ema;
+pub mod softmax;
 pub mod sgd;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
@@ -26,7 +29,13 @@ pub struct Lesson {
 }
 
 /// Every lesson, in reading order.
-pub static LESSONS: &[&Lesson] = &[&convolution::LESSON, &sgd::LESSON];
+pub static LESSONS: &[&Lesson] = &[
+    &convolution::LESSON,
+    &softmax::LESSON,
+    &sgd::LESSON,
+    &ema::LESSON,
+    &batchnorm::LESSON,
+];
 
 /// Finds a lesson by slug.
 pub fn find(slug: &str) -> Option<&'static Lesson> {

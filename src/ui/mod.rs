@@ -12,6 +12,7 @@ pub mod export;
 pub mod heatmap;
 pub mod legend;
 pub mod matrix;
+pub mod train;
 
 pub use controls::{NumberInput, Select, Slider, Toggle};
 pub use export::{download_blob, export_csv, export_png, ExportButtons};

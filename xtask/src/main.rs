@@ -7,7 +7,8 @@
 //!   budget), e2e (playwright-core against the release build served from a sub-path);
 //!   `--lint` adds a first tier: `cargo fmt --check` and clippy (native + wasm32, `-D warnings`).
 //! * `size`   — release build, then the gzipped size of what the page loads vs the budget.
-//! * `bench`  — the browser benchmarks (`tests/web_bench.rs`, feature `bench`).
+//! * `bench`  — dlviz vs TensorFlow.js in one headless Chromium page (xtask/bench/), plus the
+//!   app's wasm size and first-render time; `--web-test` runs `tests/web_bench.rs` instead.
 //! * `screenshot` — release build, then `assets/screenshot.png` (for the README).
 //!
 //! Every external program is run with its command line echoed, so a failure can be replayed.
@@ -47,7 +48,11 @@ commands:
   lint                   cargo fmt --check + clippy (native and wasm32, -D warnings)
   size [--no-build]      release build, then wasm/JS/CSS sizes raw and gzipped vs the budget
                          (--no-build: report on the existing dist/)
-  bench                  browser benchmarks (tests/web_bench.rs, release, feature bench)
+  bench [--quick] [--no-app] [--only NAME] [--web-test]
+                         dlviz vs TensorFlow.js 4.22 in one headless Chromium page (xtask/bench/):
+                         table on stdout, <target>/bench/bench.{json,md}; also the app's wasm
+                         size gzipped and first render (unless --no-app); --web-test runs
+                         tests/web_bench.rs instead
   screenshot             release build, then assets/screenshot.png (headless chromium)
 ";
 
@@ -74,7 +79,7 @@ fn main() -> ExitCode {
             (if skip { Ok(()) } else { setup(&ctx, false).and_then(|_| release_build(&ctx)) })
                 .and_then(|_| size(&ctx))
         }
-        "bench" => bench(&ctx),
+        "bench" | "bench-tfjs" => bench(&ctx, rest),
         "screenshot" => screenshot(&ctx),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
@@ -501,19 +506,34 @@ fn npm_ci(ctx: &Ctx) -> Result<()> {
         .current_dir(ctx.e2e_dir()))
 }
 
+/// The end-to-end scripts in `tests/e2e`, in the order they run.
+const E2E_SCRIPTS: &[&str] = &["conv.e2e.mjs", "train.e2e.mjs"];
+
 fn e2e(ctx: &Ctx) -> Result<()> {
     if !ctx.dist().join("index.html").is_file() {
         return Err("dist/index.html is missing: run the release tier first".into());
     }
     npm_ci(ctx)?;
     let shots = env::temp_dir().join(format!("dlviz-e2e-{}", std::process::id()));
-    run(Command::new("node")
-        .arg("conv.e2e.mjs")
-        .current_dir(ctx.e2e_dir())
-        .env("DLVIZ_DIST", ctx.dist())
-        .env("DLVIZ_BASE", E2E_BASE)
-        .env("DLVIZ_CHROMIUM", CHROMIUM)
-        .env("DLVIZ_SHOTS", &shots))
+    // Every script runs even when an earlier one failed, so one run reports every failure.
+    let failed: Vec<String> = E2E_SCRIPTS
+        .iter()
+        .filter_map(|script| {
+            run(Command::new("node")
+                .arg(script)
+                .current_dir(ctx.e2e_dir())
+                .env("DLVIZ_DIST", ctx.dist())
+                .env("DLVIZ_BASE", E2E_BASE)
+                .env("DLVIZ_CHROMIUM", CHROMIUM)
+                .env("DLVIZ_SHOTS", &shots))
+            .err()
+        })
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("; "))
+    }
 }
 
 fn lint(ctx: &Ctx) -> Result<()> {
@@ -625,12 +645,118 @@ fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
     }
 }
 
-fn bench(ctx: &Ctx) -> Result<()> {
-    setup(ctx, true)?;
-    if !ctx.root.join("tests").join("web_bench.rs").is_file() {
-        return Err("tests/web_bench.rs does not exist yet".into());
+/// Options of `cargo xtask bench`.
+#[derive(Debug, Default, PartialEq)]
+struct BenchOpts {
+    /// Fewer repetitions (a smoke run).
+    quick: bool,
+    /// Skip the app's release build (no bundle size, no first-render figure).
+    no_app: bool,
+    /// Run tests/web_bench.rs (wasm-bindgen-test, dlviz alone) instead of the tfjs page.
+    web_test: bool,
+    /// Only the cases whose name contains this.
+    only: Option<String>,
+}
+
+fn bench_opts(args: &[String]) -> Result<BenchOpts> {
+    let mut o = BenchOpts::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => o.quick = true,
+            "--no-app" => o.no_app = true,
+            "--web-test" => o.web_test = true,
+            "--only" => o.only = Some(it.next().ok_or("--only needs a value")?.clone()),
+            other => return Err(format!("bench: unknown option `{other}`")),
+        }
     }
-    wasm_pack_test(ctx, &["--release", "--features", "bench"], &["--test", "web_bench"])
+    Ok(o)
+}
+
+/// The cargo target directory (CARGO_TARGET_DIR or `<root>/target`).
+fn target_dir(ctx: &Ctx) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| ctx.root.join("target"))
+}
+
+/// dlviz vs TensorFlow.js in one headless Chromium page (xtask/bench/): builds the bench
+/// module (src/bench.rs, feature `bench`) and runs xtask/bench/run.mjs; results go to
+/// `<target>/bench/bench.{json,md}`.
+fn bench(ctx: &Ctx, args: &[String]) -> Result<()> {
+    let opts = bench_opts(args)?;
+    setup(ctx, true)?;
+    if opts.web_test {
+        return wasm_pack_test(
+            ctx,
+            &["--release", "--features", "bench"],
+            &["--test", "web_bench"],
+        );
+    }
+    let dir = ctx.root.join("xtask").join("bench");
+    if !dir.join("node_modules").join("@tensorflow").join("tfjs").is_dir()
+        || !dir.join("node_modules").join("playwright-core").is_dir()
+    {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir))?;
+    }
+    run(ctx.cmd(&cargo().to_string_lossy()).args([
+        "build",
+        "--release",
+        "--locked",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--features",
+        "bench",
+        "--example",
+        "bench_exports",
+    ]))?;
+    let target = target_dir(ctx);
+    let wasm = target
+        .join("wasm32-unknown-unknown")
+        .join("release")
+        .join("examples")
+        .join("bench_exports.wasm");
+    let out = target.join("bench");
+    let pkg = out.join("pkg");
+    run(ctx
+        .cmd("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&pkg)
+        .arg(&wasm))?;
+    let mut node = Command::new("node");
+    node.arg("run.mjs")
+        .current_dir(&dir)
+        .env("DLVIZ_BENCH_PKG", &pkg)
+        .env("DLVIZ_BENCH_OUT", &out)
+        .env("DLVIZ_CHROMIUM", CHROMIUM);
+    if opts.quick {
+        node.env("DLVIZ_BENCH_QUICK", "1");
+    }
+    if let Some(only) = &opts.only {
+        node.env("DLVIZ_BENCH_ONLY", only);
+    }
+    if !opts.no_app {
+        release_build(ctx)?;
+        let wasm_gz = app_wasm_gzip(ctx)?;
+        node.env("DLVIZ_DIST", ctx.dist()).env("DLVIZ_WASM_GZIP", wasm_gz.to_string());
+    }
+    run(&mut node)
+}
+
+/// Gzipped bytes of the app's wasm files in `dist/`.
+fn app_wasm_gzip(ctx: &Ctx) -> Result<u64> {
+    let dist = ctx.dist();
+    let mut total = 0;
+    for e in fs::read_dir(&dist).map_err(|e| format!("{}: {e}", dist.display()))?.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "wasm") {
+            total += sizes(&p)?.1;
+        }
+    }
+    if total == 0 {
+        return Err(format!("no .wasm in {}", dist.display()));
+    }
+    Ok(total)
 }
 
 fn screenshot(ctx: &Ctx) -> Result<()> {
@@ -683,6 +809,17 @@ mod tests {
         assert_eq!(names(&["--no-setup", "native"]).unwrap(), ["native"]);
         assert!(names(&["nope"]).is_err());
         assert!(names(&["--fast"]).is_err());
+    }
+
+    #[test]
+    fn bench_options() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(bench_opts(&[]).unwrap(), BenchOpts::default());
+        let o = bench_opts(&args(&["--quick", "--only", "matmul", "--no-app"])).unwrap();
+        assert!(o.quick && o.no_app && !o.web_test);
+        assert_eq!(o.only.as_deref(), Some("matmul"));
+        assert!(bench_opts(&args(&["--only"])).is_err());
+        assert!(bench_opts(&args(&["--fast"])).is_err());
     }
 
     #[test]

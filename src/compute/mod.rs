@@ -14,9 +14,15 @@
 //! [`Compute`] runs operations on the chosen backend. A GPU failure never reaches the
 //! caller: the operation is recomputed on the CPU and a notice (the reason) is kept for the UI;
 //! a fatal failure (device lost) retires the GPU for the session.
+//!
+//! [`dense`] applies the same rule to training a dense network: the CPU engine or the
+//! GPU-resident trainer, whichever this network's measured step says.
+
+pub mod dense;
 
 use crate::core::activation::relu_inplace;
-use crate::core::{Conv2dParams, ConvError, Rng, Tensor};
+use crate::core::matmul::{gemm, Gemm};
+use crate::core::{Conv2dParams, ConvError, Rng, ShapeError, Tensor};
 use crate::gpu::{AdapterFacts, Gpu, GpuError};
 use crate::i18n::{tr, tr_fmt, Lang};
 use std::cell::RefCell;
@@ -187,6 +193,28 @@ fn gpu_clearly_faster(t: Timings) -> bool {
         && t.gpu_ms < SPEEDUP_MARGIN * t.cpu_ms
 }
 
+/// Whether an operation of `macs` multiply–adds is worth a GPU round trip in automatic mode,
+/// given the calibration timings `t` of a workload of `workload_macs`.
+///
+/// The calibration's GPU time is almost all fixed cost (upload, dispatch, readback), so it
+/// stands for one round trip; the CPU's time scales with the work. An operation goes to the GPU
+/// only when its estimated CPU time `t.cpu_ms · macs / workload_macs` exceeds that round trip
+/// by the same margin as the backend choice: `t.gpu_ms < 0.9 · cpu_estimate`.
+///
+/// ```
+/// use dlviz::compute::{worth_gpu, Timings};
+/// let t = Timings { cpu_ms: 2.0, gpu_ms: 0.5 }; // calibration of 1 M multiply–adds
+/// assert!(!worth_gpu(t, 100_000, 1_000_000)); // 0.2 ms on the CPU: not worth a round trip
+/// assert!(worth_gpu(t, 25_000_000, 1_000_000)); // 50 ms on the CPU
+/// ```
+pub fn worth_gpu(t: Timings, macs: usize, workload_macs: usize) -> bool {
+    if workload_macs == 0 {
+        return false;
+    }
+    let cpu_estimate = t.cpu_ms * macs as f64 / workload_macs as f64;
+    gpu_clearly_faster(Timings { cpu_ms: cpu_estimate, gpu_ms: t.gpu_ms })
+}
+
 /// The median of `xs` (mean of the two middle values for an even count); `None` if empty
 /// or if any value is NaN.
 pub fn median(xs: &[f64]) -> Option<f64> {
@@ -205,17 +233,26 @@ pub fn median(xs: &[f64]) -> Option<f64> {
 pub enum ComputeError {
     /// The convolution is not defined for these shapes or parameters.
     Conv(ConvError),
+    /// Operand lengths do not match the operation's shape.
+    Shape(ShapeError),
 }
 
 impl fmt::Display for ComputeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ComputeError::Conv(e) => write!(f, "{e}"),
+            ComputeError::Shape(e) => write!(f, "{e}"),
         }
     }
 }
 
 impl std::error::Error for ComputeError {}
+
+impl From<ShapeError> for ComputeError {
+    fn from(e: ShapeError) -> Self {
+        ComputeError::Shape(e)
+    }
+}
 
 impl From<ConvError> for ComputeError {
     fn from(e: ConvError) -> Self {
@@ -270,6 +307,16 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// Multiply–adds of the convolution: `N·F·H'·W'·C·KH·KW` (0 if the shapes are invalid).
+    pub fn macs(&self) -> usize {
+        crate::core::conv::output_shape(&self.input, &self.weight, Some(&self.bias), self.params)
+            .map(|[n, f, h, w]| {
+                let s = self.weight.shape();
+                n * f * h * w * s[1] * s[2] * s[3]
+            })
+            .unwrap_or(0)
+    }
+
     /// The standard calibration workload.
     pub fn standard() -> Self {
         Self::sized(1, 4, 64, 8, 3)
@@ -636,6 +683,40 @@ impl Compute {
             }
         }
         Ok((cpu_conv2d(input, weight, bias, p, relu)?, BackendKind::Cpu))
+    }
+
+    /// `C = op(A)·op(B)` (plus `c_in` when `g.accumulate`) on the chosen backend, with the
+    /// same fallback as [`Compute::conv2d`]. In automatic mode a product goes to the GPU only
+    /// when it is large enough to pay for the round trip ([`worth_gpu`]).
+    ///
+    /// `a: m×k` (`k×m` if `a_trans`), `b: k×n` (`n×k` if `b_trans`) → `C: m×n`.
+    pub async fn matmul(
+        &self,
+        g: Gemm,
+        a: &[f32],
+        b: &[f32],
+        c_in: Option<&[f32]>,
+    ) -> Result<(Vec<f32>, BackendKind), ComputeError> {
+        let mut c = match c_in {
+            Some(c) => c.to_vec(),
+            None => vec![0.0; g.m * g.n],
+        };
+        g.check(a, b, &c)?;
+        let d = self.decision();
+        let big_enough = match d.reason {
+            Reason::FasterThanCpu(t) => worth_gpu(t, g.macs(), Workload::standard().macs()),
+            _ => true,
+        };
+        if d.backend == BackendKind::WebGpu && big_enough {
+            if let Some(gpu) = self.gpu() {
+                match gpu.matmul(g, a, b, c_in).await {
+                    Ok(y) => return Ok((y, BackendKind::WebGpu)),
+                    Err(e) => self.gpu_failed(&e),
+                }
+            }
+        }
+        gemm(g, a, b, &mut c)?;
+        Ok((c, BackendKind::Cpu))
     }
 
     /// ReLU on the chosen backend, with the same fallback as [`Compute::conv2d`].
