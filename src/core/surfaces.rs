@@ -300,12 +300,12 @@ impl Surface {
         }
     }
 
-    /// Gradient descent then Newton's method from a 24×24 grid of starts; keeps
+    /// Gradient descent then Newton's method from a 20×20 grid of starts; keeps
     /// converged points with a positive-definite Hessian, deduplicated.
     fn numeric_minima(&self) -> Vec<CriticalPoint> {
         let view = self.view();
         let mut found: Vec<CriticalPoint> = Vec::new();
-        const N: usize = 24;
+        const N: usize = 20;
         for j in 0..N {
             for i in 0..N {
                 let mut x = view.x0 + (i as f64 + 0.5) * (view.x1 - view.x0) / N as f64;

@@ -124,12 +124,10 @@ pub const ENTRIES: &[Entry] = &[
         "Scatter plot of the data with the current batch highlighted, the full-batch line, the mini-batch line and the least-squares line.",
         "数据散点图：高亮当前批次，并画出全量拟合线、小批量拟合线和最小二乘直线。",
     ),
-    ("sgd.mini.chart", "Full-data loss per step (log scale)", "每一步的全数据损失（对数坐标）"),
-    (
-        "sgd.mini.chart.aria",
-        "Line chart of the full-data loss of both runs against the step, logarithmic scale.",
-        "两次训练的全数据损失随步数变化的折线图，对数坐标。",
-    ),
+    ("sgd.mini.chart", "Full-data loss per step", "每一步的全数据损失"),
+    ("sgd.mini.chart.y", "full-data loss", "全数据损失"),
+    ("sgd.mini.run.full", "full batch", "全量"),
+    ("sgd.mini.run.mini", "mini-batch", "小批量"),
     ("sgd.mini.key.full", "Full batch (dashed, square)", "全量（虚线，方块）"),
     ("sgd.mini.key.mini", "Mini-batch (solid, circle)", "小批量（实线，圆点）"),
     (

@@ -5,7 +5,8 @@
 
 use crate::core::surfaces::{Grid, Segment, ViewBox};
 use wasm_bindgen::Clamped;
-use web_sys::{CanvasRenderingContext2d, ImageData};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 /// The colour-blind-safe Okabe–Ito colours used for the five optimizers (SGD, momentum,
 /// Nesterov, RMSProp, Adam), with a distinct dash pattern and marker for each, so colour is
@@ -275,87 +276,24 @@ pub fn label(ctx: &CanvasRenderingContext2d, text: &str, (x, y): (f64, f64), col
     let _ = ctx.fill_text(text, x, y);
 }
 
-/// One series of a [`line_chart`].
-pub struct Series<'a> {
-    /// Values by step (non-finite values end the line).
-    pub values: &'a [f64],
-    /// Stroke colour.
-    pub colour: &'a str,
-    /// Dash pattern.
-    pub dash: &'a [f64],
+/// Paints a static layer (surface shading, contours, landmarks) once into an off-screen canvas
+/// of `w × h` px, so each animation frame copies it with one `drawImage` instead of
+/// re-stroking thousands of contour segments.
+pub fn layer(
+    w: u32,
+    h: u32,
+    paint: impl FnOnce(&CanvasRenderingContext2d),
+) -> Option<HtmlCanvasElement> {
+    let doc = web_sys::window()?.document()?;
+    let c: HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
+    c.set_width(w);
+    c.set_height(h);
+    let ctx = crate::ui::context_2d(&c).ok()?;
+    paint(&ctx);
+    Some(c)
 }
 
-/// A line chart of several series against the step, on a log₁₀ y axis, with a vertical
-/// cursor at step `t` and axis labels.
-pub fn line_chart(
-    ctx: &CanvasRenderingContext2d,
-    (w, h): (f64, f64),
-    series: &[Series<'_>],
-    t: usize,
-    theme: &Theme,
-    bg: &str,
-) {
-    ctx.set_fill_style_str(bg);
-    ctx.fill_rect(0.0, 0.0, w, h);
-    let (left, right, top, bottom) = (52.0, 10.0, 10.0, 24.0);
-    let n = series.iter().map(|s| s.values.len()).max().unwrap_or(0).max(2);
-    let pos: Vec<f64> = series
-        .iter()
-        .flat_map(|s| s.values.iter().copied())
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .collect();
-    let lo = pos.iter().copied().fold(f64::INFINITY, f64::min).max(1e-12);
-    let hi = pos.iter().copied().fold(0.0, f64::max).max(lo * 10.0);
-    let (l0, l1) = (lo.log10().floor(), hi.log10().ceil());
-    let sx = |i: f64| left + i / (n - 1) as f64 * (w - left - right);
-    let sy = |v: f64| {
-        let l = v.max(lo).log10();
-        top + (l1 - l) / (l1 - l0).max(1e-9) * (h - top - bottom)
-    };
-    // Axes and decade ticks.
-    ctx.set_stroke_style_str(theme.contour);
-    ctx.set_line_width(1.0);
-    dash(ctx, &[]);
-    ctx.set_font("11px system-ui, sans-serif");
-    ctx.set_fill_style_str(theme.fg);
-    let mut d = l0;
-    while d <= l1 + 1e-9 {
-        let y = sy(10f64.powf(d));
-        ctx.begin_path();
-        ctx.move_to(left, y);
-        ctx.line_to(w - right, y);
-        ctx.stroke();
-        let _ = ctx.fill_text(&format!("1e{}", d as i32), 4.0, y + 4.0);
-        d += 1.0;
-    }
-    let _ = ctx.fill_text("0", left - 3.0, h - 6.0);
-    let _ = ctx.fill_text(&(n - 1).to_string(), w - right - 24.0, h - 6.0);
-    for s in series {
-        ctx.set_stroke_style_str(s.colour);
-        ctx.set_line_width(2.0);
-        dash(ctx, s.dash);
-        ctx.begin_path();
-        let mut started = false;
-        for (i, &v) in s.values.iter().enumerate() {
-            if !v.is_finite() {
-                break;
-            }
-            let (x, y) = (sx(i as f64), sy(v));
-            if started {
-                ctx.line_to(x, y);
-            } else {
-                ctx.move_to(x, y);
-                started = true;
-            }
-        }
-        ctx.stroke();
-    }
-    dash(ctx, &[]);
-    let x = sx(t.min(n - 1) as f64);
-    ctx.set_stroke_style_str(theme.fg);
-    ctx.set_line_width(1.0);
-    ctx.begin_path();
-    ctx.move_to(x, top);
-    ctx.line_to(x, h - bottom);
-    ctx.stroke();
+/// Copies a layer onto a canvas at the origin.
+pub fn blit(ctx: &CanvasRenderingContext2d, layer: &HtmlCanvasElement) {
+    let _ = ctx.draw_image_with_html_canvas_element(layer, 0.0, 0.0);
 }

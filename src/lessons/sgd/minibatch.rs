@@ -5,13 +5,15 @@
 //! both fitted lines, and the full-data loss of both runs.
 
 use super::controls::{RealSlider, Scale};
-use super::draw::{self, Frame, Series, Theme, COLOURS};
+use super::draw::{self, Frame, Theme, COLOURS};
 use super::player::{Playback, Player};
 use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::data::{linear_regression, permutation};
 use crate::core::optim::minibatch::{run, LineFit, MinibatchRun};
 use crate::core::surfaces::{Grid, Segment, ViewBox};
+use crate::core::train::{History, LOSS};
 use crate::core::Rng;
+use crate::ui::train::{ChartLine, HistorySource, LossChart};
 use crate::ui::{context_2d, format_value, ExportButtons, Slider};
 use crate::url_state::Value;
 use leptos::html::Canvas;
@@ -21,8 +23,6 @@ use std::sync::Arc;
 const PLANE: u32 = 360;
 const DATA_W: u32 = 360;
 const DATA_H: u32 = 260;
-const CHART_W: u32 = 360;
-const CHART_H: u32 = 200;
 /// Other random batches drawn as grey arrows at the current step.
 const GHOSTS: usize = 16;
 /// Colour of the mini-batch run (SGD's orange) and of the full-batch run (blue).
@@ -107,8 +107,9 @@ pub fn MinibatchPanel() -> impl IntoView {
     });
 
     let plane = NodeRef::<Canvas>::new();
+    // The plane's static layer (shading, contours, optimum), keyed by its backdrop.
+    let layer = StoredValue::new_local(None::<(usize, web_sys::HtmlCanvasElement)>);
     let data = NodeRef::<Canvas>::new();
-    let chart = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let (Some(c), Some(p), Some(r), Some(bd)) =
             (plane.get(), problem.get(), result.get(), backdrop.get())
@@ -121,10 +122,21 @@ pub fn MinibatchPanel() -> impl IntoView {
         let tt = pb.at(r.batches.len());
         c.set_width(PLANE);
         c.set_height(PLANE);
-        draw::put(&ctx, &bd.0, PLANE, PLANE);
-        draw::contours(&ctx, &f, &bd.1, theme.contour);
-        let o = f.px(p.optimum.0, p.optimum.1);
-        draw::label(&ctx, "★", (o.0 - 6.0, o.1 + 5.0), theme.fg);
+        let key = Arc::as_ptr(&bd) as usize;
+        if layer.with_value(|l| l.as_ref().map(|l| l.0)) != Some(key) {
+            let built = draw::layer(PLANE, PLANE, |ctx| {
+                draw::put(ctx, &bd.0, PLANE, PLANE);
+                draw::contours(ctx, &f, &bd.1, theme.contour);
+                let o = f.px(p.optimum.0, p.optimum.1);
+                draw::label(ctx, "★", (o.0 - 6.0, o.1 + 5.0), theme.fg);
+            });
+            layer.set_value(built.map(|c| (key, c)));
+        }
+        layer.with_value(|l| {
+            if let Some((_, l)) = l.as_ref() {
+                draw::blit(&ctx, l);
+            }
+        });
         let upto = (tt + 1).min(r.full.len());
         draw::path(&ctx, &f, &r.full[..upto], full_colour(), 2.5, &[7.0, 4.0]);
         draw::path(&ctx, &f, &r.mini[..upto.min(r.mini.len())], MINI, 2.0, &[]);
@@ -210,25 +222,23 @@ pub fn MinibatchPanel() -> impl IntoView {
             draw::path(&ctx, &f, &line(*mp), MINI, 2.5, &[]);
         }
     });
-    Effect::new(move |_| {
-        let (Some(c), Some(r)) = (chart.get(), result.get()) else { return };
-        let Ok(ctx) = context_2d(&c) else { return };
-        let theme = Theme::new(dark.get());
-        c.set_width(CHART_W);
-        c.set_height(CHART_H);
-        let bg = if dark.get() { "#151922" } else { "#ffffff" };
-        let tt = pb.at(r.batches.len());
-        draw::line_chart(
-            &ctx,
-            (CHART_W as f64, CHART_H as f64),
-            &[
-                Series { values: &r.full_loss, colour: full_colour(), dash: &[7.0, 4.0] },
-                Series { values: &r.mini_loss, colour: MINI, dash: &[] },
-            ],
-            tt,
-            &theme,
-            bg,
-        );
+    // The full-data loss of both runs up to the shown step, for the training kit's chart.
+    let history = Signal::derive(move || {
+        let mut h = History::new();
+        if let Some(r) = result.get() {
+            let tt = pb.at(r.batches.len());
+            for (s, (lf, lm)) in r.full_loss.iter().zip(&r.mini_loss).enumerate().take(tt + 1) {
+                h.push(0, LOSS, s as u64, *lf);
+                h.push(1, LOSS, s as u64, *lm);
+            }
+        }
+        h
+    });
+    let chart_lines = Signal::derive(move || {
+        vec![
+            ChartLine { run: 0, metric: LOSS, label: i18n.t("sgd.mini.run.full").into(), color: 0 },
+            ChartLine { run: 1, metric: LOSS, label: i18n.t("sgd.mini.run.mini").into(), color: 5 },
+        ]
     });
 
     let readout = move || {
@@ -316,14 +326,17 @@ pub fn MinibatchPanel() -> impl IntoView {
                         <ExportButtons name="sgd-mini-data" canvas=data what=t("sgd.mini.data") />
                     </figcaption>
                 </figure>
-                <figure class="fig">
-                    <canvas node_ref=chart class="sgd-canvas sgd-wide" width=CHART_W height=CHART_H role="img"
-                        aria-label=move || i18n.t("sgd.mini.chart.aria") data-testid="sgd-mini-chart"></canvas>
-                    <figcaption>
-                        <span>{move || i18n.t("sgd.mini.chart")}</span>
-                        <ExportButtons name="sgd-mini-loss" canvas=chart csv=csv what=t("sgd.mini.chart") />
-                    </figcaption>
-                </figure>
+                <div class="sgd-chart" data-testid="sgd-mini-chart">
+                    <LossChart
+                        source=HistorySource::Static(history)
+                        lines=chart_lines
+                        name="sgd-mini-loss"
+                        y_label=t("sgd.mini.chart.y")
+                        what=t("sgd.mini.chart")
+                        log=true
+                        raw_only=true
+                    />
+                </div>
             </div>
             <ul class="sgd-key">
                 <li><span class="sgd-key-line" style=move || format!("border-color:{}", full_colour())></span>

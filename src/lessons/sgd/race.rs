@@ -137,27 +137,47 @@ pub fn RacePanel() -> impl IntoView {
     let minima = Memo::new(move |_| surface.with(|s| s.critical_points()));
 
     let canvas = NodeRef::<Canvas>::new();
+    // The static layer (shading, contours, minima), rebuilt only when the backdrop changes
+    // (the minima change with the surface, which always makes a new backdrop).
+    let layer = StoredValue::new_local(None::<(usize, web_sys::HtmlCanvasElement)>);
+    let static_layer = move |bd: &Arc<Backdrop>, theme: &Theme| {
+        let key = Arc::as_ptr(bd) as usize;
+        if layer.with_value(|l| l.as_ref().map(|l| l.0)) == Some(key) {
+            return;
+        }
+        let mins = minima.get_untracked();
+        let f = bd.frame;
+        let c = draw::layer(SIZE, SIZE, |ctx| {
+            draw::put(ctx, &bd.rgba, SIZE, SIZE);
+            draw::contours(ctx, &f, &bd.segs, theme.contour);
+            for m in &mins {
+                let p = f.px(m.x, m.y);
+                match m.kind {
+                    CriticalKind::Saddle => draw::cross(ctx, p, 6.0, theme.fg, 2.0),
+                    CriticalKind::Global => draw::label(ctx, "★", (p.0 - 6.0, p.1 + 5.0), theme.fg),
+                    CriticalKind::Local => draw::label(ctx, "☆", (p.0 - 6.0, p.1 + 5.0), theme.fg),
+                }
+            }
+        });
+        layer.set_value(c.map(|c| (key, c)));
+    };
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
         let Ok(ctx) = context_2d(&c) else { return };
         let bd = backdrop.get();
+        let f = bd.frame;
         let theme = Theme::new(dark.get());
         let runs = runs.get();
         let tt = pb.at(steps.get());
         let show = show.get();
-        let f = bd.frame;
         c.set_width(SIZE);
         c.set_height(SIZE);
-        draw::put(&ctx, &bd.rgba, SIZE, SIZE);
-        draw::contours(&ctx, &f, &bd.segs, theme.contour);
-        for m in minima.get() {
-            let p = f.px(m.x, m.y);
-            match m.kind {
-                CriticalKind::Saddle => draw::cross(&ctx, p, 6.0, theme.fg, 2.0),
-                CriticalKind::Global => draw::label(&ctx, "★", (p.0 - 6.0, p.1 + 5.0), theme.fg),
-                CriticalKind::Local => draw::label(&ctx, "☆", (p.0 - 6.0, p.1 + 5.0), theme.fg),
+        static_layer(&bd, &theme);
+        layer.with_value(|l| {
+            if let Some((_, l)) = l.as_ref() {
+                draw::blit(&ctx, l);
             }
-        }
+        });
         let st = f.px(start.get().0, start.get().1);
         ctx.set_stroke_style_str(theme.fg);
         ctx.set_line_width(2.0);
