@@ -195,8 +195,13 @@ async fn weight_ema_smooths_validation_loss() {
         text("train-steps").trim_start_matches("step ").trim().parse::<u64>().unwrap_or(0) >= 50
     })
     .await;
+    let rate = text("train-rate");
     tid("train-play").click();
     sleep(30).await;
+    // Measured figure for the report (shown with `-- --nocapture`).
+    web_sys::console::log_1(
+        &format!("EMA lesson live run (MLP 2-16-16-2, batch 4): {rate}").into(),
+    );
     let c = text("ema-compare");
     assert!(c.contains("validation loss"), "{c}");
     // Changing the decay starts a fresh run.

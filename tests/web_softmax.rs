@@ -193,6 +193,9 @@ async fn edit_by_keys_typing_drag_and_classes() {
     }
     until("z follows keys", || hash().contains("z=2,1.3,0.1,-1")).await;
     sleep(30).await;
+    // The bar is updated in place: it still has the focus.
+    let active = doc().active_element().and_then(|e| e.get_attribute("data-testid"));
+    assert_eq!(active.as_deref(), Some("logit-bar-1"));
     // Typing.
     set_input("logit-input-2", "5");
     until("z follows typing", || hash().contains("z=2,1.3,5,-1")).await;

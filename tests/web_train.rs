@@ -175,6 +175,10 @@ async fn step_play_pause_and_chart() {
     }
     assert!(steps.get() > 200, "only {} steps", steps.get());
     assert!(worst < 50.0, "a training burst took {worst} ms");
+    web_sys::console::log_1(
+        &format!("kit: {} steps in the first frames, longest burst {worst:.2} ms", steps.get())
+            .into(),
+    );
     // Pause: no more steps.
     play.click();
     sleep(20).await;

@@ -79,9 +79,11 @@ pub fn LogitEditor(
         let t = (f64::from(ev.client_y()) - rect.top()) / rect.height();
         Some(snap((0.5 - t) * 2.0 * r))
     };
+    // Rebuilt only when the number of classes changes: an edit updates the bars in place, so
+    // the focused bar keeps focus and a drag keeps its pointer capture.
+    let count = Memo::new(move |_| z.with(|z| z.len()));
     let columns = move || {
-        let n = z.with(|z| z.len());
-        (0..n)
+        (0..count.get())
             .map(|i| {
                 let v = move || z.with(|z| z.get(i).copied().unwrap_or(0.0));
                 let label = move || {
