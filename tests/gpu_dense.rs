@@ -156,3 +156,69 @@ fn compute_matmul_runs_where_the_decision_says_and_agrees() {
         assert!(close(*x, *y, 1e-4, 1e-4), "{kind:?} {x} vs {y}");
     }
 }
+
+#[test]
+fn dense_backend_choice_and_fallback() {
+    use dlviz::compute::dense::{choose_dense, init_params, measure_dense, DenseCpu, DenseRun};
+    use dlviz::compute::{BackendKind, Preference, Reason};
+    let Some(gpu) = open("dense_backend_choice_and_fallback") else { return };
+    let spec = DenseSpec {
+        dims: vec![10, 8, 3],
+        hidden: Act::Relu,
+        output: Act::Identity,
+        loss: DenseLoss::SoftmaxCrossEntropy,
+        batch: 4,
+        adam: AdamConfig::default(),
+    };
+    // The CPU twin refuses inconsistent specs and batches with errors, not panics.
+    let params = init_params(&spec, 1);
+    assert!(DenseCpu::new(spec.clone(), &params[..1]).is_err());
+    let mut cpu = DenseCpu::new(spec.clone(), &params).unwrap();
+    assert!(cpu.step(&[0.0; 39], &[0.0; 4]).is_err());
+    assert!(cpu.step(&[0.0; 40], &[0.0, 1.0, 2.0, 3.0]).is_err(), "class 3 of 3");
+    assert_eq!(cpu.steps(), 0);
+
+    // Measured timings are real numbers on both sides.
+    let t = pollster::block_on(measure_dense(&gpu, &spec, 3)).unwrap();
+    assert!(t.cpu_ms.is_finite() && t.gpu_ms.is_finite() && t.cpu_ms >= 0.0, "{t:?}");
+
+    // The rule: forced choices are obeyed, software adapters are never picked automatically.
+    let (d, _) = pollster::block_on(choose_dense(Preference::Cpu, Some(&gpu), &spec));
+    assert_eq!(d.backend, BackendKind::Cpu);
+    let (d, _) = pollster::block_on(choose_dense(Preference::WebGpu, Some(&gpu), &spec));
+    assert_eq!((d.backend, d.reason), (BackendKind::WebGpu, Reason::ForcedGpu));
+    let (d, timings) = pollster::block_on(choose_dense(Preference::Auto, Some(&gpu), &spec));
+    if gpu.info().is_software() {
+        assert_eq!(
+            (d.backend, d.reason, timings),
+            (BackendKind::Cpu, Reason::SoftwareAdapter, None)
+        );
+    }
+    let (d, _) = pollster::block_on(choose_dense(Preference::Auto, None, &spec));
+    assert_eq!(d.backend, BackendKind::Cpu);
+
+    // A GPU run that loses its GPU continues on the CPU from the GPU's weights.
+    let (mut run, err) =
+        pollster::block_on(DenseRun::start(BackendKind::WebGpu, Some(&gpu), spec.clone(), &params))
+            .unwrap();
+    assert!(err.is_none());
+    assert_eq!(run.backend(), BackendKind::WebGpu);
+    let mut rng = Rng::new(4);
+    let x: Vec<f32> = (0..40).map(|_| rng.normal()).collect();
+    let t = [0.0, 1.0, 2.0, 1.0];
+    let mut twin = DenseCpu::new(spec.clone(), &params).unwrap();
+    for _ in 0..3 {
+        let g = pollster::block_on(run.step(Some(&gpu), &x, &t)).unwrap();
+        let c = twin.step(&x, &t).unwrap();
+        assert!(close(g, c, 1e-5, 1e-4), "gpu {g} vs cpu {c}");
+    }
+    assert!(pollster::block_on(run.step(Some(&gpu), &x[1..], &t)).is_err(), "bad batch");
+    assert_eq!(run.backend(), BackendKind::WebGpu, "a bad batch is not a GPU failure");
+    let lost = pollster::block_on(run.step(None, &x, &t));
+    assert!(lost.is_err());
+    assert_eq!(run.backend(), BackendKind::Cpu);
+    let after = pollster::block_on(run.step(None, &x, &t)).unwrap();
+    let c = twin.step(&x, &t).unwrap();
+    // Same weights (Adam's moments restart, so only the loss before this update must agree).
+    assert!(close(after, c, 1e-5, 1e-4), "continued on the CPU: {after} vs {c}");
+}

@@ -174,7 +174,7 @@ pub fn softmax_rows_into(
     if classes == 0 {
         return Err(LogitsError::Empty);
     }
-    if z.len() % classes != 0 {
+    if !z.len().is_multiple_of(classes) {
         return Err(LogitsError::Shape { expected: z.len() / classes * classes, got: z.len() });
     }
     if out.len() != z.len() {
@@ -236,9 +236,11 @@ pub fn cross_entropy_grad(z: &[f32], target: usize) -> Result<Vec<f32>, LogitsEr
 }
 
 /// Binary cross-entropy of a logit `x` against a target probability `y ∈ [0, 1]`, stable:
-/// `softplus(x) − y·x = max(x,0) − y·x + log1p(e^{−|x|})`.
+/// `softplus(x) − y·x`, evaluated as `(max(x,0) − y·x) + log1p(e^{−|x|})`.
 pub fn bce_with_logits(x: f32, y: f32) -> f32 {
-    softplus(x) - y * x
+    // The linear part first, so that a tiny log1p term is not lost against a large x
+    // (e.g. x = 40, y = 1: 0 + 4.2e-18, where `softplus(x) − x` would round to 0).
+    (x.max(0.0) - y * x) + (-x.abs()).exp().ln_1p()
 }
 
 /// **Naive, deliberately unstable** BCE: `σ(x)` first, then `−[y log σ + (1−y) log(1−σ)]`.

@@ -270,7 +270,7 @@ impl Surface {
     /// A start point that shows the surface's character (outside the minimum's basin floor).
     pub fn default_start(&self) -> (f64, f64) {
         match self {
-            Surface::Quadratic { .. } => (-2.5, 1.5),
+            Surface::Quadratic { .. } => (-2.5, 0.2),
             Surface::Rosenbrock { .. } => (-1.5, 2.0),
             Surface::Saddle => (-1.5, 0.01),
             Surface::Wells { .. } => (2.5, 2.5),
@@ -281,10 +281,10 @@ impl Surface {
     /// plain SGD from the default start, and large enough for RMSProp/Adam to travel.
     pub fn suggested_lr(&self) -> (f64, f64) {
         match self {
-            Surface::Quadratic { kappa, .. } => (1.0 / kappa.max(1.0), 0.1),
-            Surface::Rosenbrock { .. } => (0.0005, 0.05),
+            Surface::Quadratic { kappa, .. } => (1.2 / kappa.max(1.0), 0.1),
+            Surface::Rosenbrock { .. } => (0.0005, 0.1),
             Surface::Saddle => (0.05, 0.05),
-            Surface::Wells { .. } => (0.5, 0.05),
+            Surface::Wells { .. } => (0.1, 0.05),
         }
     }
 

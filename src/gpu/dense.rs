@@ -110,6 +110,28 @@ pub struct DenseSpec {
     pub adam: AdamConfig,
 }
 
+impl DenseSpec {
+    /// Checks a batch: `x: (batch, d₀)`; targets: `batch` class indices (integers in
+    /// `0..d_L`) for cross-entropy, else `(batch, d_L)`. The message says what is wrong.
+    pub fn check_batch(&self, x: &[f32], targets: &[f32]) -> Result<(), String> {
+        let outputs = self.dims.last().copied().unwrap_or(0);
+        let want_x = self.batch * self.dims.first().copied().unwrap_or(0);
+        let want_t = self.batch * self.loss.targets_per_sample(outputs);
+        if x.len() != want_x || targets.len() != want_t {
+            return Err(format!(
+                "a batch of {} inputs and {} targets; the network wants {want_x} and {want_t}",
+                x.len(),
+                targets.len()
+            ));
+        }
+        let bad_class = |t: f32| !(t >= 0.0 && t.fract() == 0.0 && (t as usize) < outputs);
+        if self.loss == DenseLoss::SoftmaxCrossEntropy && targets.iter().any(|&t| bad_class(t)) {
+            return Err(format!("class targets must be integers in 0..{outputs}"));
+        }
+        Ok(())
+    }
+}
+
 /// One layer's device buffers.
 #[derive(Debug)]
 struct Layer {
@@ -429,22 +451,9 @@ impl DenseTrainer {
         let mm = gpu.matmul_kernel();
         let ctx = &self.ctx;
         ctx.check_alive()?;
+        self.spec.check_batch(x, targets).map_err(invalid)?;
         let batch = self.spec.batch;
         let outputs = self.spec.dims[self.spec.dims.len() - 1];
-        let want_t = batch * self.spec.loss.targets_per_sample(outputs);
-        if x.len() != batch * self.spec.dims[0] || targets.len() != want_t {
-            return Err(invalid(format!(
-                "batch of {} inputs and {} targets; the trainer wants {} and {want_t}",
-                x.len(),
-                targets.len(),
-                batch * self.spec.dims[0]
-            )));
-        }
-        if self.spec.loss == DenseLoss::SoftmaxCrossEntropy
-            && targets.iter().any(|&t| !(t >= 0.0 && (t as usize) < outputs && t.fract() == 0.0))
-        {
-            return Err(invalid(format!("class targets must be integers in 0..{outputs}")));
-        }
         let scopes = Scopes::push(ctx);
         ctx.queue.write_buffer(&self.x, 0, &res::f32_bytes(x));
         ctx.queue.write_buffer(&self.targets, 0, &res::f32_bytes(targets));

@@ -10,100 +10,27 @@
 // Prints one line per test and a final 'N passed, N failed'; exits non-zero on any failure.
 // A 360x740 screenshot is left in $DLVIZ_SHOTS (or a temp dir) for humans; it is not asserted.
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, launch } from './lib.mjs';
+import {
+  startServer,
+  launch,
+  assert,
+  until,
+  settled,
+  tid,
+  watch,
+  text,
+  canvasHash,
+  test,
+  finish,
+  sleep,
+  WAIT_MS,
+} from './lib.mjs';
 
-const TEST_TIMEOUT_MS = 60_000;
-const WAIT_MS = 15_000;
 const SHOTS = process.env.DLVIZ_SHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'dlviz-e2e-'));
 const CONTROLS = ['conv-preset', 'conv-ksize', 'conv-stride', 'conv-padding'];
-
-const tid = (id) => `[data-testid="${id}"]`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sha1 = (s) => crypto.createHash('sha1').update(s).digest('hex').slice(0, 12);
-
-class Fail extends Error {}
-function assert(cond, msg) {
-  if (!cond) throw new Fail(msg);
-}
-
-/** Polls `read` until `ok(value)` holds; returns the value or throws with `what`. */
-async function until(read, ok, what, ms = WAIT_MS) {
-  const t0 = Date.now();
-  let v;
-  for (;;) {
-    v = await read();
-    if (ok(v)) return v;
-    if (Date.now() - t0 > ms) throw new Fail(`${what} (last value: ${JSON.stringify(v)})`);
-    await sleep(100);
-  }
-}
-
-/** Polls `read` until two reads 300 ms apart agree (a render has settled). */
-async function settled(read, what) {
-  let prev = await read();
-  const t0 = Date.now();
-  for (;;) {
-    await sleep(300);
-    const v = await read();
-    if (v === prev) return v;
-    if (Date.now() - t0 > WAIT_MS) throw new Fail(`${what} never settled`);
-    prev = v;
-  }
-}
-
-// ---- page helpers ------------------------------------------------------------------------------
-
-const problems = []; // { test, text }
-let currentTest = '';
-
-/** Records console errors, uncaught errors, failed app requests and dialogs on `page`. */
-function watch(page, base) {
-  const state = { dialogs: [] };
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const where = m.location()?.url || '';
-    // The browser's own /favicon.ico probe (outside the app's path) is not the app's doing.
-    if (new URL(where || 'about:blank', 'http://x/').pathname === '/favicon.ico') return;
-    problems.push({ test: currentTest, text: `console.error: ${m.text()}${where ? ` (${where})` : ''}` });
-  });
-  page.on('pageerror', (e) => problems.push({ test: currentTest, text: `page error: ${e.message}` }));
-  page.on('requestfailed', (r) => {
-    if (r.url().startsWith(base)) {
-      problems.push({ test: currentTest, text: `request failed: ${r.url()} ${r.failure()?.errorText}` });
-    }
-  });
-  page.on('response', (r) => {
-    if (r.url().startsWith(base) && r.status() >= 400) {
-      problems.push({ test: currentTest, text: `HTTP ${r.status()}: ${r.url()}` });
-    }
-  });
-  page.on('dialog', async (d) => {
-    state.dialogs.push(`${d.type()}: ${d.message()}`);
-    await d.dismiss().catch(() => {});
-  });
-  return state;
-}
-
-async function text(page, id) {
-  return (await page.locator(tid(id)).first().innerText()).trim();
-}
-
-/** A short hash of the PNG encoding of the canvas `id` (or the first canvas inside it). */
-async function canvasHash(page, id) {
-  // The maps render after an async compute: a canvas not there yet reads as 'no-canvas'.
-  const data = await page.evaluate((sel) => {
-    const el = document.querySelector(sel);
-    const c = el && (el.tagName === 'CANVAS' ? el : el.querySelector('canvas'));
-    if (!c) return 'no-canvas';
-    if (c.width === 0 || c.height === 0) return 'empty-canvas';
-    return `${c.width}x${c.height}:${c.toDataURL('image/png')}`;
-  }, tid(id));
-  return data.startsWith('no-') || data.startsWith('empty-') ? data : sha1(data);
-}
 
 /** The state of a control: value for inputs and selects, checked for checkboxes. */
 async function controlValue(page, id) {
@@ -166,31 +93,6 @@ async function openLesson(page, url) {
 }
 
 // ---- the tests ---------------------------------------------------------------------------------
-
-const results = [];
-
-async function test(name, fn) {
-  currentTest = name;
-  const firstProblem = problems.length;
-  const t0 = Date.now();
-  let error = null;
-  try {
-    await Promise.race([
-      fn(),
-      sleep(TEST_TIMEOUT_MS).then(() => {
-        throw new Fail(`timed out after ${TEST_TIMEOUT_MS / 1000}s`);
-      }),
-    ]);
-  } catch (e) {
-    error = e instanceof Fail ? e.message : String(e?.stack || e);
-  }
-  const mine = problems.slice(firstProblem).map((p) => p.text);
-  if (!error && mine.length) error = mine.join('\n      ');
-  else if (error && mine.length) error += '\n      ' + mine.join('\n      ');
-  const ms = Date.now() - t0;
-  results.push({ name, error });
-  console.log(`${error ? 'FAIL' : 'ok  '} ${name} (${ms} ms)${error ? '\n      ' + error : ''}`);
-}
 
 async function main() {
   const server = await startServer();
@@ -347,9 +249,7 @@ async function main() {
     await browser.close().catch(() => {});
     await server.close();
   }
-  const failed = results.filter((r) => r.error).length;
-  console.log(`${results.length - failed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
+  finish();
 }
 
 main().catch((e) => {

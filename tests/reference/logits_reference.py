@@ -28,6 +28,13 @@ xs = np.array([-100.0, -50.0, -20.0, -5.0, -0.5, 0.0, 0.5, 5.0, 20.0, 50.0, 100.
 arr("XS", xs)
 arr("SIGMOID", expit(xs))
 arr("SOFTPLUS", np.logaddexp(0.0, xs))
-# BCE with logits, targets 0, 1 and 0.3: softplus(x) - y*x (exact in float64 by logaddexp)
+# BCE with logits, targets 0, 1 and 0.3: softplus(x) - y*x, written (max(x,0) - y*x) + log1p(e^-|x|)
+# so that the small tail (e.g. 1.9e-22 at x = 50, y = 1) survives in float64; cross-checked
+# against the definition -[y log s + (1-y) log(1-s)] where that is accurate.
 for y, tag in [(0.0, "0"), (1.0, "1"), (0.3, "0_3")]:
-    arr(f"BCE_Y{tag}", np.logaddexp(0.0, xs) - y * xs)
+    bce = (np.maximum(xs, 0.0) - y * xs) + np.log1p(np.exp(-np.abs(xs)))
+    s = expit(xs)
+    ok = np.abs(xs) <= 5  # where 1 - s loses no digits
+    direct = -(y * np.log(s[ok]) + (1 - y) * np.log1p(-s[ok]))
+    assert np.allclose(bce[ok], direct, rtol=1e-9, atol=1e-12)
+    arr(f"BCE_Y{tag}", bce)

@@ -506,19 +506,34 @@ fn npm_ci(ctx: &Ctx) -> Result<()> {
         .current_dir(ctx.e2e_dir()))
 }
 
+/// The end-to-end scripts in `tests/e2e`, in the order they run.
+const E2E_SCRIPTS: &[&str] = &["conv.e2e.mjs", "train.e2e.mjs"];
+
 fn e2e(ctx: &Ctx) -> Result<()> {
     if !ctx.dist().join("index.html").is_file() {
         return Err("dist/index.html is missing: run the release tier first".into());
     }
     npm_ci(ctx)?;
     let shots = env::temp_dir().join(format!("dlviz-e2e-{}", std::process::id()));
-    run(Command::new("node")
-        .arg("conv.e2e.mjs")
-        .current_dir(ctx.e2e_dir())
-        .env("DLVIZ_DIST", ctx.dist())
-        .env("DLVIZ_BASE", E2E_BASE)
-        .env("DLVIZ_CHROMIUM", CHROMIUM)
-        .env("DLVIZ_SHOTS", &shots))
+    // Every script runs even when an earlier one failed, so one run reports every failure.
+    let failed: Vec<String> = E2E_SCRIPTS
+        .iter()
+        .filter_map(|script| {
+            run(Command::new("node")
+                .arg(script)
+                .current_dir(ctx.e2e_dir())
+                .env("DLVIZ_DIST", ctx.dist())
+                .env("DLVIZ_BASE", E2E_BASE)
+                .env("DLVIZ_CHROMIUM", CHROMIUM)
+                .env("DLVIZ_SHOTS", &shots))
+            .err()
+        })
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("; "))
+    }
 }
 
 fn lint(ctx: &Ctx) -> Result<()> {

@@ -23,7 +23,7 @@ use crate::core::tensor::{ShapeError, Tensor};
 fn rows_of(shape: &[usize]) -> (usize, usize) {
     let k = shape.last().copied().unwrap_or(1);
     let n: usize = shape.iter().product();
-    (if k == 0 { 0 } else { n / k }, k)
+    (n.checked_div(k).unwrap_or(0), k)
 }
 
 /// Row-wise log-sum-exp of `row`: `m + ln Σ e^{x − m}`.

@@ -120,7 +120,7 @@ impl Tape {
                 (running_mean.to_vec(), running_var.to_vec(), eps, false)
             }
         };
-        if !(eps >= 0.0) {
+        if eps.is_nan() || eps < 0.0 {
             return Err(AutogradError::Invalid("batch_norm: ε must be ≥ 0"));
         }
         let inv_std: Vec<f32> = var.iter().map(|v| 1.0 / (v + eps).sqrt()).collect();

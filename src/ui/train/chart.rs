@@ -173,10 +173,8 @@ pub fn draw_chart(
         .filter_map(|l| history.series(l.run, l.metric).map(|s| (l, s)))
         .filter(|(_, s)| !s.points.is_empty())
         .collect();
-    let range = history.range(
-        |s| series.iter().any(|(_, t)| t.run == s.run && t.metric == s.metric),
-        o.log,
-    );
+    let range = history
+        .range(|s| series.iter().any(|(_, t)| t.run == s.run && t.metric == s.metric), o.log);
     let Some((lo, hi)) = range else {
         return Ok(None);
     };
@@ -281,7 +279,13 @@ fn s_px(o: &ChartOptions) -> f64 {
 }
 
 /// The read-out text at `step`: per line, the raw value and (with `β > 0`) the smoothed one.
-pub fn readout(history: &History, lines: &[ChartLine], step: u64, beta: f64, smoothed: &str) -> String {
+pub fn readout(
+    history: &History,
+    lines: &[ChartLine],
+    step: u64,
+    beta: f64,
+    smoothed: &str,
+) -> String {
     let mut parts = Vec::new();
     for l in lines {
         let Some(s) = history.series(l.run, l.metric) else { continue };
@@ -323,11 +327,15 @@ pub fn LossChart(
     /// Start on a log scale.
     #[prop(optional)]
     log: bool,
+    /// Draw the series as they are: no EMA line and no smoothing slider (for series that
+    /// are already smoothed by the lesson).
+    #[prop(optional)]
+    raw_only: bool,
 ) -> impl IntoView {
     let i18n = I18n::current();
     let appearance = Appearance::current();
     let canvas = NodeRef::<Canvas>::new();
-    let smooth = RwSignal::new(smoothing.unwrap_or(60).min(99));
+    let smooth = RwSignal::new(if raw_only { 0 } else { smoothing.unwrap_or(60).min(99) });
     let log_scale = RwSignal::new(log);
     let cursor = RwSignal::new(None::<u64>);
     let xmap = StoredValue::new(None::<XMap>);
@@ -466,7 +474,7 @@ pub fn LossChart(
                 {move || readout_text().unwrap_or_else(|| i18n.t("chart.hint").to_string())}
             </p>
             <div class="tr-chart-tools">
-                <div class="w-field w-slider">
+                <div class="w-field w-slider" hidden=raw_only>
                     <label for=smooth_id.clone()>{move || i18n.t("chart.smoothing")}</label>
                     <input
                         type="range"

@@ -11,7 +11,9 @@
 //! signals disposed and return).
 
 use crate::app::I18n;
-use crate::core::train::{Divergence, DivergenceConfig, DivergenceKind, Remedy, Trainable, Trainer};
+use crate::core::train::{
+    Divergence, DivergenceConfig, DivergenceKind, Remedy, Trainable, Trainer,
+};
 use crate::i18n::{tr, tr_fmt, Lang};
 use crate::ui::format_value;
 use leptos::prelude::*;

@@ -14,6 +14,11 @@
 //! [`Compute`] runs operations on the chosen backend. A GPU failure never reaches the
 //! caller: the operation is recomputed on the CPU and a notice (the reason) is kept for the UI;
 //! a fatal failure (device lost) retires the GPU for the session.
+//!
+//! [`dense`] applies the same rule to training a dense network: the CPU engine or the
+//! GPU-resident trainer, whichever this network's measured step says.
+
+pub mod dense;
 
 use crate::core::activation::relu_inplace;
 use crate::core::matmul::{gemm, Gemm};

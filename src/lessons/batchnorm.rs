@@ -1,0 +1,602 @@
+//! Batch normalization: normalise each hidden feature over the mini-batch, then rescale it.
+//!
+//! `x̂ = (x − μ_B)/√(σ²_B + ε)`, `y = γ·x̂ + β`, with `μ_B`, `σ²_B` the feature's mean and
+//! biased variance over the batch, and running averages
+//! `r ← (1 − m)·r + m·batch` used at inference.
+//!
+//! The page trains the same MLP with and without BN in lockstep (`model::Experiment`, driven
+//! by the training kit `ui::train`), overlays their loss and validation curves, draws the
+//! histograms of a BN layer's inputs and outputs on the current batch (batch or running
+//! statistics), tabulates μ_B, σ²_B, γ, β and the running statistics, explains the batch-size-1
+//! failure, and sweeps the learning rate. Every knob and the seed live in the URL ([`PARAMS`]).
+
+mod model;
+
+use super::Lesson;
+use crate::app::{Appearance, I18n, LessonParams};
+use crate::core::train::{FnTrainable, Trainable, LOSS};
+use crate::i18n::{tr, tr_fmt};
+use crate::ui::train::{
+    fmt_num, palette, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
+};
+use crate::ui::{ExportButtons, NumberInput, Select, Slider};
+use crate::url_state::{ParamKind, ParamSpec, Value, MAX_SEED};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use model::{Experiment, LayerView, Settings, SweepRow, DEPTH, SWEEP_LRS, VAL_ACC};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
+
+const DATA: &[&str] = &["spirals", "moons", "shapes"];
+const LRS: &[&str] = &["0.003", "0.01", "0.03", "0.1", "0.3", "1", "3"];
+const EPS: &[&str] = &["1e-5", "1e-3", "0.1", "1"];
+const MOMENTA: &[&str] = &["0.01", "0.1", "0.5"];
+/// Histogram bins.
+const BINS: usize = 30;
+/// Features shown in the statistics table.
+const TABLE_FEATURES: usize = 8;
+
+/// Every knob of the lesson, the seed included: the URL schema.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec { key: "data", kind: ParamKind::Choice(DATA), default: "spirals" },
+    ParamSpec { key: "bs", kind: ParamKind::Int { min: 1, max: 128 }, default: "32" },
+    ParamSpec { key: "lr", kind: ParamKind::Choice(LRS), default: "0.1" },
+    ParamSpec { key: "eps", kind: ParamKind::Choice(EPS), default: "1e-5" },
+    ParamSpec { key: "mom", kind: ParamKind::Choice(MOMENTA), default: "0.1" },
+    ParamSpec { key: "layer", kind: ParamKind::Int { min: 1, max: DEPTH as i64 }, default: "1" },
+    ParamSpec { key: "mode", kind: ParamKind::Choice(&["train", "eval"]), default: "train" },
+    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
+];
+
+/// The lesson's registry entry.
+pub static LESSON: Lesson = Lesson {
+    slug: "batchnorm",
+    chapter_key: "chapter.training",
+    title_key: "bn.title",
+    summary_key: "bn.summary",
+    params: PARAMS,
+    view: || view! { <BatchNormLesson /> }.into_any(),
+};
+
+fn num(s: &str, fallback: f32) -> f32 {
+    s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
+}
+
+/// A training-kit factory for `s` that also publishes the new experiment in `current`.
+fn factory(
+    s: Settings,
+    current: StoredValue<Option<Rc<RefCell<Experiment>>>, LocalStorage>,
+) -> Factory {
+    Rc::new(move || {
+        let e = Rc::new(RefCell::new(Experiment::new(&s)?));
+        current.set_value(Some(e.clone()));
+        let t = FnTrainable::new(2, move || match e.try_borrow_mut() {
+            Ok(mut e) => e.step(),
+            Err(_) => Err("the experiment is busy".into()),
+        });
+        Ok(Box::new(t) as Box<dyn Trainable>)
+    })
+}
+
+/// Mean and standard deviation (population).
+fn mean_std(v: &[f32]) -> (f32, f32) {
+    let n = v.len().max(1) as f64;
+    let m = v.iter().map(|&x| x as f64).sum::<f64>() / n;
+    let var = v.iter().map(|&x| (x as f64 - m).powi(2)).sum::<f64>() / n;
+    (m as f32, var.sqrt() as f32)
+}
+
+/// Draws a histogram of `values` (finite ones) into `canvas`: `BINS` bars over [min, max],
+/// the range and zero marked. Colours follow the theme.
+fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: usize, dark: bool) {
+    let dpr = window().device_pixel_ratio().max(1.0);
+    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
+    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else { return };
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    let (bg, fg, grid) =
+        if dark { ("#1c1f24", "#e6e6e6", "#555") } else { ("#ffffff", "#222", "#bbb") };
+    ctx.set_fill_style_str(bg);
+    ctx.fill_rect(0.0, 0.0, cw, ch);
+    let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if finite.is_empty() {
+        return;
+    }
+    let lo = finite.iter().copied().fold(f32::INFINITY, f32::min);
+    let hi = finite.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // A degenerate range (e.g. every output equal to β at batch size 1) gets a unit window.
+    let (lo, hi) = if hi - lo < 1e-6 { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
+    let mut counts = [0usize; BINS];
+    for v in &finite {
+        let b = (((v - lo) / (hi - lo)) * BINS as f32) as usize;
+        counts[b.min(BINS - 1)] += 1;
+    }
+    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let (left, right, bottom, top_pad) = (4.0, 4.0, 18.0, 4.0);
+    let pw = (cw - left - right).max(1.0);
+    let ph = (ch - bottom - top_pad).max(1.0);
+    let bw = pw / BINS as f64;
+    let plotters::style::RGBColor(r, g, b) = palette(color, dark);
+    ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+    for (i, c) in counts.iter().enumerate() {
+        let bh = ph * (*c as f64) / top;
+        ctx.fill_rect(left + i as f64 * bw + 0.5, top_pad + ph - bh, (bw - 1.0).max(0.5), bh);
+    }
+    ctx.set_stroke_style_str(grid);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.move_to(left, top_pad + ph + 0.5);
+    ctx.line_to(left + pw, top_pad + ph + 0.5);
+    if lo < 0.0 && hi > 0.0 {
+        let x0 = left + pw * f64::from(-lo / (hi - lo));
+        ctx.move_to(x0, top_pad);
+        ctx.line_to(x0, top_pad + ph);
+    }
+    ctx.stroke();
+    ctx.set_fill_style_str(fg);
+    ctx.set_font("11px sans-serif");
+    ctx.set_text_baseline("bottom");
+    ctx.set_text_align("left");
+    let _ = ctx.fill_text(&fmt_num(lo as f64), left, ch - 2.0);
+    ctx.set_text_align("right");
+    let _ = ctx.fill_text(&fmt_num(hi as f64), left + pw, ch - 2.0);
+}
+
+/// Draws the sweep: final loss against the learning-rate index, one line per run; a diverged
+/// run is a cross at the top.
+fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool) {
+    let dpr = window().device_pixel_ratio().max(1.0);
+    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
+    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else { return };
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    let (bg, fg) = if dark { ("#1c1f24", "#e6e6e6") } else { ("#ffffff", "#222") };
+    ctx.set_fill_style_str(bg);
+    ctx.fill_rect(0.0, 0.0, cw, ch);
+    let top_loss = rows
+        .iter()
+        .flat_map(|r| [r.loss_bn, r.loss_plain])
+        .filter(|v| v.is_finite())
+        .fold(0.1f32, f32::max) as f64;
+    let (left, right, bottom, top) = (8.0, 8.0, 18.0, 10.0);
+    let (pw, ph) = ((cw - left - right).max(1.0), (ch - bottom - top).max(1.0));
+    let n = SWEEP_LRS.len().max(2) as f64;
+    let x_of = |i: usize| left + pw * (i as f64 + 0.5) / n;
+    ctx.set_fill_style_str(fg);
+    ctx.set_font("11px sans-serif");
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("bottom");
+    for (i, lr) in SWEEP_LRS.iter().enumerate() {
+        let _ = ctx.fill_text(&fmt_num(*lr as f64), x_of(i), ch - 2.0);
+    }
+    for (run, color) in [(0usize, 0usize), (1, 1)] {
+        let plotters::style::RGBColor(r, g, b) = palette(color, dark);
+        let c = format!("rgb({r},{g},{b})");
+        ctx.set_stroke_style_str(&c);
+        ctx.set_fill_style_str(&c);
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        let mut pen = false;
+        for (i, row) in rows.iter().enumerate() {
+            let v = if run == 0 { row.loss_bn } else { row.loss_plain };
+            let x = x_of(i);
+            if v.is_finite() {
+                let y = top + ph * (1.0 - (v as f64 / top_loss).min(1.0));
+                if pen {
+                    ctx.line_to(x, y);
+                } else {
+                    ctx.move_to(x, y);
+                }
+                pen = true;
+                ctx.fill_rect(x - 3.0, y - 3.0, 6.0, 6.0);
+            } else {
+                pen = false;
+                let y = top + 4.0 + 6.0 * run as f64;
+                ctx.fill_rect(x - 4.0, y - 1.0, 8.0, 2.0);
+                ctx.fill_rect(x - 1.0, y - 4.0, 2.0, 8.0);
+            }
+        }
+        ctx.stroke();
+    }
+}
+
+/// Yields to the browser for one macrotask (keeps the page responsive between sweep runs).
+async fn yield_now() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let ok =
+            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).is_ok();
+        if !ok {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+#[component]
+fn BatchNormLesson() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let params = expect_context::<LessonParams>();
+    let appearance = Appearance::current();
+    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
+
+    // ---- knobs ---------------------------------------------------------------------------
+    let settings = Memo::new(move |_| Settings {
+        data: params.choice("data"),
+        batch: params.int("bs").clamp(1, 128) as usize,
+        lr: num(params.choice("lr"), 0.1),
+        eps: num(params.choice("eps"), 1e-5),
+        momentum: num(params.choice("mom"), 0.1),
+        seed: params.seed("seed"),
+    });
+    let layer = Memo::new(move |_| (params.int("layer").clamp(1, DEPTH as i64) - 1) as usize);
+    let eval_mode = Memo::new(move |_| params.choice("mode") == "eval");
+
+    // ---- training session: both runs in lockstep ------------------------------------------
+    let current = StoredValue::new_local(None::<Rc<RefCell<Experiment>>>);
+    let train = TrainHandle::new(factory(settings.get_untracked(), current));
+    Effect::new(move |prev: Option<()>| {
+        let s = settings.get();
+        if prev.is_some() {
+            train.set_factory(factory(s, current));
+            train.reset();
+        }
+    });
+
+    // ---- the inspected BN layer on the current batch --------------------------------------
+    let layer_view = RwSignal::new(None::<LayerView>);
+    Effect::new(move |_| {
+        train.version.track();
+        let (l, eval) = (layer.get(), eval_mode.get());
+        let v = current
+            .try_with_value(|c| {
+                c.as_ref().and_then(|e| e.try_borrow_mut().ok()?.layer_view(l, eval).ok().flatten())
+            })
+            .flatten();
+        layer_view.set(v);
+    });
+
+    let pre_canvas = NodeRef::<Canvas>::new();
+    let post_canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let dark = appearance.is_dark();
+        layer_view.with(|v| {
+            let empty = Vec::new();
+            let (pre, post) = v.as_ref().map_or((&empty, &empty), |v| (&v.pre, &v.post));
+            if let Some(c) = pre_canvas.get() {
+                draw_histogram(&c, pre, 1, dark);
+            }
+            if let Some(c) = post_canvas.get() {
+                draw_histogram(&c, post, 0, dark);
+            }
+        });
+    });
+    let summary = move |post: bool| {
+        let lang = i18n.lang.get();
+        layer_view.with(|v| match v {
+            None => tr(lang, "bn.hist.empty").to_string(),
+            Some(v) => {
+                let vals = if post { &v.post } else { &v.pre };
+                let (m, s) = mean_std(vals);
+                tr_fmt(
+                    lang,
+                    "bn.hist.summary",
+                    &[
+                        ("n", &vals.len().to_string()),
+                        ("mean", &fmt_num(m as f64)),
+                        ("std", &fmt_num(s as f64)),
+                    ],
+                )
+            }
+        })
+    };
+    let table_rows = move || -> Vec<[String; 7]> {
+        layer_view.with(|v| {
+            let Some(v) = v else { return Vec::new() };
+            let at = |x: &[f32], i: usize| x.get(i).map_or("–".into(), |x| fmt_num(*x as f64));
+            let (mean, var) = v
+                .stats
+                .as_ref()
+                .map_or((Vec::new(), Vec::new()), |s| (s.mean.clone(), s.var.clone()));
+            (0..TABLE_FEATURES.min(v.gamma.len()))
+                .map(|i| {
+                    [
+                        (i + 1).to_string(),
+                        at(&mean, i),
+                        at(&var, i),
+                        at(&v.gamma, i),
+                        at(&v.beta, i),
+                        at(&v.running_mean, i),
+                        at(&v.running_var, i),
+                    ]
+                })
+                .collect()
+        })
+    };
+    const HEAD_KEYS: [&str; 7] = [
+        "bn.stats.feature",
+        "bn.stats.mean",
+        "bn.stats.var",
+        "bn.stats.gamma",
+        "bn.stats.beta",
+        "bn.stats.rmean",
+        "bn.stats.rvar",
+    ];
+    let stats_csv = Callback::new(move |_: ()| {
+        let lang = i18n.lang.get_untracked();
+        let mut rows = vec![HEAD_KEYS.iter().map(|k| tr(lang, k).to_string()).collect::<Vec<_>>()];
+        rows.extend(table_rows().into_iter().map(|r| r.to_vec()));
+        rows
+    });
+
+    // ---- curves --------------------------------------------------------------------------
+    let run_labels = Signal::derive(move || {
+        vec![i18n.t("bn.run.bn").to_string(), i18n.t("bn.run.plain").to_string()]
+    });
+    let loss_lines = Signal::derive(move || {
+        vec![
+            ChartLine { run: 0, metric: LOSS, label: i18n.t("bn.run.bn").into(), color: 0 },
+            ChartLine { run: 1, metric: LOSS, label: i18n.t("bn.run.plain").into(), color: 1 },
+        ]
+    });
+    let acc_lines = Signal::derive(move || {
+        vec![
+            ChartLine { run: 0, metric: VAL_ACC, label: i18n.t("bn.run.bn").into(), color: 0 },
+            ChartLine { run: 1, metric: VAL_ACC, label: i18n.t("bn.run.plain").into(), color: 1 },
+        ]
+    });
+
+    // ---- learning-rate sweep -------------------------------------------------------------
+    let sweep_rows = RwSignal::new(Vec::<SweepRow>::new());
+    let sweep_busy = RwSignal::new(None::<f32>);
+    let sweep_error = RwSignal::new(None::<String>);
+    let sweep_gen = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        settings.track();
+        // New settings: old results no longer describe the page; a running sweep stops.
+        sweep_gen.update_value(|g| *g = g.wrapping_add(1));
+        sweep_rows.set(Vec::new());
+        sweep_busy.set(None);
+    });
+    let run_sweep = move |_| {
+        if sweep_busy.get_untracked().is_some() {
+            return;
+        }
+        let s = settings.get_untracked();
+        sweep_gen.update_value(|g| *g = g.wrapping_add(1));
+        let gen = sweep_gen.get_value();
+        sweep_rows.set(Vec::new());
+        sweep_error.set(None);
+        leptos::task::spawn_local(async move {
+            for &lr in SWEEP_LRS {
+                if sweep_gen.try_get_value() != Some(gen) {
+                    return;
+                }
+                let _ = sweep_busy.try_set(Some(lr));
+                yield_now().await;
+                match model::sweep_one(&s, lr) {
+                    Ok(row) => {
+                        let _ = sweep_rows.try_update(|r| r.push(row));
+                    }
+                    Err(e) => {
+                        let _ = sweep_error.try_set(Some(e));
+                        break;
+                    }
+                }
+            }
+            if sweep_gen.try_get_value() == Some(gen) {
+                let _ = sweep_busy.try_set(None);
+            }
+        });
+    };
+    let sweep_canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let dark = appearance.is_dark();
+        sweep_rows.with(|rows| {
+            if let Some(c) = sweep_canvas.get() {
+                draw_sweep(&c, rows, dark);
+            }
+        });
+    });
+    let cell = move |v: f32, acc: bool| {
+        if v.is_nan() {
+            i18n.t("bn.sweep.diverged").to_string()
+        } else if acc {
+            format!("{:.0} %", 100.0 * v)
+        } else {
+            fmt_num(v as f64)
+        }
+    };
+    let sweep_csv = Callback::new(move |_: ()| {
+        let lang = i18n.lang.get_untracked();
+        let head = [
+            "bn.sweep.lr",
+            "bn.sweep.loss_bn",
+            "bn.sweep.loss_plain",
+            "bn.sweep.acc_bn",
+            "bn.sweep.acc_plain",
+        ];
+        let mut rows = vec![head.iter().map(|k| tr(lang, k).to_string()).collect::<Vec<_>>()];
+        for r in sweep_rows.get_untracked() {
+            rows.push(vec![
+                r.lr.to_string(),
+                r.loss_bn.to_string(),
+                r.loss_plain.to_string(),
+                r.acc_bn.to_string(),
+                r.acc_plain.to_string(),
+            ]);
+        }
+        rows
+    });
+
+    // ---- options -------------------------------------------------------------------------
+    let opts = move |ids: &'static [&'static str], prefix: Option<&'static str>| {
+        Signal::derive(move || {
+            let lang = i18n.lang.get();
+            ids.iter()
+                .map(|id| {
+                    let text = match prefix {
+                        Some(p) => tr(lang, &format!("{p}.{id}")).to_string(),
+                        None => id.to_string(),
+                    };
+                    (id.to_string(), text)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let choice = move |key: &'static str| Signal::derive(move || params.choice(key).to_string());
+    let set_choice =
+        move |key: &'static str| Callback::new(move |v: String| params.set_choice(key, &v));
+
+    view! {
+        <h1>{move || i18n.t("bn.title")}</h1>
+        <section class="lesson-text">
+            <p>{move || i18n.t("bn.intro")}</p>
+            <p class="formula">
+                "x̂ = (x − μ"<sub>"B"</sub>") / √(σ"<sup>"2"</sup><sub>"B"</sub>" + ε),   y = γ · x̂ + β"
+            </p>
+            <p>{move || i18n.t("bn.formula_note")}</p>
+            <p>{move || i18n.t("bn.setup")}</p>
+        </section>
+
+        <div class="conv-layout">
+            <section class="panel" aria-labelledby="bn-h-settings">
+                <h2 id="bn-h-settings">{move || i18n.t("bn.settings")}</h2>
+                <Select label=t("bn.data") options=opts(DATA, Some("bn.data")) value=choice("data")
+                    on_change=set_choice("data") testid="bn-data" />
+                <Slider label=t("bn.batch") value=Signal::derive(move || params.int("bs")) min=1 max=128
+                    on_change=Callback::new(move |v: i64| params.set("bs", Value::Int(v))) testid="bn-batch" />
+                <Select label=t("bn.lr") options=opts(LRS, None) value=choice("lr")
+                    on_change=set_choice("lr") testid="bn-lr" />
+                <Select label=t("bn.eps") options=opts(EPS, None) value=choice("eps")
+                    on_change=set_choice("eps") testid="bn-eps" />
+                <p class="hint">{move || i18n.t("bn.eps.note")}</p>
+                <Select label=t("bn.momentum") options=opts(MOMENTA, None) value=choice("mom")
+                    on_change=set_choice("mom") testid="bn-momentum" />
+                <NumberInput label=t("bn.seed") value=Signal::derive(move || params.seed("seed") as i64)
+                    min=0 max=MAX_SEED as i64
+                    on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                    invalid_text=t("bn.seed.invalid") testid="bn-seed" />
+            </section>
+            <section class="panel" aria-labelledby="bn-h-curves">
+                <h2 id="bn-h-curves">{move || i18n.t("bn.curves")}</h2>
+                <TrainControls handle=train run_labels=run_labels />
+                <Show when=move || settings.get().batch == 1>
+                    <div class="notice" role="note" data-testid="bn-b1-notice">
+                        <p><strong>{move || i18n.t("bn.b1.title")}</strong></p>
+                        <p>{move || i18n.t("bn.b1.body")}</p>
+                    </div>
+                </Show>
+                <LossChart source=train.into() lines=loss_lines name="bn-loss" y_label=t("bn.loss")
+                    what=t("bn.curves.what") log=true />
+                <h3>{move || i18n.t("bn.val")}</h3>
+                <LossChart source=train.into() lines=acc_lines name="bn-val" y_label=t("bn.accuracy")
+                    what=t("bn.val.what") smoothing=0 />
+            </section>
+        </div>
+
+        <section class="panel" aria-labelledby="bn-h-inspect">
+            <h2 id="bn-h-inspect">{move || i18n.t("bn.inspect")}</h2>
+            <Slider label=t("bn.layer") value=Signal::derive(move || params.int("layer")) min=1 max=DEPTH as i64
+                on_change=Callback::new(move |v: i64| params.set("layer", Value::Int(v))) testid="bn-layer" />
+            <Select label=t("bn.mode")
+                options=Signal::derive(move || {
+                    let lang = i18n.lang.get();
+                    vec![
+                        ("train".to_string(), tr(lang, "bn.mode.train").to_string()),
+                        ("eval".to_string(), tr(lang, "bn.mode.eval").to_string()),
+                    ]
+                })
+                value=choice("mode") on_change=set_choice("mode") testid="bn-mode" />
+            <p class="hint">{move || i18n.t("bn.mode.note")}</p>
+            <div class="conv-layout">
+                <figure class="fig">
+                    <canvas node_ref=pre_canvas data-testid="bn-hist-pre" role="img"
+                        aria-label=move || i18n.t("bn.hist.what.pre") style="width:100%;height:150px"></canvas>
+                    <figcaption>
+                        <span>{move || i18n.t("bn.hist.pre")}</span>
+                        <ExportButtons name="bn-hist-pre" canvas=pre_canvas what=t("bn.hist.what.pre") />
+                    </figcaption>
+                    <p class="hint" data-testid="bn-pre-summary">{move || summary(false)}</p>
+                </figure>
+                <figure class="fig">
+                    <canvas node_ref=post_canvas data-testid="bn-hist-post" role="img"
+                        aria-label=move || i18n.t("bn.hist.what.post") style="width:100%;height:150px"></canvas>
+                    <figcaption>
+                        <span>{move || i18n.t("bn.hist.post")}</span>
+                        <ExportButtons name="bn-hist-post" canvas=post_canvas csv=stats_csv what=t("bn.hist.what.post") />
+                    </figcaption>
+                    <p class="hint" data-testid="bn-post-summary">{move || summary(true)}</p>
+                </figure>
+            </div>
+            <div class="table-scroll">
+                <table class="rf-table" data-testid="bn-stats">
+                    <caption>{move || i18n.t("bn.stats")}</caption>
+                    <thead>
+                        <tr>
+                            {HEAD_KEYS.iter().map(|k| view! { <th scope="col">{move || i18n.t(k)}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || table_rows().into_iter().map(|r| view! {
+                            <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+
+        <section class="panel" aria-labelledby="bn-h-sweep">
+            <h2 id="bn-h-sweep">{move || i18n.t("bn.sweep")}</h2>
+            <p class="hint">{move || i18n.t("bn.sweep.note")}</p>
+            <button type="button" class="button" data-testid="bn-sweep-run"
+                disabled=move || sweep_busy.get().is_some() on:click=run_sweep>
+                {move || i18n.t("bn.sweep.run")}
+            </button>
+            <p aria-live="polite" data-testid="bn-sweep-status">
+                {move || sweep_busy.get().map(|lr| tr_fmt(i18n.lang.get(), "bn.sweep.running", &[("lr", &fmt_num(lr as f64))]))}
+                {move || sweep_error.get().map(|e| tr_fmt(i18n.lang.get(), "bn.error", &[("error", &e)]))}
+            </p>
+            <figure class="fig">
+                <canvas node_ref=sweep_canvas role="img" aria-label=move || i18n.t("bn.sweep.what")
+                    style="width:100%;height:160px"></canvas>
+                <figcaption>
+                    <span>{move || i18n.t("bn.sweep.what")}</span>
+                    <ExportButtons name="bn-sweep" canvas=sweep_canvas csv=sweep_csv what=t("bn.sweep.what") />
+                </figcaption>
+            </figure>
+            <div class="table-scroll">
+                <table class="rf-table" data-testid="bn-sweep-table">
+                    <thead>
+                        <tr>
+                            {["bn.sweep.lr", "bn.sweep.loss_bn", "bn.sweep.loss_plain", "bn.sweep.acc_bn", "bn.sweep.acc_plain"]
+                                .iter().map(|k| view! { <th scope="col">{move || i18n.t(k)}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || sweep_rows.get().into_iter().map(|r| view! {
+                            <tr>
+                                <td>{fmt_num(r.lr as f64)}</td>
+                                <td>{cell(r.loss_bn, false)}</td>
+                                <td>{cell(r.loss_plain, false)}</td>
+                                <td>{cell(r.acc_bn, true)}</td>
+                                <td>{cell(r.acc_plain, true)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

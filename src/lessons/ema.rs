@@ -1,0 +1,496 @@
+//! Exponential moving averages: smoothing a noisy series, and averaging a model's weights.
+//!
+//! `v_0 = 0`, `v_t = β v_{t−1} + (1 − β) x_t`: each new value gets weight `1 − β`, and the
+//! weights of older values decay geometrically, so the average covers about `1/(1 − β)` recent
+//! values (its effective window). Starting from 0 biases the first values towards 0 — their
+//! weights sum to `1 − β^t`, not 1 — and dividing by that, `v̂_t = v_t/(1 − β^t)`, removes the
+//! bias (Adam does this for its moments). The same average over a model's weights during
+//! training (Polyak averaging, mean teacher: `θ̄ ← θ̄ + (1 − decay)(θ − θ̄)`) cancels much of
+//! the noise of small-batch, high-rate SGD: the averaged weights often have a lower and
+//! smoother validation loss than the raw ones.
+//!
+//! The page: a seeded random walk or a real training-loss curve (the engine, small batches)
+//! smoothed with β, with and without bias correction, and the effective window; then a live
+//! run (an MLP on two moons with noisy SGD) whose raw and EMA weights are both evaluated on the
+//! validation set every few steps. Every knob is in the URL.
+
+use super::Lesson;
+use crate::app::{I18n, LessonParams};
+use crate::core::autograd::{ParamStore, Tape};
+use crate::core::data::{two_moons, BatchSampler, Dataset};
+use crate::core::nn::{Activation, Init, Linear, Sequential};
+use crate::core::optim::ema::{effective_window, ema_series, WeightEma};
+use crate::core::optim::sgd::{Sgd, SgdConfig};
+use crate::core::optim::Optimizer;
+use crate::core::train::{FnTrainable, History, StepReport, Trainable, LOSS};
+use crate::core::Rng;
+use crate::i18n::tr_fmt;
+use crate::ui::train::{
+    fmt_num, ChartLine, Factory, HistorySource, LossChart, TrainControls, TrainHandle,
+};
+use crate::ui::Select;
+use crate::url_state::{ParamKind, ParamSpec, Value};
+use leptos::prelude::*;
+use std::rc::Rc;
+
+const SOURCES: &[&str] = &["walk", "loss"];
+const DECAYS: &[&str] = &["0.9", "0.95", "0.99", "0.995", "0.999"];
+const RATES: &[&str] = &["0.1", "0.3", "1", "2"];
+/// Length of the smoothed series.
+pub const SERIES_LEN: usize = 300;
+/// The live run evaluates both weight sets on the validation set every this many steps.
+pub const EVAL_EVERY: u64 = 5;
+/// Metric keys of the live run.
+pub const VAL_RAW: &str = "val_raw";
+/// Validation loss of the EMA weights.
+pub const VAL_EMA: &str = "val_ema";
+
+/// Every knob of the lesson: the URL schema.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec { key: "beta", kind: ParamKind::Float { min: 0.0, max: 0.999 }, default: "0.9" },
+    ParamSpec { key: "src", kind: ParamKind::Choice(SOURCES), default: "walk" },
+    ParamSpec { key: "noise", kind: ParamKind::Float { min: 0.0, max: 5.0 }, default: "1" },
+    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
+    ParamSpec { key: "decay", kind: ParamKind::Choice(DECAYS), default: "0.99" },
+    ParamSpec { key: "lr", kind: ParamKind::Choice(RATES), default: "1" },
+    ParamSpec { key: "batch", kind: ParamKind::Int { min: 1, max: 64 }, default: "4" },
+];
+
+/// The lesson's registry entry.
+pub static LESSON: Lesson = Lesson {
+    slug: "ema",
+    chapter_key: "chapter.training",
+    title_key: "ema.title",
+    summary_key: "ema.summary",
+    params: PARAMS,
+    view: || view! { <EmaLesson /> }.into_any(),
+};
+
+/// A seeded random walk: `x_0 = 0`, `x_t = x_{t−1} + noise · N(0, 1)`.
+pub fn random_walk(n: usize, noise: f64, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    let mut x = 0.0f32;
+    (0..n)
+        .map(|_| {
+            x += noise as f32 * rng.normal();
+            x
+        })
+        .collect()
+}
+
+/// An MLP 2-16-16-2 trained on two moons with plain SGD on small batches, with an EMA of its
+/// weights.
+pub struct EmaRun {
+    net: Sequential,
+    store: ParamStore,
+    opt: Sgd,
+    ema: WeightEma,
+    train: Dataset,
+    val: Dataset,
+    sampler: BatchSampler,
+    tape: Tape,
+    step: u64,
+}
+
+fn labels(d: &Dataset) -> Vec<usize> {
+    d.y.data().iter().map(|&v| v.max(0.0) as usize).collect()
+}
+
+impl EmaRun {
+    /// A fresh run: data, initial weights and batch order all from `seed`.
+    pub fn new(seed: u64, lr: f32, batch: usize, decay: f32) -> Result<Self, String> {
+        let data = two_moons(400, 0.3, seed).map_err(|e| e.to_string())?;
+        let (train, val) = data.split(0.5, seed ^ 0x5eed).map_err(|e| e.to_string())?;
+        let mut store = ParamStore::new();
+        let mut rng = Rng::new(seed.wrapping_add(1));
+        let net = Sequential::new()
+            .with(Linear::new(&mut store, "fc1", 2, 16, Init::HeUniform, &mut rng))
+            .with(Activation::Relu)
+            .with(Linear::new(&mut store, "fc2", 16, 16, Init::HeUniform, &mut rng))
+            .with(Activation::Relu)
+            .with(Linear::new(&mut store, "fc3", 16, 2, Init::XavierUniform, &mut rng));
+        let opt = Sgd::new(SgdConfig { lr, ..SgdConfig::default() }).map_err(|e| e.to_string())?;
+        let ema = WeightEma::new(decay).map_err(|e| e.to_string())?;
+        let sampler = BatchSampler::new(train.len(), batch.max(1), false, seed.wrapping_add(2))
+            .map_err(|e| e.to_string())?;
+        Ok(EmaRun { net, store, opt, ema, train, val, sampler, tape: Tape::new(), step: 0 })
+    }
+
+    /// Cross-entropy of the current weights on `data` (no gradient).
+    fn loss_on(&mut self, data: &Dataset) -> Result<f32, String> {
+        let e = |e: crate::core::autograd::AutogradError| e.to_string();
+        self.tape.reset();
+        let x = self.tape.input(data.x.shape(), data.x.data()).map_err(e)?;
+        let logits = self.net.forward(&mut self.tape, &mut self.store, x).map_err(e)?;
+        let loss = self.tape.cross_entropy(logits, &labels(data)).map_err(e)?;
+        Ok(self.tape.value(loss).map_err(e)?.data().first().copied().unwrap_or(f32::NAN))
+    }
+
+    /// Validation loss of the raw weights and of the EMA weights (swapped in and back).
+    fn validate(&mut self) -> Result<(f32, f32), String> {
+        let val = self.val.clone();
+        let raw = self.loss_on(&val)?;
+        self.swap()?;
+        let avg = self.loss_on(&val);
+        self.swap()?;
+        Ok((raw, avg?))
+    }
+
+    fn swap(&mut self) -> Result<(), String> {
+        let (mut ps, _) = self.store.params_and_grads();
+        self.ema.swap(&mut ps).map_err(|e| e.to_string())
+    }
+
+    /// One SGD step on the next batch, then the EMA update; every [`EVAL_EVERY`] steps (and
+    /// at step 1) both weight sets are evaluated on the validation set.
+    // x: (B, 2) -> logits: (B, 2)
+    pub fn step(&mut self) -> Result<StepReport, String> {
+        let e = |e: crate::core::autograd::AutogradError| e.to_string();
+        let idx = self.sampler.next_batch();
+        let b = self.train.gather(&idx).map_err(|e| e.to_string())?;
+        self.tape.reset();
+        let x = self.tape.input(b.x.shape(), b.x.data()).map_err(e)?;
+        let logits = self.net.forward(&mut self.tape, &mut self.store, x).map_err(e)?;
+        let loss = self.tape.cross_entropy(logits, &labels(&b)).map_err(e)?;
+        let loss_value = self.tape.value(loss).map_err(e)?.data().first().copied();
+        self.tape.backward(loss).map_err(e)?;
+        self.store.zero_grads();
+        self.tape.accumulate_param_grads(&mut self.store).map_err(e)?;
+        let gn = self.store.grad_norm();
+        {
+            let (mut ps, gs) = self.store.params_and_grads();
+            self.opt.step(&mut ps, &gs).map_err(|e| e.to_string())?;
+        }
+        {
+            let (ps, _) = self.store.params_and_grads();
+            let vals: Vec<&[f32]> = ps.into_iter().map(|p| &*p).collect();
+            self.ema.update(&vals).map_err(|e| e.to_string())?;
+        }
+        self.step += 1;
+        let mut r = StepReport::loss(f64::from(loss_value.unwrap_or(f32::NAN)))
+            .with_grad_norm(f64::from(gn));
+        if self.step == 1 || self.step.is_multiple_of(EVAL_EVERY) {
+            let (raw, avg) = self.validate()?;
+            r = r.with_metric(VAL_RAW, f64::from(raw)).with_metric(VAL_EMA, f64::from(avg));
+        }
+        Ok(r)
+    }
+}
+
+/// The training-loss curve of [`EmaRun`] over `n` steps (a real, noisy loss series).
+pub fn loss_series(n: usize, seed: u64) -> Result<Vec<f32>, String> {
+    let mut run = EmaRun::new(seed, 1.0, 4, 0.99)?;
+    (0..n).map(|_| run.step().map(|r| r.loss as f32)).collect()
+}
+
+fn choice_f32(params: &LessonParams, key: &str, fallback: f32) -> f32 {
+    params.choice(key).parse().unwrap_or(fallback)
+}
+
+#[component]
+fn EmaLesson() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let params = expect_context::<LessonParams>();
+    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
+
+    let beta = Memo::new(move |_| params.float("beta").clamp(0.0, 0.999));
+    let src = Memo::new(move |_| params.choice("src"));
+    let noise = Memo::new(move |_| params.float("noise"));
+    let seed = Memo::new(move |_| params.seed("seed"));
+
+    // ---- 1. smoothing a series ---------------------------------------------------------
+    let series = Memo::new(move |_| -> Result<Vec<f32>, String> {
+        if src.get() == "loss" {
+            loss_series(SERIES_LEN, seed.get())
+        } else {
+            Ok(random_walk(SERIES_LEN, noise.get(), seed.get()))
+        }
+    });
+    let smoothed = Signal::derive(move || {
+        let b = beta.get() as f32;
+        let mut h = History::new();
+        series.with(|s| {
+            if let Ok(xs) = s {
+                let biased = ema_series(xs, b, false);
+                let corrected = ema_series(xs, b, true);
+                for (i, ((x, v), c)) in xs.iter().zip(&biased).zip(&corrected).enumerate() {
+                    let step = i as u64 + 1;
+                    h.push(0, "x", step, f64::from(*x));
+                    h.push(0, "ema", step, f64::from(*v));
+                    h.push(0, "ema_bc", step, f64::from(*c));
+                }
+            }
+        });
+        h
+    });
+    let series_lines = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        vec![
+            ChartLine {
+                run: 0,
+                metric: "x",
+                label: crate::i18n::tr(lang, "ema.raw").into(),
+                color: 5,
+            },
+            ChartLine {
+                run: 0,
+                metric: "ema",
+                label: crate::i18n::tr(lang, "ema.biased").into(),
+                color: 1,
+            },
+            ChartLine {
+                run: 0,
+                metric: "ema_bc",
+                label: crate::i18n::tr(lang, "ema.corrected").into(),
+                color: 0,
+            },
+        ]
+    });
+    let window_text = move || {
+        let b = beta.get() as f32;
+        let first =
+            series.with(|s| s.as_ref().ok().and_then(|x| x.first().copied())).unwrap_or(0.0);
+        tr_fmt(
+            i18n.lang.get(),
+            "ema.window",
+            &[
+                ("beta", &fmt_num(f64::from(b))),
+                ("n", &fmt_num(f64::from(effective_window(b)))),
+                ("x1", &fmt_num(f64::from(first))),
+                ("v1", &fmt_num(f64::from((1.0 - b) * first))),
+            ],
+        )
+    };
+    let series_error = move || series.with(|s| s.as_ref().err().cloned());
+
+    // ---- 2. EMA of the weights during a noisy run -------------------------------------
+    let decay = Memo::new(move |_| choice_f32(&params, "decay", 0.99));
+    let lr = Memo::new(move |_| choice_f32(&params, "lr", 1.0));
+    let batch = Memo::new(move |_| params.int("batch").clamp(1, 64) as usize);
+    let make = move || -> Factory {
+        let (s, l, b, d) = (
+            seed.get_untracked(),
+            lr.get_untracked(),
+            batch.get_untracked(),
+            decay.get_untracked(),
+        );
+        Rc::new(move || {
+            let mut run = EmaRun::new(s, l, b, d)?;
+            Ok(Box::new(FnTrainable::new(1, move || Ok(vec![run.step()?]))) as Box<dyn Trainable>)
+        })
+    };
+    let train = TrainHandle::new(make());
+    Effect::new(move |_| {
+        // Any knob of the run → a fresh run with the new settings.
+        let _ = (seed.get(), lr.get(), batch.get(), decay.get());
+        train.set_factory(make());
+        train.reset();
+    });
+    let run_lines = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        vec![
+            ChartLine {
+                run: 0,
+                metric: LOSS,
+                label: crate::i18n::tr(lang, "ema.train_loss").into(),
+                color: 5,
+            },
+            ChartLine {
+                run: 0,
+                metric: VAL_RAW,
+                label: crate::i18n::tr(lang, "ema.val_raw").into(),
+                color: 1,
+            },
+            ChartLine {
+                run: 0,
+                metric: VAL_EMA,
+                label: crate::i18n::tr(lang, "ema.val_ema").into(),
+                color: 0,
+            },
+        ]
+    });
+    let compare = move || {
+        train.version.track();
+        let lang = i18n.lang.get();
+        train
+            .with_trainer(|t| {
+                let h = t.history();
+                let last = |m: &str| h.series(0, m).and_then(|s| s.last());
+                match (last(VAL_RAW), last(VAL_EMA)) {
+                    (Some(r), Some(a)) => tr_fmt(
+                        lang,
+                        "ema.compare",
+                        &[
+                            ("step", &r.step.to_string()),
+                            ("raw", &fmt_num(r.value)),
+                            ("ema", &fmt_num(a.value)),
+                        ],
+                    ),
+                    _ => crate::i18n::tr(lang, "ema.compare_none").to_string(),
+                }
+            })
+            .unwrap_or_default()
+    };
+
+    let beta_id = crate::ui::controls::next_id("beta");
+    let noise_id = crate::ui::controls::next_id("noise");
+    let batch_id = crate::ui::controls::next_id("batch");
+    let src_options = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        vec![
+            ("walk".to_string(), crate::i18n::tr(lang, "ema.src_walk").to_string()),
+            ("loss".to_string(), crate::i18n::tr(lang, "ema.src_loss").to_string()),
+        ]
+    });
+    let decay_options = Signal::derive(|| {
+        DECAYS.iter().map(|d| (d.to_string(), d.to_string())).collect::<Vec<_>>()
+    });
+    let lr_options =
+        Signal::derive(|| RATES.iter().map(|d| (d.to_string(), d.to_string())).collect::<Vec<_>>());
+
+    view! {
+        <h1>{move || i18n.t("ema.title")}</h1>
+        <section class="lesson-text">
+            <p>{move || i18n.t("ema.text.p1")}</p>
+            <p class="formula">
+                "v"<sub>"t"</sub>" = β v"<sub>"t−1"</sub>" + (1 − β) x"<sub>"t"</sub>
+                "     v̂"<sub>"t"</sub>" = v"<sub>"t"</sub>" / (1 − β"<sup>"t"</sup>")"
+                "     N ≈ 1 / (1 − β)"
+            </p>
+            <p>{move || i18n.t("ema.text.p2")}</p>
+        </section>
+
+        <section class="panel" aria-labelledby="ema-h-series">
+            <h2 id="ema-h-series">{move || i18n.t("ema.h.series")}</h2>
+            <div class="sm-knobs">
+                <div class="w-field w-slider">
+                    <label for=beta_id.clone()>"β"</label>
+                    <input
+                        type="range"
+                        id=beta_id
+                        min=0
+                        max=999
+                        step=1
+                        data-testid="ema-beta"
+                        aria-valuetext=move || format!("β = {}", fmt_num(beta.get()))
+                        prop:value=move || ((beta.get() * 1000.0).round() as i64).to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<i64>() {
+                                if (0..=999).contains(&v) {
+                                    params.set("beta", Value::Float(v as f64 / 1000.0));
+                                }
+                            }
+                        }
+                    />
+                    <output>{move || fmt_num(beta.get())}</output>
+                </div>
+                <Select
+                    label=t("ema.source")
+                    options=src_options
+                    value=Signal::derive(move || src.get().to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("src", &v))
+                    testid="ema-src"
+                />
+                <div class="w-field w-slider" hidden=move || src.get() != "walk">
+                    <label for=noise_id.clone()>{move || i18n.t("ema.noise")}</label>
+                    <input
+                        type="range"
+                        id=noise_id
+                        min=0
+                        max=50
+                        step=1
+                        data-testid="ema-noise"
+                        prop:value=move || ((noise.get() * 10.0).round() as i64).to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<i64>() {
+                                if (0..=50).contains(&v) {
+                                    params.set("noise", Value::Float(v as f64 / 10.0));
+                                }
+                            }
+                        }
+                    />
+                    <output>{move || fmt_num(noise.get())}</output>
+                </div>
+                <div class="w-field">
+                    <button
+                        type="button"
+                        data-testid="ema-reseed"
+                        on:click=move |_| {
+                            let next = (seed.get_untracked() + 1) % (1 << 53);
+                            params.set("seed", Value::Seed(next));
+                        }
+                    >
+                        {move || i18n.t("ema.reseed")}
+                    </button>
+                    <span class="hint">{move || format!("seed {}", seed.get())}</span>
+                </div>
+            </div>
+            <p class="sm-ce" data-testid="ema-window">{window_text}</p>
+            {move || series_error().map(|e| view! { <p class="w-error">{e}</p> })}
+            <LossChart
+                source=HistorySource::Static(smoothed)
+                lines=series_lines
+                name="ema-series"
+                y_label=t("ema.value")
+                what=t("ema.series_aria")
+                raw_only=true
+            />
+            <p>{move || i18n.t("ema.text.bias")}</p>
+        </section>
+
+        <section class="panel" aria-labelledby="ema-h-weights">
+            <h2 id="ema-h-weights">{move || i18n.t("ema.h.weights")}</h2>
+            <p>{move || i18n.t("ema.text.weights")}</p>
+            <p class="formula">"θ̄ ← θ̄ + (1 − decay)(θ − θ̄)"</p>
+            <div class="sm-knobs">
+                <Select
+                    label=t("ema.decay")
+                    options=decay_options
+                    value=Signal::derive(move || params.choice("decay").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("decay", &v))
+                    testid="ema-decay"
+                />
+                <Select
+                    label=t("ema.lr")
+                    options=lr_options
+                    value=Signal::derive(move || params.choice("lr").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("lr", &v))
+                    testid="ema-lr"
+                />
+                <div class="w-field w-slider">
+                    <label for=batch_id.clone()>{move || i18n.t("ema.batch")}</label>
+                    <input
+                        type="range"
+                        id=batch_id
+                        min=1
+                        max=64
+                        step=1
+                        data-testid="ema-batch"
+                        prop:value=move || batch.get().to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<i64>() {
+                                if (1..=64).contains(&v) {
+                                    params.set("batch", Value::Int(v));
+                                }
+                            }
+                        }
+                    />
+                    <output>{move || batch.get()}</output>
+                </div>
+            </div>
+            <TrainControls
+                handle=train
+                run_labels=Signal::derive(move || vec![i18n.t("ema.run").to_string()])
+            />
+            <LossChart
+                source=train.into()
+                lines=run_lines
+                name="ema-weights"
+                y_label=t("ema.loss")
+                what=t("ema.weights_aria")
+                smoothing=0
+            />
+            <p class="sm-ce" data-testid="ema-compare" aria-live="polite">{compare}</p>
+        </section>
+    }
+}

@@ -1,0 +1,432 @@
+//! The race: SGD, momentum, Nesterov, RMSProp and Adam descend the same 2-D surface from the
+//! same start. The whole runs are computed at once (`core::optim::path::descend`, cheap for
+//! two parameters) whenever a knob changes; the player reveals them step by step.
+//!
+//! The start point is dragged with the pointer or moved with the arrow keys when the plot
+//! has focus (Shift: larger steps; Home: the surface's default start).
+
+use super::controls::{RealSlider, Scale};
+use super::draw::{self, Frame, Theme, COLOURS, DASHES, MARKERS};
+use super::player::{Playback, Player};
+use crate::app::{Appearance, I18n, LessonParams};
+use crate::core::optim::path::{descend, Trajectory};
+use crate::core::optim::{Hyper, OptimizerKind, OptimizerSpec};
+use crate::core::surfaces::{CriticalKind, Grid, Segment, Surface, ViewBox, SURFACE_IDS};
+use crate::i18n::tr;
+use crate::ui::{context_2d, format_value, ExportButtons, Select, Slider};
+use crate::url_state::Value;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The racers, in legend order (AdamW differs from Adam only by weight decay, absent here).
+pub const RACERS: [OptimizerKind; 5] = [
+    OptimizerKind::Sgd,
+    OptimizerKind::Momentum,
+    OptimizerKind::Nesterov,
+    OptimizerKind::RmsProp,
+    OptimizerKind::Adam,
+];
+
+/// Canvas size in px (square; CSS scales it to the column).
+const SIZE: u32 = 480;
+/// Lattice for contour lines.
+const GRID_N: usize = 121;
+
+/// Whether a racer uses the adaptive learning rate (`alr`) rather than `lr`.
+fn adaptive(kind: OptimizerKind) -> bool {
+    matches!(kind, OptimizerKind::RmsProp | OptimizerKind::Adam | OptimizerKind::AdamW)
+}
+
+/// Everything drawn below the paths, recomputed only when the surface or theme changes.
+#[derive(PartialEq)]
+struct Backdrop {
+    frame: Frame,
+    rgba: Vec<u8>,
+    segs: Vec<Segment>,
+}
+
+/// The surface a set of knobs describes.
+pub fn surface_of(params: &LessonParams) -> Surface {
+    match params.choice("surf") {
+        "rosenbrock" => Surface::rosenbrock(),
+        "saddle" => Surface::Saddle,
+        "wells" => Surface::wells(params.seed("seed"), params.float("ripple")),
+        _ => Surface::quadratic(params.float("kappa"), params.float("angle").to_radians()),
+    }
+}
+
+/// Status text of a racer at step `t`.
+fn status(lang: crate::i18n::Lang, tr_: &Trajectory, t: usize) -> (String, &'static str) {
+    let n = |k: usize| k.to_string();
+    match (tr_.diverged_at, tr_.left_view_at) {
+        (Some(d), _) if t >= d => {
+            (tr(lang, "sgd.status.diverged").replace("{t}", &n(d)), "sgd-diverged")
+        }
+        (_, Some(l)) if t >= l => (tr(lang, "sgd.status.left").replace("{t}", &n(l)), "sgd-left"),
+        _ => (
+            tr(lang, "sgd.status.loss").replace("{loss}", &format_value(tr_.loss_at(t) as f32)),
+            "",
+        ),
+    }
+}
+
+#[component]
+pub fn RacePanel() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let params = expect_context::<LessonParams>();
+    let appearance = Appearance::current();
+    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
+
+    let surface = Memo::new(move |_| surface_of(&params));
+    let view_box = Memo::new(move |_| surface.with(|s| s.view()));
+    let start = Memo::new(move |_| {
+        let v = view_box.get();
+        v.clamp(params.float("x0"), params.float("y0"))
+    });
+    let steps = Memo::new(move |_| params.int("steps").clamp(10, 1000) as usize);
+    let show = Memo::new(move |_| match params.get("show") {
+        Value::Bits(b) if b.len() == 5 => b,
+        _ => vec![true; 5],
+    });
+    let hyper = Memo::new(move |_| Hyper {
+        lr: params.float("lr") as f32,
+        momentum: params.float("mom") as f32,
+        alpha: params.float("alpha") as f32,
+        beta1: params.float("b1") as f32,
+        beta2: params.float("b2") as f32,
+        eps: 1e-8,
+        weight_decay: 0.0,
+    });
+    let alr = Memo::new(move |_| params.float("alr") as f32);
+    // One result per racer: a trajectory, or the reason the optimizer refused its knobs.
+    let runs = Memo::new(move |_| {
+        let s = surface.get();
+        let st = start.get();
+        let n = steps.get();
+        let h = hyper.get();
+        let a = alr.get();
+        Arc::new(
+            RACERS
+                .iter()
+                .map(|&kind| {
+                    let mut hk = h;
+                    if adaptive(kind) {
+                        hk.lr = a;
+                    }
+                    descend(&s, st, &OptimizerSpec { kind, hyper: hk }, n)
+                        .map_err(|e| e.to_string())
+                })
+                .collect::<Vec<_>>(),
+        )
+    });
+    let max = Signal::derive(move || steps.get());
+    let pb = Playback::new(max);
+
+    let dark = Memo::new(move |_| appearance.is_dark());
+    let backdrop = Memo::new(move |_| {
+        let s = surface.get();
+        let view = view_box.get();
+        let theme = Theme::new(dark.get());
+        let grid = Grid::evaluate(&s, view, GRID_N, GRID_N);
+        let levels = grid.quantile_levels(16);
+        let segs: Vec<Segment> = levels.iter().flat_map(|&l| grid.contour(l)).collect();
+        let rgba = draw::shade(&grid, SIZE as usize, SIZE as usize, &theme);
+        Arc::new(Backdrop { frame: Frame { view, w: SIZE as f64, h: SIZE as f64 }, rgba, segs })
+    });
+    let minima = Memo::new(move |_| surface.with(|s| s.critical_points()));
+
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let Some(c) = canvas.get() else { return };
+        let Ok(ctx) = context_2d(&c) else { return };
+        let bd = backdrop.get();
+        let theme = Theme::new(dark.get());
+        let runs = runs.get();
+        let tt = pb.at(steps.get());
+        let show = show.get();
+        let f = bd.frame;
+        c.set_width(SIZE);
+        c.set_height(SIZE);
+        draw::put(&ctx, &bd.rgba, SIZE, SIZE);
+        draw::contours(&ctx, &f, &bd.segs, theme.contour);
+        for m in minima.get() {
+            let p = f.px(m.x, m.y);
+            match m.kind {
+                CriticalKind::Saddle => draw::cross(&ctx, p, 6.0, theme.fg, 2.0),
+                CriticalKind::Global => draw::label(&ctx, "★", (p.0 - 6.0, p.1 + 5.0), theme.fg),
+                CriticalKind::Local => draw::label(&ctx, "☆", (p.0 - 6.0, p.1 + 5.0), theme.fg),
+            }
+        }
+        let st = f.px(start.get().0, start.get().1);
+        ctx.set_stroke_style_str(theme.fg);
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        let _ = ctx.arc(st.0, st.1, 9.0, 0.0, std::f64::consts::TAU);
+        ctx.stroke();
+        for (i, r) in runs.iter().enumerate() {
+            let Ok(tr_) = r else { continue };
+            if !show.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            let upto = (tt + 1).min(tr_.points.len());
+            draw::path(&ctx, &f, &tr_.points[..upto], COLOURS[i], 2.5, DASHES[i]);
+            let last = tr_.points[upto - 1];
+            let p = f.px(last.0, last.1);
+            draw::marker(&ctx, p, MARKERS[i], 6.5, COLOURS[i], theme.fg);
+            if tr_.diverged_at.is_some_and(|d| tt >= d) {
+                draw::cross(&ctx, p, 9.0, COLOURS[i], 3.0);
+            }
+        }
+    });
+
+    // ---- start point: pointer drag and arrow keys ----------------------------------------
+    let dragging = StoredValue::new(false);
+    let set_start = move |x: f64, y: f64| {
+        let (x, y) = view_box.get_untracked().clamp(x, y);
+        let r = |v: f64| (v * 1000.0).round() / 1000.0;
+        params.set("x0", Value::Float(r(x)));
+        params.set("y0", Value::Float(r(y)));
+    };
+    let pointer_to_world = move |ev: &web_sys::PointerEvent| -> Option<(f64, f64)> {
+        let c = canvas.get_untracked()?;
+        let rect = c.get_bounding_client_rect();
+        if rect.width() <= 0.0 || rect.height() <= 0.0 {
+            return None;
+        }
+        let u = (ev.client_x() as f64 - rect.left()) / rect.width();
+        let v = (ev.client_y() as f64 - rect.top()) / rect.height();
+        Some(view_box.get_untracked().from_unit(u, v))
+    };
+    let on_down = move |ev: web_sys::PointerEvent| {
+        if let Some((x, y)) = pointer_to_world(&ev) {
+            dragging.set_value(true);
+            if let Some(c) = canvas.get_untracked() {
+                let _ = c.set_pointer_capture(ev.pointer_id());
+            }
+            set_start(x, y);
+        }
+    };
+    let on_move = move |ev: web_sys::PointerEvent| {
+        if dragging.get_value() {
+            if let Some((x, y)) = pointer_to_world(&ev) {
+                set_start(x, y);
+            }
+        }
+    };
+    let on_up = move |_ev: web_sys::PointerEvent| dragging.set_value(false);
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let v: ViewBox = view_box.get_untracked();
+        let frac = if ev.shift_key() { 0.1 } else { 0.02 };
+        let (dx, dy) = ((v.x1 - v.x0) * frac, (v.y1 - v.y0) * frac);
+        let (x, y) = start.get_untracked();
+        let to = match ev.key().as_str() {
+            "ArrowLeft" => Some((x - dx, y)),
+            "ArrowRight" => Some((x + dx, y)),
+            "ArrowUp" => Some((x, y + dy)),
+            "ArrowDown" => Some((x, y - dy)),
+            "Home" => Some(surface.with_untracked(|s| s.default_start())),
+            _ => None,
+        };
+        if let Some((x, y)) = to {
+            ev.prevent_default();
+            set_start(x, y);
+        }
+    };
+
+    // ---- controls -------------------------------------------------------------------------
+    let surf_options = Signal::derive(move || {
+        SURFACE_IDS
+            .iter()
+            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("sgd.surf.{id}")).to_string()))
+            .collect::<Vec<_>>()
+    });
+    let on_surface = Callback::new(move |id: String| {
+        params.set_choice("surf", &id);
+        // A new surface starts from its characteristic point with rates that suit it.
+        let s = surface.get_untracked();
+        let (x, y) = s.default_start();
+        let (lr, alr) = s.suggested_lr();
+        params.set("x0", Value::Float(x));
+        params.set("y0", Value::Float(y));
+        params.set("lr", Value::Float(lr));
+        params.set("alr", Value::Float(alr));
+        pb.t.set(0);
+        pb.play(max);
+    });
+    let set_f =
+        move |key: &'static str| Callback::new(move |v: f64| params.set(key, Value::Float(v)));
+    let toggle = move |i: usize| {
+        let mut b = show.get_untracked();
+        if let Some(x) = b.get_mut(i) {
+            *x = !*x;
+        }
+        params.set("show", Value::Bits(b));
+    };
+    let csv = Callback::new(move |_: ()| {
+        let mut rows = vec![vec![
+            "optimizer".to_string(),
+            "step".into(),
+            "x".into(),
+            "y".into(),
+            "loss".into(),
+        ]];
+        for (kind, r) in RACERS.iter().zip(runs.get_untracked().iter()) {
+            if let Ok(tr_) = r {
+                for (s, (p, l)) in tr_.points.iter().zip(&tr_.losses).enumerate() {
+                    rows.push(vec![
+                        kind.id().into(),
+                        s.to_string(),
+                        p.0.to_string(),
+                        p.1.to_string(),
+                        l.to_string(),
+                    ]);
+                }
+            }
+        }
+        rows
+    });
+    let aria = Signal::derive(move || {
+        let (x, y) = start.get();
+        i18n.t("sgd.race.aria")
+            .replace("{surface}", i18n.t(&format!("sgd.surf.{}", params.choice("surf"))))
+            .replace("{x}", &format_value(x as f32))
+            .replace("{y}", &format_value(y as f32))
+    });
+
+    // Rows are built once; only their texts and checkboxes are reactive, so keyboard focus
+    // on a checkbox survives the animation.
+    let legend = RACERS
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            let kind = *kind;
+            let id = kind.id();
+            let cell = move || {
+                let lang = i18n.lang.get();
+                let tt = pb.at(steps.get());
+                runs.with(|runs| match &runs[i] {
+                    Ok(tr_) => {
+                        let p = tr_.point_at(tt);
+                        let pos = format!(
+                            "({}, {})",
+                            format_value(p.0 as f32),
+                            format_value(p.1 as f32)
+                        );
+                        let (text, class) = status(lang, tr_, tt);
+                        (pos, text, class)
+                    }
+                    Err(e) => (
+                        String::new(),
+                        format!("{}: {e}", tr(lang, "sgd.status.refused")),
+                        "sgd-diverged",
+                    ),
+                })
+            };
+            let dasharray = DASHES[i].iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" ");
+            let colour = COLOURS[i];
+            view! {
+                <tr data-testid=format!("sgd-row-{id}")>
+                    <td>
+                        <label class="sgd-legend-name">
+                            <input
+                                type="checkbox"
+                                prop:checked=move || show.with(|b| b.get(i).copied().unwrap_or(true))
+                                data-testid=format!("sgd-show-{id}")
+                                on:change=move |_| toggle(i)
+                            />
+                            <svg width="34" height="14" aria-hidden="true" class="sgd-swatch">
+                                <line x1="1" y1="7" x2="33" y2="7" stroke=colour stroke-width="3"
+                                    stroke-dasharray=dasharray />
+                            </svg>
+                            {move || i18n.t(&format!("sgd.opt.{id}"))}
+                        </label>
+                    </td>
+                    <td class="num" data-testid=format!("sgd-pos-{id}")>{move || cell().0}</td>
+                    <td class=move || cell().2 data-testid=format!("sgd-status-{id}")>
+                        {move || cell().1}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <section class="panel sgd-race" aria-labelledby="sgd-h-race">
+            <h2 id="sgd-h-race">{move || i18n.t("sgd.h.race")}</h2>
+            <div class="sgd-layout">
+                <figure class="fig sgd-fig">
+                    <canvas
+                        node_ref=canvas
+                        class="sgd-canvas"
+                        width=SIZE
+                        height=SIZE
+                        tabindex="0"
+                        role="img"
+                        aria-label=move || aria.get()
+                        aria-describedby="sgd-race-keys"
+                        data-testid="sgd-race-canvas"
+                        on:pointerdown=on_down
+                        on:pointermove=on_move
+                        on:pointerup=on_up
+                        on:pointercancel=on_up
+                        on:keydown=on_key
+                    ></canvas>
+                    <figcaption>
+                        <span id="sgd-race-keys">{move || i18n.t("sgd.race.keys")}</span>
+                        <ExportButtons name="sgd-race" canvas=canvas csv=csv what=t("sgd.h.race") />
+                    </figcaption>
+                </figure>
+                <div class="sgd-side">
+                    <Player pb=pb max=max prefix="sgd-race" />
+                    <div class="table-scroll">
+                        <table class="sgd-legend" data-testid="sgd-legend">
+                            <caption class="visually-hidden">{move || i18n.t("sgd.legend")}</caption>
+                            <thead><tr>
+                                <th scope="col">{move || i18n.t("sgd.legend.opt")}</th>
+                                <th scope="col">"(x, y)"</th>
+                                <th scope="col">{move || i18n.t("sgd.legend.status")}</th>
+                            </tr></thead>
+                            <tbody>{legend}</tbody>
+                        </table>
+                    </div>
+                    <p class="hint">{move || i18n.t("sgd.race.minima")}</p>
+                </div>
+            </div>
+            <div class="sgd-controls">
+                <Select label=t("sgd.surface") options=surf_options
+                    value=Signal::derive(move || params.choice("surf").to_string())
+                    on_change=on_surface testid="sgd-surface" />
+                <Show when=move || params.choice("surf") == "quadratic">
+                    <RealSlider label=t("sgd.kappa") value=Signal::derive(move || params.float("kappa"))
+                        scale=Scale::Log { min: 1.0, max: 100.0 } on_change=set_f("kappa") testid="sgd-kappa" />
+                    <RealSlider label=t("sgd.angle") value=Signal::derive(move || params.float("angle"))
+                        scale=Scale::Linear { min: -90.0, max: 90.0 } on_change=set_f("angle") testid="sgd-angle" />
+                </Show>
+                <Show when=move || params.choice("surf") == "wells">
+                    <RealSlider label=t("sgd.ripple") value=Signal::derive(move || params.float("ripple"))
+                        scale=Scale::Linear { min: 0.0, max: 0.5 } on_change=set_f("ripple") testid="sgd-ripple" />
+                    <Slider label=t("sgd.seed") value=Signal::derive(move || params.seed("seed") as i64)
+                        min=0 max=99 on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                        testid="sgd-seed" />
+                </Show>
+                <RealSlider label=t("sgd.lr") value=Signal::derive(move || params.float("lr"))
+                    scale=Scale::Log { min: 1e-5, max: 10.0 } on_change=set_f("lr") testid="sgd-lr" />
+                <RealSlider label=t("sgd.alr") value=Signal::derive(move || params.float("alr"))
+                    scale=Scale::Log { min: 1e-5, max: 10.0 } on_change=set_f("alr") testid="sgd-alr" />
+                <RealSlider label=t("sgd.mom") value=Signal::derive(move || params.float("mom"))
+                    scale=Scale::Linear { min: 0.0, max: 0.999 } on_change=set_f("mom") testid="sgd-mom" />
+                <RealSlider label=t("sgd.alpha") value=Signal::derive(move || params.float("alpha"))
+                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f("alpha") testid="sgd-alpha" />
+                <RealSlider label=t("sgd.b1") value=Signal::derive(move || params.float("b1"))
+                    scale=Scale::Decay { a: 0.0, b: 3.0 } on_change=set_f("b1") testid="sgd-b1" />
+                <RealSlider label=t("sgd.b2") value=Signal::derive(move || params.float("b2"))
+                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f("b2") testid="sgd-b2" />
+                <Slider label=t("sgd.steps") value=Signal::derive(move || steps.get() as i64)
+                    min=10 max=1000 on_change=Callback::new(move |v: i64| params.set("steps", Value::Int(v)))
+                    testid="sgd-steps" />
+            </div>
+            <p class="hint">{move || i18n.t("sgd.race.try")}</p>
+        </section>
+    }
+}

@@ -1,0 +1,617 @@
+//! Logits, softmax and cross-entropy.
+//!
+//! A classifier's last layer outputs logits `z ∈ ℝ^K`; softmax with temperature `T` turns them
+//! into probabilities `p_i = e^{z_i/T} / Σ_j e^{z_j/T}`; the cross-entropy against the target
+//! class `t` is `CE = −log p_t = logsumexp(z) − z_t`, with gradient `∂CE/∂z = p − onehot(t)`.
+//! Because `softmax(z) = softmax(z − c)` for every constant `c`, the stable form subtracts
+//! `m = max z` before exponentiating; the naive form overflows (`e^{89} = ∞` in `f32`) and
+//! returns NaN. For two classes, softmax of `(x, 0)` is the sigmoid `σ(x)`, and the binary
+//! cross-entropy is computed stably from the logit as `softplus(x) − y·x`.
+//!
+//! The page: an editable logit vector (drag, arrow keys, typing; 2–10 classes), temperature,
+//! scale (×1, ×10, ×100) and a "large logits" preset; stable vs naive probabilities and the
+//! intermediate exponentials; the cross-entropy and its gradient for a chosen target; the
+//! sigmoid; BCE with logits vs sigmoid-then-BCE over `x ∈ [−50, 50]`. Every knob is in the URL.
+
+mod bce;
+mod editor;
+
+use super::Lesson;
+use crate::app::{Appearance, I18n, LessonParams};
+use crate::core::logits::{
+    cross_entropy, cross_entropy_grad, entropy, logsumexp, naive_softmax, sigmoid, softmax,
+};
+use crate::i18n::{tr, tr_fmt};
+use crate::ui::train::fmt_num;
+use crate::ui::{export_csv, ExportButtons, Select, Toggle};
+use crate::url_state::{ParamKind, ParamSpec, Value};
+use editor::{BarRow, LogitEditor, LOGIT_LIMIT};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+/// Most classes.
+pub const MAX_CLASSES: usize = 10;
+/// Fewest classes.
+pub const MIN_CLASSES: usize = 2;
+const DEFAULT_Z: &str = "2,1,0.1,-1";
+/// The "large logits" preset: differences as ordinary logits, but all above 88.7.
+const LARGE_Z: &[f64] = &[120.0, 118.0, 115.0, 110.0];
+const SCALES: &[&str] = &["1", "10", "100"];
+
+/// Every knob of the lesson: the URL schema.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "z",
+        kind: ParamKind::Floats { max_len: MAX_CLASSES, min: -LOGIT_LIMIT, max: LOGIT_LIMIT },
+        default: DEFAULT_Z,
+    },
+    ParamSpec { key: "t", kind: ParamKind::Float { min: 0.05, max: 20.0 }, default: "1" },
+    ParamSpec { key: "target", kind: ParamKind::Int { min: 0, max: 9 }, default: "0" },
+    ParamSpec { key: "scale", kind: ParamKind::Choice(SCALES), default: "1" },
+    ParamSpec { key: "naive", kind: ParamKind::Bool, default: "1" },
+    ParamSpec { key: "x", kind: ParamKind::Float { min: -50.0, max: 50.0 }, default: "2" },
+    ParamSpec { key: "y", kind: ParamKind::Choice(&["0", "1"]), default: "0" },
+];
+
+/// The lesson's registry entry.
+pub static LESSON: Lesson = Lesson {
+    slug: "softmax",
+    chapter_key: "chapter.training",
+    title_key: "sm.title",
+    summary_key: "sm.summary",
+    params: PARAMS,
+    view: || view! { <SoftmaxLesson /> }.into_any(),
+};
+
+/// The logits as edited (2–10 of them: a shorter list is padded with zeros, a longer one cut).
+pub fn logits_of(raw: &[f64]) -> Vec<f64> {
+    let mut z: Vec<f64> = raw.iter().copied().take(MAX_CLASSES).collect();
+    while z.len() < MIN_CLASSES {
+        z.push(0.0);
+    }
+    z
+}
+
+/// Temperature slider positions: T = 10^(k/20) for k in −26..=26 (0.05 … 20).
+fn t_from_slider(k: i64) -> f64 {
+    let t = 10f64.powf(k as f64 / 20.0);
+    (t * 1000.0).round() / 1000.0
+}
+
+fn slider_from_t(t: f64) -> i64 {
+    (t.max(1e-3).log10() * 20.0).round() as i64
+}
+
+/// Everything the page shows for one logit vector, computed in `f32` like the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed {
+    /// The logits after scaling, divided by T.
+    pub scaled: Vec<f32>,
+    /// `e^{z_i/T}` as the naive form computes it (may be ∞).
+    pub exp_naive: Vec<f32>,
+    /// `e^{(z_i − m)/T}` as the stable form computes it (≤ 1).
+    pub exp_stable: Vec<f32>,
+    /// Stable probabilities.
+    pub p: Vec<f32>,
+    /// Naive probabilities (NaN where it overflowed).
+    pub p_naive: Vec<f32>,
+    /// `logsumexp(z/T)`.
+    pub lse: f32,
+    /// Cross-entropy for the target (of the tempered logits).
+    pub ce: f32,
+    /// `p − onehot(target)`.
+    pub grad: Vec<f32>,
+    /// Entropy of `p` (nats).
+    pub entropy: f32,
+}
+
+/// Computes the page's numbers: logits `z` times `scale`, temperature `t`, target class.
+pub fn compute(z: &[f64], scale: f64, t: f64, target: usize) -> Result<Computed, String> {
+    let zs: Vec<f32> = z.iter().map(|&v| (v * scale) as f32).collect();
+    let t32 = t as f32;
+    let scaled: Vec<f32> = zs.iter().map(|&v| v / t32).collect();
+    let m = scaled.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp_naive = scaled.iter().map(|v| v.exp()).collect();
+    let exp_stable = scaled.iter().map(|v| (v - m).exp()).collect();
+    let p = softmax(&zs, t32).map_err(|e| e.to_string())?;
+    let p_naive = naive_softmax(&zs, t32).map_err(|e| e.to_string())?;
+    let target = target.min(zs.len().saturating_sub(1));
+    let ce = cross_entropy(&scaled, target).map_err(|e| e.to_string())?;
+    let grad = cross_entropy_grad(&scaled, target).map_err(|e| e.to_string())?;
+    Ok(Computed {
+        lse: logsumexp(&scaled),
+        entropy: entropy(&p),
+        scaled,
+        exp_naive,
+        exp_stable,
+        p,
+        p_naive,
+        ce,
+        grad,
+    })
+}
+
+#[component]
+fn SoftmaxLesson() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let params = expect_context::<LessonParams>();
+    let look = Appearance::current();
+    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
+
+    let z = Memo::new(move |_| logits_of(&params.floats("z")));
+    let padded = Memo::new(move |_| params.floats("z").len() < MIN_CLASSES);
+    let temp = Memo::new(move |_| params.float("t"));
+    let scale = Memo::new(move |_| params.choice("scale").parse::<f64>().unwrap_or(1.0));
+    let target =
+        Memo::new(move |_| (params.int("target").max(0) as usize).min(z.with(|z| z.len()) - 1));
+    let show_naive = Memo::new(move |_| params.flag("naive"));
+    let x = Memo::new(move |_| params.float("x"));
+    let y = Memo::new(move |_| if params.choice("y") == "1" { 1.0f32 } else { 0.0 });
+
+    let computed = Memo::new(move |_| compute(&z.get(), scale.get(), temp.get(), target.get()));
+
+    let set_z = move |v: Vec<f64>| params.set("z", Value::Floats(v));
+    let on_edit = Callback::new(move |(i, v): (usize, f64)| {
+        let mut cur = z.get_untracked();
+        if let Some(slot) = cur.get_mut(i) {
+            *slot = v;
+            set_z(cur);
+        }
+    });
+    let add_class = move |_| {
+        let mut cur = z.get_untracked();
+        if cur.len() < MAX_CLASSES {
+            cur.push(0.0);
+            set_z(cur);
+        }
+    };
+    let remove_class = move |_| {
+        let mut cur = z.get_untracked();
+        if cur.len() > MIN_CLASSES {
+            cur.pop();
+            set_z(cur);
+        }
+    };
+
+    let column = move |f: fn(&Computed) -> &Vec<f32>| {
+        Signal::derive(move || {
+            computed.with(|c| match c {
+                Ok(c) => f(c).iter().map(|&v| f64::from(v)).collect::<Vec<f64>>(),
+                Err(_) => Vec::new(),
+            })
+        })
+    };
+    let p_sig = column(|c| &c.p);
+    let p_naive_sig = column(|c| &c.p_naive);
+    let grad_sig = column(|c| &c.grad);
+    let naive_broken = Memo::new(move |_| {
+        computed.with(|c| c.as_ref().is_ok_and(|c| c.p_naive.iter().any(|v| !v.is_finite())))
+    });
+
+    // ---- the table of intermediate values --------------------------------------------
+    let table = move || {
+        let lang = i18n.lang.get();
+        let tg = target.get();
+        computed.with(|c| match c {
+            Err(e) => view! { <p class="w-error">{e.clone()}</p> }.into_any(),
+            Ok(c) => {
+                let rows = (0..c.p.len())
+                    .map(|i| {
+                        let cell = |v: f32| {
+                            let bad = !v.is_finite();
+                            view! { <td class:sm-bad=bad>{fmt_num(f64::from(v))}</td> }
+                        };
+                        view! {
+                            <tr class:sm-target=tg == i>
+                                <th scope="row">{i + 1}</th>
+                                {cell(c.scaled[i])}
+                                {cell(c.exp_naive[i])}
+                                {cell(c.exp_stable[i])}
+                                {cell(c.p[i])}
+                                {cell(c.p_naive[i])}
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                let sum_naive: f32 = c.exp_naive.iter().sum();
+                let sum_stable: f32 = c.exp_stable.iter().sum();
+                view! {
+                    <div class="sm-table-wrap">
+                        <table class="sm-table" data-testid="sm-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{tr(lang, "sm.col.class")}</th>
+                                    <th scope="col">"z/T"</th>
+                                    <th scope="col">"e^(z/T)"</th>
+                                    <th scope="col">"e^((z−m)/T)"</th>
+                                    <th scope="col">{tr(lang, "sm.col.p_stable")}</th>
+                                    <th scope="col">{tr(lang, "sm.col.p_naive")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                            <tfoot>
+                                <tr>
+                                    <th scope="row">"Σ"</th>
+                                    <td></td>
+                                    <td class:sm-bad=!sum_naive.is_finite()>
+                                        {fmt_num(f64::from(sum_naive))}
+                                    </td>
+                                    <td>{fmt_num(f64::from(sum_stable))}</td>
+                                    <td>{fmt_num(f64::from(c.p.iter().sum::<f32>()))}</td>
+                                    <td>{fmt_num(f64::from(c.p_naive.iter().sum::<f32>()))}</td>
+                                </tr>
+                            </tfoot>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    };
+    let table_csv = move || -> Vec<Vec<String>> {
+        let mut rows = vec![vec![
+            "class".to_string(),
+            "z".into(),
+            "z_over_T".into(),
+            "exp_naive".into(),
+            "exp_stable".into(),
+            "p".into(),
+            "p_naive".into(),
+            "grad_p_minus_onehot".into(),
+        ]];
+        let zv = z.get_untracked();
+        let s = scale.get_untracked();
+        computed.with_untracked(|c| {
+            if let Ok(c) = c {
+                for i in 0..c.p.len() {
+                    rows.push(vec![
+                        (i + 1).to_string(),
+                        format!("{}", zv.get(i).copied().unwrap_or(0.0) * s),
+                        format!("{}", c.scaled[i]),
+                        format!("{}", c.exp_naive[i]),
+                        format!("{}", c.exp_stable[i]),
+                        format!("{}", c.p[i]),
+                        format!("{}", c.p_naive[i]),
+                        format!("{}", c.grad[i]),
+                    ]);
+                }
+            }
+        });
+        rows
+    };
+
+    // ---- sigmoid and BCE -----------------------------------------------------------
+    let bce_canvas = NodeRef::<Canvas>::new();
+    let samples = Memo::new(move |_| bce::curve(y.get()));
+    Effect::new(move |_| {
+        let Some(c) = bce_canvas.get() else { return };
+        let dark = look.is_dark();
+        let lang = i18n.lang.get();
+        let labels = (tr(lang, "sm.bce.stable"), tr(lang, "sm.bce.naive"));
+        samples.with(|s| {
+            if let Err(e) = bce::draw(&c, s, dark, labels) {
+                web_sys::console::warn_1(&e.into());
+            }
+        });
+    });
+    let bce_csv = Callback::new(move |()| {
+        let mut rows = vec![vec![
+            "x".to_string(),
+            "sigmoid_naive".into(),
+            "bce_with_logits".into(),
+            "bce_naive".into(),
+        ]];
+        samples.with_untracked(|s| {
+            for p in s {
+                rows.push(vec![
+                    format!("{}", p.x),
+                    format!("{}", p.sigma),
+                    format!("{}", p.stable),
+                    format!("{}", p.naive),
+                ]);
+            }
+        });
+        rows
+    });
+    let break_text = move || {
+        let lang = i18n.lang.get();
+        match samples.with(|s| bce::first_break(s)) {
+            Some(xb) => tr_fmt(lang, "sm.bce.breaks", &[("x", &fmt_num(f64::from(xb)))]),
+            None => tr(lang, "sm.bce.no_break").to_string(),
+        }
+    };
+    let bce_table = move || {
+        let yv = y.get();
+        let lang = i18n.lang.get();
+        let rows = bce::TABLE_X
+            .iter()
+            .map(|&xv| {
+                let s = bce::sample(xv, yv);
+                let bad = !s.naive.is_finite();
+                view! {
+                    <tr>
+                        <th scope="row">{fmt_num(f64::from(xv))}</th>
+                        <td>{fmt_num(f64::from(s.sigma))}</td>
+                        <td>{fmt_num(f64::from(s.stable))}</td>
+                        <td class:sm-bad=bad>{fmt_num(f64::from(s.naive))}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="sm-table-wrap">
+                <table class="sm-table" data-testid="sm-bce-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"x"</th>
+                            <th scope="col">"σ(x) (f32)"</th>
+                            <th scope="col">{tr(lang, "sm.bce.stable")}</th>
+                            <th scope="col">{tr(lang, "sm.bce.naive")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    };
+
+    let x_slider = move |ev| {
+        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+            if (-50.0..=50.0).contains(&v) {
+                params.set("x", Value::Float(v));
+            }
+        }
+    };
+    let t_id = crate::ui::controls::next_id("temp");
+    let x_id = crate::ui::controls::next_id("x");
+    let target_options = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        (0..z.with(|z| z.len()))
+            .map(|i| (i.to_string(), tr_fmt(lang, "sm.class_n", &[("n", &(i + 1).to_string())])))
+            .collect::<Vec<_>>()
+    });
+    let scale_options = Signal::derive(move || {
+        SCALES.iter().map(|s| (s.to_string(), format!("×{s}"))).collect::<Vec<_>>()
+    });
+    let y_options =
+        Signal::derive(move || vec![("0".into(), "y = 0".into()), ("1".into(), "y = 1".into())]);
+
+    view! {
+        <h1>{move || i18n.t("sm.title")}</h1>
+        <section class="lesson-text">
+            <p>{move || i18n.t("sm.text.p1")}</p>
+            <p class="formula">
+                "p"<sub>"i"</sub>" = e"<sup>"z"<sub>"i"</sub>"/T"</sup>" / Σ"<sub>"j"</sub>
+                " e"<sup>"z"<sub>"j"</sub>"/T"</sup>
+                "     CE = −log p"<sub>"t"</sub>" = log Σ"<sub>"j"</sub>" e"<sup>"z"<sub>"j"</sub></sup>
+                " − z"<sub>"t"</sub>
+            </p>
+            <p>{move || i18n.t("sm.text.p2")}</p>
+        </section>
+
+        <section class="panel" aria-labelledby="sm-h-logits">
+            <h2 id="sm-h-logits">{move || i18n.t("sm.h.logits")}</h2>
+            <p class="hint">{move || i18n.t("sm.logits_hint")}</p>
+            <LogitEditor z=z target=target on_change=on_edit />
+            <Show when=move || padded.get()>
+                <p class="hint" role="status" data-testid="sm-padded">{move || i18n.t("sm.padded")}</p>
+            </Show>
+            <div class="sm-tools">
+                <button
+                    type="button"
+                    data-testid="sm-add"
+                    disabled=move || z.with(|z| z.len() >= MAX_CLASSES)
+                    on:click=add_class
+                >
+                    {move || i18n.t("sm.add")}
+                </button>
+                <button
+                    type="button"
+                    data-testid="sm-remove"
+                    disabled=move || z.with(|z| z.len() <= MIN_CLASSES)
+                    on:click=remove_class
+                >
+                    {move || i18n.t("sm.remove")}
+                </button>
+                <button
+                    type="button"
+                    data-testid="sm-large"
+                    on:click=move |_| set_z(LARGE_Z.to_vec())
+                >
+                    {move || i18n.t("sm.large")}
+                </button>
+                <button
+                    type="button"
+                    data-testid="sm-default"
+                    on:click=move |_| {
+                        set_z(vec![2.0, 1.0, 0.1, -1.0]);
+                        params.set_choice("scale", "1");
+                    }
+                >
+                    {move || i18n.t("sm.default")}
+                </button>
+            </div>
+            <div class="sm-knobs">
+                <Select
+                    label=t("sm.scale")
+                    options=scale_options
+                    value=Signal::derive(move || params.choice("scale").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("scale", &v))
+                    testid="sm-scale"
+                />
+                <div class="w-field w-slider">
+                    <label for=t_id.clone()>{move || i18n.t("sm.temperature")}</label>
+                    <input
+                        type="range"
+                        id=t_id
+                        min=-26
+                        max=26
+                        step=1
+                        data-testid="sm-temp"
+                        aria-valuetext=move || format!("T = {}", fmt_num(temp.get()))
+                        prop:value=move || slider_from_t(temp.get()).to_string()
+                        on:input=move |ev| {
+                            if let Ok(k) = event_target_value(&ev).parse::<i64>() {
+                                params.set("t", Value::Float(t_from_slider(k.clamp(-26, 26))));
+                            }
+                        }
+                    />
+                    <output>{move || format!("T = {}", fmt_num(temp.get()))}</output>
+                </div>
+                <Select
+                    label=t("sm.target")
+                    options=target_options
+                    value=Signal::derive(move || target.get().to_string())
+                    on_change=Callback::new(move |v: String| {
+                        if let Ok(i) = v.parse::<i64>() {
+                            params.set("target", Value::Int(i));
+                        }
+                    })
+                    testid="sm-target"
+                />
+            </div>
+        </section>
+
+        <section class="panel" aria-labelledby="sm-h-probs">
+            <h2 id="sm-h-probs">{move || i18n.t("sm.h.probs")}</h2>
+            <p class="sm-row-label">{move || i18n.t("sm.p_stable")}</p>
+            <BarRow values=p_sig range=1.0 from_zero=true class="sm-prob" testid="sm-p" target=target />
+            <Toggle
+                label=t("sm.show_naive")
+                value=Signal::derive(move || show_naive.get())
+                on_change=Callback::new(move |b| params.set("naive", Value::Bool(b)))
+                testid="sm-naive-toggle"
+            />
+            <Show when=move || show_naive.get()>
+                <p class="sm-row-label">{move || i18n.t("sm.p_naive")}</p>
+                <BarRow
+                    values=p_naive_sig
+                    range=1.0
+                    from_zero=true
+                    class="sm-naive"
+                    testid="sm-pn"
+                    target=target
+                />
+            </Show>
+            <div aria-live="polite" data-testid="sm-overflow">
+                {move || {
+                    if naive_broken.get() {
+                        view! { <p class="sm-alert">{i18n.t("sm.overflow")}</p> }.into_any()
+                    } else {
+                        view! { <p class="hint">{i18n.t("sm.no_overflow")}</p> }.into_any()
+                    }
+                }}
+            </div>
+            <p>{move || i18n.t("sm.text.shift")}</p>
+            <p class="formula">"softmax(z) = softmax(z − c),   c = max"<sub>"j"</sub>" z"<sub>"j"</sub>
+                "  ⇒  0 < e"<sup>"(z"<sub>"i"</sub>"−c)/T"</sup>" ≤ 1"</p>
+            {table}
+            <div class="sm-export">
+                <button
+                    type="button"
+                    data-testid="export-csv-softmax"
+                    on:click=move |_| {
+                        if let Err(e) = export_csv(&table_csv(), "dlviz-softmax.csv") {
+                            web_sys::console::warn_1(&e.into());
+                        }
+                    }
+                >
+                    "CSV"
+                </button>
+            </div>
+            <p>{move || i18n.t("sm.text.temperature")}</p>
+        </section>
+
+        <section class="panel" aria-labelledby="sm-h-ce">
+            <h2 id="sm-h-ce">{move || i18n.t("sm.h.ce")}</h2>
+            <p class="sm-ce" data-testid="sm-ce">
+                {move || {
+                    let lang = i18n.lang.get();
+                    computed
+                        .with(|c| c.as_ref().ok().map(|c| (c.ce, c.lse, c.entropy)))
+                        .map(|(ce, lse, h)| {
+                            tr_fmt(
+                                lang,
+                                "sm.ce_value",
+                                &[
+                                    ("t", &(target.get() + 1).to_string()),
+                                    ("ce", &fmt_num(f64::from(ce))),
+                                    ("lse", &fmt_num(f64::from(lse))),
+                                    ("h", &fmt_num(f64::from(h))),
+                                ],
+                            )
+                        })
+                        .unwrap_or_default()
+                }}
+            </p>
+            <p>{move || i18n.t("sm.text.grad")}</p>
+            <p class="sm-row-label">{move || i18n.t("sm.grad")}</p>
+            <BarRow values=grad_sig range=1.0 from_zero=false class="sm-grad" testid="sm-g" target=target />
+        </section>
+
+        <section class="panel" aria-labelledby="sm-h-binary">
+            <h2 id="sm-h-binary">{move || i18n.t("sm.h.binary")}</h2>
+            <p>{move || i18n.t("sm.text.sigmoid")}</p>
+            <p class="formula">"σ(x) = 1 / (1 + e"<sup>"−x"</sup>")     BCE(x, y) = softplus(x) − y·x"</p>
+            <div class="sm-knobs">
+                <div class="w-field w-slider">
+                    <label for=x_id.clone()>{move || i18n.t("sm.x")}</label>
+                    <input
+                        type="range"
+                        id=x_id
+                        min=-50
+                        max=50
+                        step=0.5
+                        data-testid="sm-x"
+                        prop:value=move || x.get().to_string()
+                        on:input=x_slider
+                    />
+                    <output>{move || format!("x = {}", fmt_num(x.get()))}</output>
+                </div>
+                <Select
+                    label=t("sm.y")
+                    options=y_options
+                    value=Signal::derive(move || params.choice("y").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("y", &v))
+                    testid="sm-y"
+                />
+            </div>
+            <p data-testid="sm-sigmoid">
+                {move || {
+                    let xv = x.get() as f32;
+                    let yv = y.get();
+                    tr_fmt(
+                        i18n.lang.get(),
+                        "sm.sigmoid_value",
+                        &[
+                            ("x", &fmt_num(f64::from(xv))),
+                            ("s", &fmt_num(f64::from(sigmoid(xv)))),
+                            ("stable", &fmt_num(f64::from(bce::sample(xv, yv).stable))),
+                            ("naive", &fmt_num(f64::from(bce::sample(xv, yv).naive))),
+                        ],
+                    )
+                }}
+            </p>
+            <figure class="fig sm-bce-fig">
+                <canvas
+                    node_ref=bce_canvas
+                    class="sm-bce-canvas"
+                    role="img"
+                    data-testid="sm-bce-chart"
+                    aria-label=move || i18n.t("sm.bce.aria")
+                ></canvas>
+                <figcaption>
+                    <span data-testid="sm-bce-break">{break_text}</span>
+                    <ExportButtons
+                        name="bce"
+                        canvas=bce_canvas
+                        csv=bce_csv
+                        what=t("sm.bce.aria")
+                    />
+                </figcaption>
+            </figure>
+            <p>{move || i18n.t("sm.text.bce")}</p>
+            {bce_table}
+        </section>
+    }
+}
