@@ -261,10 +261,9 @@ impl MlpStepCase {
     }
 }
 
-/// Hook for the VAE 784-256-2 training step (issue 4): add a `VaeStepCase` here, beside
-/// [`MlpStepCase`], once the VAE exists; the page (xtask/bench/bench.mjs) lists it under
-/// `TRAIN_CASES` and skips it while `dl.VaeStepCase` is undefined.
-pub const VAE_CASE_PENDING: bool = true;
+// Issue 4 hook: the VAE 784-256-2 training step joins as a `VaeStepCase` beside
+// `MlpStepCase` once the VAE exists; the page (xtask/bench/bench.mjs) runs it when
+// `dl.VaeStepCase` is defined.
 
 /// The WebGPU side of the benchmark: dlviz's kernels on the browser's adapter (the same one
 /// tfjs-webgpu uses). Every run uploads its inputs, dispatches and reads back.

@@ -194,8 +194,6 @@ const JT: usize = 8;
 const FB: usize = 4;
 /// Output rows computed for every filter group before moving on (cache blocking).
 const ROW_BLOCK: usize = 2;
-/// Packed weights of the filter groups applied together to each column tile (in L1).
-const GROUP_BYTES: usize = 16 * 1024;
 
 /// Convolution on the CPU: the fast path used by the app (see [`conv2d_reference`] for
 /// the definition; both agree within float rounding).
@@ -350,7 +348,7 @@ fn conv2d_core(
         }
     }
 
-    // Every output element is written by `run_tile` (all rows, all column tiles, all
+    // Every output element is written by `run_group` (all rows, all column tiles, all
     // filters), so only a change of length needs `resize`.
     out.resize(len, 0.0);
     let (offs, wp) = (&scratch.offs, &scratch.wp);
@@ -369,75 +367,51 @@ fn conv2d_core(
         );
         let xp = &scratch.xp;
         let out_n = &mut out[ni * f * plane_out..(ni + 1) * f * plane_out];
-        // Row blocks outside; inside, a chunk of filter groups whose packed weights fit in L1
-        // (GROUP_BYTES) is applied tile by tile: the inputs one column tile reads (taps × JT
-        // floats) stay in L1 while every group of the chunk uses them, and the chunk's weights
-        // stay in L1 across the row. With many channels a chunk is one group, and the row
-        // block's inputs are reused from L2 by every group instead.
-        let groups = f.div_ceil(FB);
-        let chunk = (GROUP_BYTES / (FB * taps * 4)).clamp(1, groups);
+        // Row blocks outside, filter groups inside: the input rows a block reads stay in
+        // cache while every group uses them (with many channels the padded input does not fit
+        // in L2, and a group-outer order would stream it once per group).
         for r0 in (0..ho).step_by(ROW_BLOCK) {
-            for g0 in (0..groups).step_by(chunk) {
-                for i in r0..(r0 + ROW_BLOCK).min(ho) {
-                    for j in (0..wo).step_by(JT) {
-                        for g in g0..(g0 + chunk).min(groups) {
-                            let fb = FB.min(f - g * FB);
-                            let wg = &wp[g * FB * taps..g * FB * taps + fb * taps];
-                            let bg = |k: usize| bias.map_or(0.0, |b| b[g * FB + k]);
-                            let out_g = &mut out_n[g * FB * plane_out..(g * FB + fb) * plane_out];
-                            let at = (i, j, i * row_step + j);
-                            match (fb, relu) {
-                                (4, false) => run_tile::<4, false>(
-                                    xp,
-                                    offs,
-                                    wg,
-                                    [bg(0), bg(1), bg(2), bg(3)],
-                                    out_g,
-                                    d,
-                                    at,
-                                ),
-                                (4, true) => run_tile::<4, true>(
-                                    xp,
-                                    offs,
-                                    wg,
-                                    [bg(0), bg(1), bg(2), bg(3)],
-                                    out_g,
-                                    d,
-                                    at,
-                                ),
-                                (3, false) => run_tile::<3, false>(
-                                    xp,
-                                    offs,
-                                    wg,
-                                    [bg(0), bg(1), bg(2)],
-                                    out_g,
-                                    d,
-                                    at,
-                                ),
-                                (3, true) => run_tile::<3, true>(
-                                    xp,
-                                    offs,
-                                    wg,
-                                    [bg(0), bg(1), bg(2)],
-                                    out_g,
-                                    d,
-                                    at,
-                                ),
-                                (2, false) => {
-                                    run_tile::<2, false>(xp, offs, wg, [bg(0), bg(1)], out_g, d, at)
-                                }
-                                (2, true) => {
-                                    run_tile::<2, true>(xp, offs, wg, [bg(0), bg(1)], out_g, d, at)
-                                }
-                                (_, false) => {
-                                    run_tile::<1, false>(xp, offs, wg, [bg(0)], out_g, d, at)
-                                }
-                                (_, true) => {
-                                    run_tile::<1, true>(xp, offs, wg, [bg(0)], out_g, d, at)
-                                }
-                            }
-                        }
+            let rows = r0..(r0 + ROW_BLOCK).min(ho);
+            for g in 0..f.div_ceil(FB) {
+                let fb = FB.min(f - g * FB);
+                let wg = &wp[g * FB * taps..g * FB * taps + fb * taps];
+                let bg = |k: usize| bias.map_or(0.0, |b| b[g * FB + k]);
+                let out_g = &mut out_n[g * FB * plane_out..(g * FB + fb) * plane_out];
+                let r = rows.clone();
+                let b4 = || [bg(0), bg(1), bg(2), bg(3)]; // only when fb = 4
+                match (fb, relu) {
+                    (4, false) => run_group::<4, false>(xp, offs, wg, b4(), out_g, d, row_step, r),
+                    (4, true) => run_group::<4, true>(xp, offs, wg, b4(), out_g, d, row_step, r),
+                    (3, false) => run_group::<3, false>(
+                        xp,
+                        offs,
+                        wg,
+                        [bg(0), bg(1), bg(2)],
+                        out_g,
+                        d,
+                        row_step,
+                        r,
+                    ),
+                    (3, true) => run_group::<3, true>(
+                        xp,
+                        offs,
+                        wg,
+                        [bg(0), bg(1), bg(2)],
+                        out_g,
+                        d,
+                        row_step,
+                        r,
+                    ),
+                    (2, false) => {
+                        run_group::<2, false>(xp, offs, wg, [bg(0), bg(1)], out_g, d, row_step, r)
                     }
+                    (2, true) => {
+                        run_group::<2, true>(xp, offs, wg, [bg(0), bg(1)], out_g, d, row_step, r)
+                    }
+                    (_, false) => {
+                        run_group::<1, false>(xp, offs, wg, [bg(0)], out_g, d, row_step, r)
+                    }
+                    (_, true) => run_group::<1, true>(xp, offs, wg, [bg(0)], out_g, d, row_step, r),
                 }
             }
         }
@@ -505,43 +479,51 @@ fn fill_phase_split(
     }
 }
 
-/// One `B × JT` tile of one group of `B` filters (`out: (B, H_out, W_out)`) at output row `i`,
-/// columns `j..j+JT` (`base = i·row_step + j` in the phase-split input), with ReLU applied in
-/// registers before the store when `RELU`.
+/// Output rows `rows` (all column tiles) of one group of `B` filters (`out: (B, H_out, W_out)`),
+/// with ReLU applied in registers before the store when `RELU`.
 #[inline(always)]
-fn run_tile<const B: usize, const RELU: bool>(
+#[allow(clippy::too_many_arguments)]
+fn run_group<const B: usize, const RELU: bool>(
     xp: &[f32],
     offs: &[usize],
     w: &[f32],
     bias: [f32; B],
     out: &mut [f32],
     d: Dims,
-    (i, j, base): (usize, usize, usize),
+    row_step: usize,
+    rows: std::ops::Range<usize>,
 ) {
     let (ho, wo) = (d.ho, d.wo);
     let plane = ho * wo;
     let mut tile = [[0.0f32; JT]; B];
-    // SAFETY: `conv2d_core` checked that offs[t] + (ho−1)·row_step + wo_pad ≤ xp.len(), and
-    // base + JT ≤ (ho−1)·row_step + wo_pad; `w` holds B·taps values.
-    unsafe { micro_kernel::<B, RELU>(xp, offs, base, w, &bias, &mut tile) };
-    let row0 = i * wo + j;
-    if j + JT <= wo {
-        // Full tile: a constant-length copy (two vector stores, no memcpy call).
-        for (k, t) in tile.iter().enumerate() {
-            let o = k * plane + row0;
-            if let Some(dst) = out.get_mut(o..o + JT) {
-                dst.copy_from_slice(t);
-            }
-        }
-    } else {
-        let lanes = wo - j;
-        for (k, t) in tile.iter().enumerate() {
-            let o = k * plane + row0;
-            if let Some(dst) = out.get_mut(o..o + lanes) {
-                for (d, s) in dst.iter_mut().zip(t) {
-                    *d = *s;
+    for i in rows {
+        let base_row = i * row_step;
+        let mut j = 0;
+        while j < wo {
+            // SAFETY: `conv2d` checked that offs[t] + (ho−1)·row_step + wo_pad ≤ xp.len(),
+            // and base_row + j + JT ≤ (ho−1)·row_step + wo_pad; `w` holds B·taps values.
+            unsafe { micro_kernel::<B, RELU>(xp, offs, base_row + j, w, &bias, &mut tile) };
+            let row0 = i * wo + j;
+            if j + JT <= wo {
+                // Full tile: a constant-length copy (two vector stores, no memcpy call).
+                for (k, t) in tile.iter().enumerate() {
+                    let o = k * plane + row0;
+                    if let Some(dst) = out.get_mut(o..o + JT) {
+                        dst.copy_from_slice(t);
+                    }
+                }
+            } else {
+                let lanes = wo - j;
+                for (k, t) in tile.iter().enumerate() {
+                    let o = k * plane + row0;
+                    if let Some(dst) = out.get_mut(o..o + lanes) {
+                        for (d, s) in dst.iter_mut().zip(t) {
+                            *d = *s;
+                        }
+                    }
                 }
             }
+            j += JT;
         }
     }
 }
@@ -607,31 +589,15 @@ unsafe fn micro_kernel<const B: usize, const RELU: bool>(
     }
     let xptr = xp.as_ptr().add(base);
     let mut wptr = w.as_ptr();
-    // One tap: two input vectors, B broadcast weights, 2·B multiply–adds.
-    macro_rules! tap {
-        ($o:expr, $t:expr) => {{
-            let p = xptr.add($o);
-            let x0 = v128_load(p as *const v128);
-            let x1 = v128_load(p.add(4) as *const v128);
-            for k in 0..B {
-                let wk = v128_load32_splat(wptr.add($t * B + k) as *const u32);
-                lo[k] = f32x4_add(lo[k], f32x4_mul(wk, x0));
-                hi[k] = f32x4_add(hi[k], f32x4_mul(wk, x1));
-            }
-        }};
-    }
-    // Unrolled by 4: V8 puts an interrupt check on every loop back-edge.
-    let quads = offs.chunks_exact(4);
-    let rest = quads.remainder();
-    for q in quads {
-        tap!(q[0], 0);
-        tap!(q[1], 1);
-        tap!(q[2], 2);
-        tap!(q[3], 3);
-        wptr = wptr.add(4 * B);
-    }
-    for &o in rest {
-        tap!(o, 0);
+    for &o in offs {
+        let p = xptr.add(o);
+        let x0 = v128_load(p as *const v128);
+        let x1 = v128_load(p.add(4) as *const v128);
+        for k in 0..B {
+            let wk = v128_load32_splat(wptr.add(k) as *const u32);
+            lo[k] = f32x4_add(lo[k], f32x4_mul(wk, x0));
+            hi[k] = f32x4_add(hi[k], f32x4_mul(wk, x1));
+        }
         wptr = wptr.add(B);
     }
     if RELU {

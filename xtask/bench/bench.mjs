@@ -2,9 +2,10 @@
 // on the same data in the same page. `window.runBench(options)` runs every case and returns the
 // results; the driver (run.mjs) prints them and writes JSON and Markdown.
 //
-// Timing: each case runs after a warm-up of at least WARM_MS and WARM_RUNS runs (so that V8 has
-// tiered the wasm up from Liftoff to TurboFan), then REPS timed runs; median and p10 are kept.
-// CPU backends are synchronous, so a run is the call itself; WebGPU runs include the readback.
+// Timing (measureInterleaved): dlviz and tfjs are warmed up (V8 tiers wasm up from Liftoff to
+// TurboFan meanwhile), then timed in alternation so that a shared machine slows both alike;
+// median and p10 are kept. CPU backends are synchronous, so a run is the call itself; WebGPU
+// runs include the readback on both sides (dlviz's also uploads its inputs every run).
 
 import init, * as dl from './pkg/bench_exports.js';
 
@@ -367,10 +368,8 @@ window.runBench = async function runBench(options = {}) {
     results.push(row);
   }
   if (only('mlp')) results.push(await mlpCase(opts, backends, log));
-  if (only('vae')) {
-    // Issue 4: the VAE 784-256-2 step joins here once src/bench.rs exports dl.VaeStepCase.
-    if (dl.VaeStepCase) log('VaeStepCase exported but its page case is not written yet');
-  }
+  // Issue 4 hook: the VAE 784-256-2 training step joins here (a `vaeCase` shaped like
+  // `mlpCase`) once src/bench.rs exports `dl.VaeStepCase`.
   return { userAgent: navigator.userAgent, options: opts, results };
 };
 window.benchReady = true;
