@@ -35,6 +35,8 @@ const EPS: &[&str] = &["1e-5", "1e-3", "0.1", "1"];
 const MOMENTA: &[&str] = &["0.01", "0.1", "0.5"];
 /// Histogram bins.
 const BINS: usize = 30;
+/// Sweep steps between yields to the browser.
+const SWEEP_CHUNK: u64 = 10;
 /// Features shown in the statistics table.
 const TABLE_FEATURES: usize = 8;
 
@@ -362,8 +364,11 @@ fn BatchNormLesson() -> impl IntoView {
     let sweep_busy = RwSignal::new(None::<f32>);
     let sweep_error = RwSignal::new(None::<String>);
     let sweep_gen = StoredValue::new(0u32);
-    Effect::new(move |_| {
+    Effect::new(move |prev: Option<()>| {
         settings.track();
+        if prev.is_none() {
+            return; // the first run is the mount itself (a sweep may already be starting)
+        }
         // New settings: old results no longer describe the page; a running sweep stops.
         sweep_gen.update_value(|g| *g = g.wrapping_add(1));
         sweep_rows.set(Vec::new());
@@ -384,8 +389,26 @@ fn BatchNormLesson() -> impl IntoView {
                     return;
                 }
                 let _ = sweep_busy.try_set(Some(lr));
-                yield_now().await;
-                match model::sweep_one(&s, lr) {
+                let mut run = match model::SweepRun::new(&s, lr) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = sweep_error.try_set(Some(e));
+                        break;
+                    }
+                };
+                // A few steps per macrotask: the page stays responsive during the sweep.
+                let row = loop {
+                    yield_now().await;
+                    if sweep_gen.try_get_value() != Some(gen) {
+                        return;
+                    }
+                    match run.advance(SWEEP_CHUNK) {
+                        Ok(Some(row)) => break Ok(row),
+                        Ok(None) => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                match row {
                     Ok(row) => {
                         let _ = sweep_rows.try_update(|r| r.push(row));
                     }
