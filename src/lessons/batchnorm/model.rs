@@ -377,13 +377,3 @@ impl SweepRun {
         }))
     }
 }
-
-/// Trains both runs for [`SWEEP_STEPS`] at learning rate `lr` (other settings as given).
-pub fn sweep_one(s: &Settings, lr: f32) -> Result<SweepRow, String> {
-    let mut run = SweepRun::new(s, lr)?;
-    loop {
-        if let Some(row) = run.advance(SWEEP_STEPS)? {
-            return Ok(row);
-        }
-    }
-}
