@@ -66,17 +66,26 @@ fn num(s: &str, fallback: f32) -> f32 {
     s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
 }
 
-/// A training-kit factory for `s` that also publishes the new experiment in `current`.
-fn factory(
-    s: Settings,
-    current: StoredValue<Option<Rc<RefCell<Experiment>>>, LocalStorage>,
-) -> Factory {
+/// The experiment shared by the training loop and the page; built on the first step, so that
+/// mounting the lesson (or changing a knob) generates no data until training starts.
+type Shared = Rc<RefCell<Option<Experiment>>>;
+
+/// A training-kit factory for `s` that also publishes the new (empty) slot in `current`.
+fn factory(s: Settings, current: StoredValue<Option<Shared>, LocalStorage>) -> Factory {
     Rc::new(move || {
-        let e = Rc::new(RefCell::new(Experiment::new(&s)?));
-        current.set_value(Some(e.clone()));
-        let t = FnTrainable::new(2, move || match e.try_borrow_mut() {
-            Ok(mut e) => e.step(),
-            Err(_) => Err("the experiment is busy".into()),
+        let slot: Shared = Rc::new(RefCell::new(None));
+        current.set_value(Some(slot.clone()));
+        let t = FnTrainable::new(2, move || {
+            let Ok(mut guard) = slot.try_borrow_mut() else {
+                return Err("the experiment is busy".into());
+            };
+            if guard.is_none() {
+                *guard = Some(Experiment::new(&s)?);
+            }
+            match guard.as_mut() {
+                Some(e) => e.step(),
+                None => Err("the experiment could not be built".into()),
+            }
         });
         Ok(Box::new(t) as Box<dyn Trainable>)
     })
@@ -246,7 +255,7 @@ fn BatchNormLesson() -> impl IntoView {
     let eval_mode = Memo::new(move |_| params.choice("mode") == "eval");
 
     // ---- training session: both runs in lockstep ------------------------------------------
-    let current = StoredValue::new_local(None::<Rc<RefCell<Experiment>>>);
+    let current = StoredValue::new_local(None::<Shared>);
     let train = TrainHandle::new(factory(settings.get_untracked(), current));
     Effect::new(move |prev: Option<()>| {
         let s = settings.get();
@@ -263,7 +272,8 @@ fn BatchNormLesson() -> impl IntoView {
         let (l, eval) = (layer.get(), eval_mode.get());
         let v = current
             .try_with_value(|c| {
-                c.as_ref().and_then(|e| e.try_borrow_mut().ok()?.layer_view(l, eval).ok().flatten())
+                let mut guard = c.as_ref()?.try_borrow_mut().ok()?;
+                guard.as_mut()?.layer_view(l, eval).ok().flatten()
             })
             .flatten();
         layer_view.set(v);
