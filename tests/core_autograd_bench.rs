@@ -41,8 +41,7 @@ impl Adam {
         let (c1, c2) = (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t));
         let (mut ps, gs) = store.params_and_grads();
         for (((p, g), m), v) in ps.iter_mut().zip(&gs).zip(&mut self.m).zip(&mut self.v) {
-            for (((w, d), m), v) in p.iter_mut().zip(g.iter()).zip(m.iter_mut()).zip(v.iter_mut())
-            {
+            for (((w, d), m), v) in p.iter_mut().zip(g.iter()).zip(m.iter_mut()).zip(v.iter_mut()) {
                 *m = b1 * *m + (1.0 - b1) * d;
                 *v = b2 * *v + (1.0 - b2) * d * d;
                 *w -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
@@ -119,7 +118,9 @@ fn summary(mut t: Vec<f64>) -> (f64, f64) {
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn bench_training_steps_native() {
-    for (name, mut b, reps) in [("mlp 784-256-10 b128 adam", mlp(), 40), ("convnet b32", convnet(), 20)] {
+    for (name, mut b, reps) in
+        [("mlp 784-256-10 b128 adam", mlp(), 40), ("convnet b32", convnet(), 20)]
+    {
         let first = b.step();
         b.step();
         let mut times = Vec::new();

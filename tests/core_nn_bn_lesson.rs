@@ -76,7 +76,17 @@ fn inference_view_uses_running_statistics() {
 #[test]
 fn sweep_bn_tolerates_higher_learning_rates() {
     let s = settings("moons", 32, 0.1);
-    let rows: Vec<_> = SWEEP_LRS.iter().map(|&lr| model::sweep_one(&s, lr).unwrap()).collect();
+    let rows: Vec<_> = SWEEP_LRS
+        .iter()
+        .map(|&lr| {
+            let mut run = model::SweepRun::new(&s, lr).unwrap();
+            loop {
+                if let Some(row) = run.advance(model::SWEEP_STEPS).unwrap() {
+                    break row;
+                }
+            }
+        })
+        .collect();
     for r in &rows {
         println!("{r:?}");
     }
@@ -84,3 +94,4 @@ fn sweep_bn_tolerates_higher_learning_rates() {
     assert!(ok(|r| r.loss_bn) >= ok(|r| r.loss_plain));
     assert!(ok(|r| r.loss_bn) >= 4);
 }
+

@@ -123,7 +123,16 @@ async fn mount_lesson(query: &str) -> Mounted {
     let h = format!("#/batchnorm?{query}&lang=en");
     let hist = web_sys::window().unwrap().history().unwrap();
     hist.replace_state_with_url(&JsValue::NULL, "", Some(&h)).unwrap();
+    // A failed test aborts without dropping its `Mounted`: remove any app left behind.
+    let left = doc().query_selector_all(".bn-test-root").unwrap();
+    for i in 0..left.length() {
+        if let Some(n) = left.item(i) {
+            let e: Element = n.dyn_into().unwrap();
+            e.remove();
+        }
+    }
     let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
+    root.set_class_name("bn-test-root");
     doc().body().unwrap().append_child(&root).unwrap();
     let handle = mount_to(root.clone(), || App().into_any());
     until("the lesson", 10, || q("[data-testid=\"train-play\"]").is_some()).await;

@@ -35,6 +35,8 @@ const EPS: &[&str] = &["1e-5", "1e-3", "0.1", "1"];
 const MOMENTA: &[&str] = &["0.01", "0.1", "0.5"];
 /// Histogram bins.
 const BINS: usize = 30;
+/// Sweep steps between yields to the browser.
+const SWEEP_CHUNK: u64 = 10;
 /// Features shown in the statistics table.
 const TABLE_FEATURES: usize = 8;
 
@@ -64,17 +66,26 @@ fn num(s: &str, fallback: f32) -> f32 {
     s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
 }
 
-/// A training-kit factory for `s` that also publishes the new experiment in `current`.
-fn factory(
-    s: Settings,
-    current: StoredValue<Option<Rc<RefCell<Experiment>>>, LocalStorage>,
-) -> Factory {
+/// The experiment shared by the training loop and the page; built on the first step, so that
+/// mounting the lesson (or changing a knob) generates no data until training starts.
+type Shared = Rc<RefCell<Option<Experiment>>>;
+
+/// A training-kit factory for `s` that also publishes the new (empty) slot in `current`.
+fn factory(s: Settings, current: StoredValue<Option<Shared>, LocalStorage>) -> Factory {
     Rc::new(move || {
-        let e = Rc::new(RefCell::new(Experiment::new(&s)?));
-        current.set_value(Some(e.clone()));
-        let t = FnTrainable::new(2, move || match e.try_borrow_mut() {
-            Ok(mut e) => e.step(),
-            Err(_) => Err("the experiment is busy".into()),
+        let slot: Shared = Rc::new(RefCell::new(None));
+        current.set_value(Some(slot.clone()));
+        let t = FnTrainable::new(2, move || {
+            let Ok(mut guard) = slot.try_borrow_mut() else {
+                return Err("the experiment is busy".into());
+            };
+            if guard.is_none() {
+                *guard = Some(Experiment::new(&s)?);
+            }
+            match guard.as_mut() {
+                Some(e) => e.step(),
+                None => Err("the experiment could not be built".into()),
+            }
         });
         Ok(Box::new(t) as Box<dyn Trainable>)
     })
@@ -244,7 +255,7 @@ fn BatchNormLesson() -> impl IntoView {
     let eval_mode = Memo::new(move |_| params.choice("mode") == "eval");
 
     // ---- training session: both runs in lockstep ------------------------------------------
-    let current = StoredValue::new_local(None::<Rc<RefCell<Experiment>>>);
+    let current = StoredValue::new_local(None::<Shared>);
     let train = TrainHandle::new(factory(settings.get_untracked(), current));
     Effect::new(move |prev: Option<()>| {
         let s = settings.get();
@@ -261,7 +272,8 @@ fn BatchNormLesson() -> impl IntoView {
         let (l, eval) = (layer.get(), eval_mode.get());
         let v = current
             .try_with_value(|c| {
-                c.as_ref().and_then(|e| e.try_borrow_mut().ok()?.layer_view(l, eval).ok().flatten())
+                let mut guard = c.as_ref()?.try_borrow_mut().ok()?;
+                guard.as_mut()?.layer_view(l, eval).ok().flatten()
             })
             .flatten();
         layer_view.set(v);
@@ -362,8 +374,11 @@ fn BatchNormLesson() -> impl IntoView {
     let sweep_busy = RwSignal::new(None::<f32>);
     let sweep_error = RwSignal::new(None::<String>);
     let sweep_gen = StoredValue::new(0u32);
-    Effect::new(move |_| {
+    Effect::new(move |prev: Option<()>| {
         settings.track();
+        if prev.is_none() {
+            return; // the first run is the mount itself (a sweep may already be starting)
+        }
         // New settings: old results no longer describe the page; a running sweep stops.
         sweep_gen.update_value(|g| *g = g.wrapping_add(1));
         sweep_rows.set(Vec::new());
@@ -384,8 +399,26 @@ fn BatchNormLesson() -> impl IntoView {
                     return;
                 }
                 let _ = sweep_busy.try_set(Some(lr));
-                yield_now().await;
-                match model::sweep_one(&s, lr) {
+                let mut run = match model::SweepRun::new(&s, lr) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = sweep_error.try_set(Some(e));
+                        break;
+                    }
+                };
+                // A few steps per macrotask: the page stays responsive during the sweep.
+                let row = loop {
+                    yield_now().await;
+                    if sweep_gen.try_get_value() != Some(gen) {
+                        return;
+                    }
+                    match run.advance(SWEEP_CHUNK) {
+                        Ok(Some(row)) => break Ok(row),
+                        Ok(None) => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                match row {
                     Ok(row) => {
                         let _ = sweep_rows.try_update(|r| r.push(row));
                     }

@@ -323,31 +323,57 @@ pub struct SweepRow {
     pub acc_plain: f32,
 }
 
-/// Trains both runs for [`SWEEP_STEPS`] at learning rate `lr` (other settings as given).
-pub fn sweep_one(s: &Settings, lr: f32) -> Result<SweepRow, String> {
-    let mut e = Experiment::new(&Settings { lr, ..*s })?;
-    let mut tail = [[0.0f64; 2]; 1];
-    let mut diverged = [false; 2];
-    for step in 0..SWEEP_STEPS {
-        let reps = e.step()?;
-        for (r, rep) in reps.iter().enumerate() {
-            if !rep.loss.is_finite() || rep.loss > 1e3 {
-                diverged[r] = true;
-            }
-            if step + 20 >= SWEEP_STEPS {
-                tail[0][r] += rep.loss / 20.0;
-            }
-        }
-        if diverged.iter().all(|d| *d) {
-            break;
-        }
+/// One learning rate of the sweep, advanced a few steps at a time (so the page can yield to
+/// the browser between chunks and stay responsive).
+pub struct SweepRun {
+    e: Experiment,
+    lr: f32,
+    step: u64,
+    tail: [f64; 2],
+    diverged: [bool; 2],
+}
+
+impl SweepRun {
+    /// Both runs at learning rate `lr`, other settings as given.
+    pub fn new(s: &Settings, lr: f32) -> Result<Self, String> {
+        let e = Experiment::new(&Settings { lr, ..*s })?;
+        Ok(SweepRun { e, lr, step: 0, tail: [0.0; 2], diverged: [false; 2] })
     }
-    let mut acc = [0.0f32; 2];
-    for (r, a) in acc.iter_mut().enumerate() {
-        if !diverged[r] {
-            *a = e.runs[r].evaluate(&mut e.tape, &e.val)?.1;
+
+    /// Up to `max_steps` more steps; the row once [`SWEEP_STEPS`] are done (or both runs
+    /// diverged).
+    pub fn advance(&mut self, max_steps: u64) -> Result<Option<SweepRow>, String> {
+        for _ in 0..max_steps {
+            if self.step >= SWEEP_STEPS || self.diverged.iter().all(|d| *d) {
+                break;
+            }
+            let reps = self.e.step()?;
+            for (r, rep) in reps.iter().enumerate() {
+                if !rep.loss.is_finite() || rep.loss > 1e3 {
+                    self.diverged[r] = true;
+                }
+                if self.step + 20 >= SWEEP_STEPS {
+                    self.tail[r] += rep.loss / 20.0;
+                }
+            }
+            self.step += 1;
         }
+        if self.step < SWEEP_STEPS && !self.diverged.iter().all(|d| *d) {
+            return Ok(None);
+        }
+        let mut acc = [0.0f32; 2];
+        for (r, a) in acc.iter_mut().enumerate() {
+            if !self.diverged[r] {
+                *a = self.e.runs[r].evaluate(&mut self.e.tape, &self.e.val)?.1;
+            }
+        }
+        let loss = |r: usize| if self.diverged[r] { f32::NAN } else { self.tail[r] as f32 };
+        Ok(Some(SweepRow {
+            lr: self.lr,
+            loss_bn: loss(0),
+            loss_plain: loss(1),
+            acc_bn: acc[0],
+            acc_plain: acc[1],
+        }))
     }
-    let loss = |r: usize| if diverged[r] { f32::NAN } else { tail[0][r] as f32 };
-    Ok(SweepRow { lr, loss_bn: loss(0), loss_plain: loss(1), acc_bn: acc[0], acc_plain: acc[1] })
 }
