@@ -161,3 +161,34 @@ fn runs_full_vs_mini() {
     assert!(d.diverged_at.is_some());
     assert!(d.mini.iter().chain(&d.full).all(|p| p.0.is_finite() && p.1.is_finite()));
 }
+
+#[test]
+fn line_fit_gradient_matches_the_autograd_engine() {
+    // The lesson's hand-written gradient against the training engine: pred = x·w + b,
+    // loss = mse(pred, y) = (1/n) Σ r², i.e. twice LineFit's ½-scaled loss.
+    use dlviz::core::autograd::{ParamStore, Tape};
+    use dlviz::core::Tensor;
+    let f = line();
+    let batch = [0usize, 5, 7, 12, 40, 63];
+    let (w0, b0) = (0.7f32, -1.1f32);
+    let mut store = ParamStore::new();
+    let w = store.add("w", Tensor::new(vec![1, 1], vec![w0]).unwrap());
+    let b = store.add("b", Tensor::new(vec![1], vec![b0]).unwrap());
+    let xs: Vec<f32> = batch.iter().map(|&i| f.xs[i] as f32).collect();
+    let ys: Vec<f32> = batch.iter().map(|&i| f.ys[i] as f32).collect();
+    let mut tape = Tape::new();
+    let x = tape.input(&[batch.len(), 1], &xs).unwrap();
+    let y = tape.input(&[batch.len(), 1], &ys).unwrap();
+    let wv = tape.param(&store, w).unwrap();
+    let bv = tape.param(&store, b).unwrap();
+    let xw = tape.matmul(x, wv).unwrap();
+    let pred = tape.bias_add(xw, bv).unwrap();
+    let loss = tape.mse(pred, y).unwrap();
+    tape.backward(loss).unwrap();
+    tape.accumulate_param_grads(&mut store).unwrap();
+    let (gw, gb) = f.grad(w0 as f64, b0 as f64, Some(&batch));
+    let ew = store.grad(w).unwrap().data()[0] as f64 / 2.0;
+    let eb = store.grad(b).unwrap().data()[0] as f64 / 2.0;
+    assert!((gw - ew).abs() < 1e-5 + 1e-5 * ew.abs(), "w: {gw} vs engine {ew}");
+    assert!((gb - eb).abs() < 1e-5 + 1e-5 * eb.abs(), "b: {gb} vs engine {eb}");
+}

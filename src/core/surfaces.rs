@@ -440,6 +440,10 @@ impl Grid {
                     continue;
                 }
                 let above = v.map(|x| x > level);
+                // Most cells lie wholly on one side: skip them before any interpolation.
+                if above.iter().all(|&a| a == above[0]) {
+                    continue;
+                }
                 // Edges: 0 = corners 0–1 (bottom), 1 = 1–2 (right), 2 = 3–2 (top), 3 = 0–3 (left).
                 const EDGES: [(usize, usize); 4] = [(0, 1), (1, 2), (3, 2), (0, 3)];
                 let cross = |e: usize| -> Option<(f64, f64)> {

@@ -82,7 +82,7 @@ fn SgdLesson() -> impl IntoView {
         <section class="lesson-text">
             <h2>{move || i18n.t("sgd.h.mini")}</h2>
             <p>{move || i18n.t("sgd.text.mini1")}</p>
-            <p class="formula">"L_B(w, b) = 1/(2|B|) Σ_{i∈B} (w xᵢ + b − yᵢ)²"</p>
+            <p class="formula">"L"<sub>"B"</sub>"(w, b) = 1/(2|B|) · Σ"<sub>"i∈B"</sub>" (w·xᵢ + b − yᵢ)²"</p>
             <p>{move || i18n.t("sgd.text.mini2")}</p>
         </section>
         <minibatch::MinibatchPanel />

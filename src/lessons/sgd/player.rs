@@ -99,7 +99,7 @@ pub fn Player(
         <div class="step-controls sgd-player" role="group" aria-label=move || i18n.t("sgd.player")>
             <button type="button" data-testid=format!("{prefix}-reset")
                 aria-label=move || i18n.t("sgd.player.reset")
-                on:click=move |_| { stop(); pb.t.set(0); }>"⏮"</button>
+                on:click=move |_| { stop(); pb.t.set(0); }>"|◀"</button>
             <button type="button" data-testid=format!("{prefix}-back")
                 aria-label=move || i18n.t("sgd.player.back")
                 on:click=move |_| { stop(); pb.t.set(pb.at(max.get_untracked()).saturating_sub(1)); }>"◀"</button>
@@ -113,7 +113,7 @@ pub fn Player(
                 on:click=move |_| { stop(); pb.t.set((pb.at(max.get_untracked()) + 1).min(max.get_untracked())); }>"▶"</button>
             <button type="button" data-testid=format!("{prefix}-end")
                 aria-label=move || i18n.t("sgd.player.end")
-                on:click=move |_| { stop(); pb.t.set(max.get_untracked()); }>"⏭"</button>
+                on:click=move |_| { stop(); pb.t.set(max.get_untracked()); }>"▶|"</button>
             <label for=id.clone()>{move || i18n.t("sgd.player.speed")}</label>
             <select id=id data-testid=format!("{prefix}-speed")
                 on:change=move |ev| {
