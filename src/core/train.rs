@@ -259,7 +259,7 @@ impl History {
             }
         };
         let (s, th) = (&mut self.series[i], &mut self.thin[i]);
-        if !s.points.last().is_none_or(|p| p.step < step) {
+        if s.points.last().is_some_and(|p| p.step >= step) {
             return;
         }
         th.pending += 1;
