@@ -257,3 +257,22 @@ fn safe_run_converges_and_errors_surface() {
     });
     assert_eq!(e, Err("shape mismatch".to_string()));
 }
+
+#[test]
+fn history_stays_bounded_on_long_runs() {
+    let mut h = History::new();
+    let n = 200_000u64;
+    for step in 1..=n {
+        let v = if step == 150_001 { f64::NAN } else { step as f64 };
+        h.push(0, LOSS, step, v);
+    }
+    let s = h.series(0, LOSS).unwrap();
+    assert!(s.points.len() <= MAX_POINTS, "{}", s.points.len());
+    assert!(s.points.len() > MAX_POINTS / 4, "{}", s.points.len());
+    assert_eq!(s.points[0].step, 1);
+    assert!(s.points.windows(2).all(|w| w[0].step < w[1].step));
+    // Values still belong to their steps, the NaN survived thinning, and the end is recent.
+    assert!(s.points.iter().all(|p| p.value.is_nan() || p.value == p.step as f64));
+    assert!(s.points.iter().any(|p| p.step == 150_001 && p.value.is_nan()));
+    assert!(s.last().unwrap().step > n - 64, "{:?}", s.last());
+}

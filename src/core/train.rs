@@ -221,10 +221,24 @@ pub fn ema_biased(x: &[f64], beta: f64) -> Vec<f64> {
         .collect()
 }
 
-/// Every series of a training session, per run and metric.
+/// Most points a [`History`] keeps per series. Past it, the series is thinned: every other
+/// point is dropped and from then on one push in 2 is kept (then 1 in 4, …), so a long or fast
+/// run uses bounded memory. Step numbers stay exact; non-finite values are always kept.
+pub const MAX_POINTS: usize = 16_384;
+
+/// Thinning state of one series: keep one push in `stride`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Thin {
+    stride: u64,
+    pending: u64,
+}
+
+/// Every series of a training session, per run and metric (at most [`MAX_POINTS`] points
+/// each).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     series: Vec<Series>,
+    thin: Vec<Thin>,
 }
 
 impl History {
@@ -240,12 +254,27 @@ impl History {
             Some(i) => i,
             None => {
                 self.series.push(Series { run, metric, points: Vec::new() });
+                self.thin.push(Thin { stride: 1, pending: 0 });
                 self.series.len() - 1
             }
         };
-        let s = &mut self.series[i];
-        if s.points.last().is_none_or(|p| p.step < step) {
-            s.points.push(Point { step, value });
+        let (s, th) = (&mut self.series[i], &mut self.thin[i]);
+        if s.points.last().is_some_and(|p| p.step >= step) {
+            return;
+        }
+        th.pending += 1;
+        if th.pending < th.stride && value.is_finite() {
+            return;
+        }
+        th.pending = 0;
+        s.points.push(Point { step, value });
+        if s.points.len() > MAX_POINTS {
+            let mut k = 0;
+            s.points.retain(|p| {
+                k += 1;
+                k % 2 == 1 || !p.value.is_finite()
+            });
+            th.stride *= 2;
         }
     }
 
@@ -262,6 +291,7 @@ impl History {
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.series.clear();
+        self.thin.clear();
     }
 
     /// True when no point has been recorded.
