@@ -4,6 +4,7 @@
 //! blow-up), CSV export, the throughput meter, and a real lockstep training run through
 //! [`Trainer`] (gradient descent on least squares, gradient written here).
 
+use dlviz::core::optim::ema_series;
 use dlviz::core::train::*;
 use std::collections::VecDeque;
 
@@ -35,7 +36,14 @@ fn ema_matches_numpy() {
         (0.99, EMA_DEBIASED_0_99, EMA_BIASED_0_99),
     ] {
         close(&ema_debiased(X, beta), deb, 1e-12, 1e-12, &format!("debiased {beta}"));
-        close(&ema_biased(X, beta), bia, 1e-12, 1e-12, &format!("biased {beta}"));
+        // The EMA lesson's f32 series smoother (core::optim::ema_series) against the same
+        // NumPy values, raw and bias-corrected.
+        let x32: Vec<f32> = X.iter().map(|&v| v as f32).collect();
+        let as64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
+        let raw = as64(ema_series(&x32, beta as f32, false));
+        let corrected = as64(ema_series(&x32, beta as f32, true));
+        close(&raw, bia, 1e-5, 1e-5, &format!("ema_series raw {beta}"));
+        close(&corrected, deb, 1e-5, 1e-5, &format!("ema_series corrected {beta}"));
     }
     // First debiased value is the first input; beta 0 is the identity.
     assert_eq!(ema_debiased(X, 0.9)[0], X[0]);

@@ -3,7 +3,7 @@
 //! a software adapter: these tests prove correctness and selection, not speed).
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_gpu`
-//! (webdriver.json at the crate root enables WebGPU on SwiftShader). Without WebGPU each
+//! (.cargo/webdriver.json, named by .cargo/config.toml, enables WebGPU on SwiftShader). Without WebGPU each
 //! GPU test logs a SKIP line, unless the crate was built with `DLVIZ_REQUIRE_GPU=1`.
 
 use dlviz::compute::{self, BackendKind, Compute, Preference, Reason, Workload};

@@ -183,8 +183,9 @@ fn finite_range(values: impl Iterator<Item = f64>, positive: bool) -> Option<(f6
     })
 }
 
-/// Debiased exponential moving average: `s_0 = 0`, `s_t = β s_{t−1} + (1−β) x_t`, output
-/// `ŝ_t = s_t / (1 − β^t)` (the bias correction of Adam and TensorBoard), so the first output
+/// Debiased exponential moving average, the charts' smoothing (`f64`, non-finite values
+/// skipped; the EMA lesson's `f32` smoother is [`crate::core::optim::ema_series`]): `s_0 = 0`,
+/// `s_t = β s_{t−1} + (1−β) x_t`, output `ŝ_t = s_t / (1 − β^t)` (the bias correction of Adam and TensorBoard), so the first output
 /// equals the first input. `β` is clamped to `[0, 1)`; `β = 0` returns the input. A non-finite
 /// `x_t` is passed through as it is and does not enter the average (one NaN must not erase the
 /// rest of a curve).
@@ -200,23 +201,6 @@ pub fn ema_debiased(x: &[f64], beta: f64) -> Vec<f64> {
             s = beta * s + (1.0 - beta) * v;
             pow *= beta;
             s / (1.0 - pow)
-        })
-        .collect()
-}
-
-/// EMA without bias correction: `s_t = β s_{t−1} + (1−β) x_t` from `s_0 = 0` (starts biased
-/// towards 0; shown beside [`ema_debiased`] by the EMA lesson). Non-finite inputs are passed
-/// through and skipped, as there.
-pub fn ema_biased(x: &[f64], beta: f64) -> Vec<f64> {
-    let beta = if beta.is_finite() { beta.clamp(0.0, 0.999_999) } else { 0.0 };
-    let mut s = 0.0;
-    x.iter()
-        .map(|&v| {
-            if !v.is_finite() {
-                return v;
-            }
-            s = beta * s + (1.0 - beta) * v;
-            s
         })
         .collect()
 }

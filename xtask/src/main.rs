@@ -98,7 +98,7 @@ fn main() -> ExitCode {
 
 /// Paths every command needs.
 struct Ctx {
-    /// The workspace root (where Cargo.toml, Trunk.toml and webdriver.json live).
+    /// The workspace root (where Cargo.toml and Trunk.toml live; webdriver.json is in .cargo/).
     root: PathBuf,
 }
 
@@ -474,8 +474,8 @@ fn native(ctx: &Ctx) -> Result<()> {
 }
 
 fn wasm_pack_test(ctx: &Ctx, extra: &[&str], cargo_args: &[&str]) -> Result<()> {
-    if !ctx.root.join("webdriver.json").is_file() {
-        return Err("webdriver.json is missing at the crate root".into());
+    if !ctx.root.join(".cargo").join("webdriver.json").is_file() {
+        return Err(".cargo/webdriver.json is missing".into());
     }
     let mut c = ctx.cmd("wasm-pack");
     c.args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])
