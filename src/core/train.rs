@@ -185,8 +185,8 @@ fn finite_range(values: impl Iterator<Item = f64>, positive: bool) -> Option<(f6
 
 /// Debiased exponential moving average, the charts' smoothing (`f64`, non-finite values
 /// skipped; the EMA lesson's `f32` smoother is [`crate::core::optim::ema_series`]): `s_0 = 0`,
-/// `s_t = β s_{t−1} + (1−β) x_t`, output `ŝ_t = s_t / (1 − β^t)` (the bias correction of Adam and TensorBoard), so the first output
-/// equals the first input. `β` is clamped to `[0, 1)`; `β = 0` returns the input. A non-finite
+/// `s_t = β s_{t−1} + (1−β) x_t`, output `ŝ_t = s_t / (1 − β^t)` (the bias correction of Adam
+/// and TensorBoard), so the first output equals the first input. `β` is clamped to `[0, 1)`; `β = 0` returns the input. A non-finite
 /// `x_t` is passed through as it is and does not enter the average (one NaN must not erase the
 /// rest of a curve).
 pub fn ema_debiased(x: &[f64], beta: f64) -> Vec<f64> {
