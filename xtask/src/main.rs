@@ -8,7 +8,8 @@
 //!   `--lint` adds a first tier: `cargo fmt --check` and clippy (native + wasm32, `-D warnings`).
 //! * `size`   — release build, then the gzipped size of what the page loads vs the budget.
 //! * `bench`  — dlviz vs TensorFlow.js in one headless Chromium page (xtask/bench/), plus the
-//!   app's wasm size and first-render time; `--web-test` runs `tests/web_bench.rs` instead.
+//!   app's wasm size and first-render time; `--web-test` runs `tests/web_bench.rs` and
+//!   `tests/web_bench_train.rs` (training throughput) instead.
 //! * `screenshot` — release build, then `assets/screenshot.png` (for the README).
 //!
 //! Every external program is run with its command line echoed, so a failure can be replayed.
@@ -52,7 +53,7 @@ commands:
                          dlviz vs TensorFlow.js 4.22 in one headless Chromium page (xtask/bench/):
                          table on stdout, <target>/bench/bench.{json,md}; also the app's wasm
                          size gzipped and first render (unless --no-app); --web-test runs
-                         tests/web_bench.rs instead
+                         tests/web_bench.rs and tests/web_bench_train.rs instead
   screenshot             release build, then assets/screenshot.png (headless chromium)
 ";
 
@@ -688,7 +689,7 @@ fn bench(ctx: &Ctx, args: &[String]) -> Result<()> {
         return wasm_pack_test(
             ctx,
             &["--release", "--features", "bench"],
-            &["--test", "web_bench"],
+            &["--test", "web_bench", "--test", "web_bench_train"],
         );
     }
     let dir = ctx.root.join("xtask").join("bench");
