@@ -299,11 +299,11 @@ fn assert_notice_for(lesson: &Lesson, pairs: &[(String, String)], what: &str) {
     }
 }
 
-#[wasm_bindgen_test]
-async fn every_lesson_with_defaults_and_valid_values() {
+/// Defaults, explicit defaults, all knobs at their extremes, seeded random valid values.
+async fn defaults_and_valid_values(lesson: &Lesson) {
     install_panic_hook();
     let mut rng = Rng::new(20_261_130);
-    for lesson in LESSONS {
+    {
         let c = open(lesson, "").await;
         assert!(q("[data-testid=url-notice]").is_none(), "{}: notice on defaults", lesson.slug);
         assert_healthy(lesson, "defaults").await;
@@ -360,10 +360,10 @@ async fn every_lesson_with_defaults_and_valid_values() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn every_lesson_with_garbage_in_every_key_at_once() {
+/// Every garbage payload in every key at once (raw and percent-encoded).
+async fn garbage_in_every_key_at_once(lesson: &Lesson) {
     install_panic_hook();
-    for lesson in LESSONS {
+    {
         for (gi, g) in GARBAGE.iter().enumerate() {
             // Raw for even payloads, percent-encoded for odd ones, and both for markup.
             let mut writers: Vec<fn(&str) -> String> = vec![if gi % 2 == 0 { raw } else { enc }];
@@ -389,10 +389,10 @@ async fn every_lesson_with_garbage_in_every_key_at_once() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn every_lesson_with_garbage_in_one_key() {
+/// One bad key at a time, one per kind of knob.
+async fn garbage_in_one_key(lesson: &Lesson) {
     install_panic_hook();
-    for lesson in LESSONS {
+    {
         // One isolated case per kind of knob (the first knob of each kind), each with a
         // different payload: the bad key alone is listed, and the lesson copes. (Every key
         // gets every payload in `every_lesson_with_garbage_in_every_key_at_once`.)
@@ -424,10 +424,10 @@ async fn every_lesson_with_garbage_in_one_key() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn every_lesson_with_unknown_keys_and_double_encoding() {
+/// Unknown keys, double encoding, repeated keys.
+async fn unknown_keys_and_double_encoding(lesson: &Lesson) {
     install_panic_hook();
-    for lesson in LESSONS {
+    {
         let pairs: Vec<(String, String)> =
             UNKNOWN_KEYS.iter().map(|k| (k.to_string(), "1".to_string())).collect();
         let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={v}", enc(k))).collect();
@@ -437,7 +437,7 @@ async fn every_lesson_with_unknown_keys_and_double_encoding() {
         drop(c);
 
         // Double encoding decodes once: the knob sees `%3C…`, which no schema accepts.
-        let Some(spec) = lesson.params.first() else { continue };
+        let Some(spec) = lesson.params.first() else { return };
         let payload = "<img src=x onerror=window.__dlviz_injected=1>";
         let twice = enc(&enc(payload));
         let c = open(lesson, &format!("{}={twice}", spec.key)).await;
@@ -447,7 +447,7 @@ async fn every_lesson_with_unknown_keys_and_double_encoding() {
         drop(c);
 
         // Repeated keys: the last one wins, and a bad last one is reported.
-        let Some((lo, _)) = extremes(&spec.kind) else { continue };
+        let Some((lo, _)) = extremes(&spec.kind) else { return };
         let query = format!("{k}={lo}&{k}=%3Cb%3E", k = spec.key, lo = enc(&lo));
         let c = open(lesson, &query).await;
         assert_notice_for(lesson, &[(spec.key.to_string(), "<b>".to_string())], "repeated key");
@@ -478,4 +478,53 @@ fn every_lesson_schema_is_sound() {
             );
         }
     }
+}
+
+/// One browser test per (lesson, sweep): each has its own time limit, so the sweep scales with
+/// the number of lessons. `every_lesson_is_swept` fails when a lesson of the registry is missing
+/// from this list, so a new lesson cannot escape the sweep.
+macro_rules! sweep {
+    ($($slug:ident),* $(,)?) => {
+        const SWEPT: &[&str] = &[$(stringify!($slug)),*];
+        $(
+            mod $slug {
+                use super::*;
+
+                fn lesson() -> &'static Lesson {
+                    match dlviz::lessons::find(stringify!($slug)) {
+                        Some(l) => l,
+                        None => panic!("{} is not in the registry", stringify!($slug)),
+                    }
+                }
+
+                #[wasm_bindgen_test]
+                async fn defaults_and_valid_values() {
+                    super::defaults_and_valid_values(lesson()).await;
+                }
+
+                #[wasm_bindgen_test]
+                async fn garbage_in_every_key_at_once() {
+                    super::garbage_in_every_key_at_once(lesson()).await;
+                }
+
+                #[wasm_bindgen_test]
+                async fn garbage_in_one_key() {
+                    super::garbage_in_one_key(lesson()).await;
+                }
+
+                #[wasm_bindgen_test]
+                async fn unknown_keys_and_double_encoding() {
+                    super::unknown_keys_and_double_encoding(lesson()).await;
+                }
+            }
+        )*
+    };
+}
+
+sweep!(convolution, softmax, sgd, ema, batchnorm);
+
+#[wasm_bindgen_test]
+fn every_lesson_is_swept() {
+    let registry: Vec<&str> = LESSONS.iter().map(|l| l.slug).collect();
+    assert_eq!(registry, SWEPT, "add every lesson of the registry to sweep!(…) in this file");
 }
