@@ -10,8 +10,9 @@
 //! panic happened (a panic hook records it), that the lesson is still mounted and still reacts
 //! (the language switch flips `<html lang>`), that no injected element or script ran, and — for
 //! garbage — that the URL notice is shown and lists every rejected key (with its raw value as
-//! text), while a value the schema accepts is not listed. No lesson-specific code: a lesson
-//! added to the registry is swept automatically.
+//! text), while a value the schema accepts is not listed. No lesson-specific code: each lesson
+//! gets one test per sweep (`sweep!(…)` at the end, its own time limit each), and a test fails
+//! when a lesson of the registry is missing from that list.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_sweep`
 
