@@ -365,7 +365,7 @@ pub(crate) fn gemm_blocked(
             let bi = bias.map_or(0.0, |b| b.get(i).copied().unwrap_or(0.0));
             for v in &mut c[i * ldc..i * ldc + n] {
                 let x = if accumulate { *v + bi } else { bi };
-                *v = if relu && !(x > 0.0) { 0.0 } else { x };
+                *v = if !relu || x > 0.0 { x } else { 0.0 };
             }
         }
         return;
@@ -452,7 +452,7 @@ fn store_tile(
         } else {
             for (d, &x) in dst.iter_mut().zip(t) {
                 let y = x + if mode.add { *d } else { base };
-                *d = if mode.relu && !(y > 0.0) { 0.0 } else { y };
+                *d = if !mode.relu || y > 0.0 { y } else { 0.0 };
             }
         }
     }
