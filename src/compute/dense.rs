@@ -261,7 +261,7 @@ pub async fn choose_dense(
 #[derive(Debug)]
 pub enum DenseRun {
     /// On the CPU engine.
-    Cpu(DenseCpu),
+    Cpu(Box<DenseCpu>),
     /// On the GPU.
     Gpu(Box<DenseTrainer>),
 }
@@ -278,10 +278,12 @@ impl DenseRun {
         if let (BackendKind::WebGpu, Some(gpu)) = (backend, gpu) {
             match DenseTrainer::new(gpu, spec.clone(), params).await {
                 Ok(t) => return Ok((DenseRun::Gpu(Box::new(t)), None)),
-                Err(e) => return Ok((DenseRun::Cpu(DenseCpu::new(spec, params)?), Some(e))),
+                Err(e) => {
+                    return Ok((DenseRun::Cpu(Box::new(DenseCpu::new(spec, params)?)), Some(e)))
+                }
             }
         }
-        Ok((DenseRun::Cpu(DenseCpu::new(spec, params)?), None))
+        Ok((DenseRun::Cpu(Box::new(DenseCpu::new(spec, params)?)), None))
     }
 
     /// Where it trains.
@@ -315,7 +317,7 @@ impl DenseRun {
                 };
                 let spec = trainer.spec().clone();
                 let params = trainer.params().await?;
-                *self = DenseRun::Cpu(DenseCpu::new(spec, &params)?);
+                *self = DenseRun::Cpu(Box::new(DenseCpu::new(spec, &params)?));
                 Err(DenseError::Gpu(err))
             }
         }
