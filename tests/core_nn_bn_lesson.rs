@@ -94,4 +94,3 @@ fn sweep_bn_tolerates_higher_learning_rates() {
     assert!(ok(|r| r.loss_bn) >= ok(|r| r.loss_plain));
     assert!(ok(|r| r.loss_bn) >= 4);
 }
-

@@ -8,8 +8,8 @@ use leptos::prelude::AnyView;
 pub mod batchnorm;
 pub mod convolution;
 pub mod ema;
-pub mod softmax;
 pub mod sgd;
+pub mod softmax;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
 pub struct Lesson {
@@ -29,13 +29,8 @@ pub struct Lesson {
 }
 
 /// Every lesson, in reading order.
-pub static LESSONS: &[&Lesson] = &[
-    &convolution::LESSON,
-    &softmax::LESSON,
-    &sgd::LESSON,
-    &ema::LESSON,
-    &batchnorm::LESSON,
-];
+pub static LESSONS: &[&Lesson] =
+    &[&convolution::LESSON, &softmax::LESSON, &sgd::LESSON, &ema::LESSON, &batchnorm::LESSON];
 
 /// Finds a lesson by slug.
 pub fn find(slug: &str) -> Option<&'static Lesson> {
