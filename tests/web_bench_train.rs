@@ -5,7 +5,7 @@
 //! * MLP 784-256-10 (ReLU), batch 128, softmax cross-entropy, Adam — on the CPU engine
 //!   (`core::nn` on the autograd tape + `core::optim::Adam`, wasm SIMD128) and on WebGPU
 //!   (`gpu::dense::DenseTrainer`, everything resident on the device).
-//! * A small conv net on 28×28 images, batch 32: conv 3×3 (8) → ReLU → conv 3×3 stride 2 (16)
+//! * A small conv net on 28×28 images, batch 32: conv 3×3 (8) → BN2d → ReLU → conv 3×3 stride 2 (16)
 //!   → ReLU → flatten → linear 10, cross-entropy, Adam — on the CPU engine.
 //!
 //! In headless Chromium WebGPU runs on SwiftShader (a software adapter on the same CPU): its
@@ -18,7 +18,7 @@ use dlviz::compute;
 use dlviz::compute::dense::{init_params, DenseCpu};
 use dlviz::core::autograd::{ParamStore, Tape};
 use dlviz::core::conv::Conv2dParams;
-use dlviz::core::nn::{Activation, Conv2d, Init, Layer, Linear, Sequential};
+use dlviz::core::nn::{Activation, BatchNorm, Conv2d, Init, Layer, Linear, Sequential};
 use dlviz::core::optim::{Adam, AdamConfig, Optimizer};
 use dlviz::core::Rng;
 use dlviz::gpu::dense::{Act, DenseLoss, DenseSpec, DenseTrainer};
@@ -71,6 +71,7 @@ fn conv_net(rng: &mut Rng) -> CpuTrainer {
     let down = Conv2dParams { stride: 2, padding: 1, dilation: 1 };
     let net = Sequential::new()
         .with(Conv2d::new(&mut store, "c1", 1, 8, 3, same, Init::HeUniform, rng))
+        .with(BatchNorm::new_2d(&mut store, "bn1", 8))
         .with(Activation::Relu)
         .with(Conv2d::new(&mut store, "c2", 8, 16, 3, down, Init::HeUniform, rng))
         .with(Activation::Relu)
@@ -145,5 +146,5 @@ async fn bench_training_throughput() {
         conv.step(&[cb, 1, 28, 28], &xi, &li);
         t.push(now_ms() - s);
     }
-    report("conv net 1x28x28 -> c8 -> c16/2 -> fc10, batch 32, Adam, CPU engine", t);
+    report("conv net 1x28x28 -> c8 -> BN -> c16/2 -> fc10, batch 32, Adam, CPU engine", t);
 }
