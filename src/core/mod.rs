@@ -12,6 +12,7 @@
 //! * [`surfaces`] — 2-D loss surfaces with gradients, grid sampling, marching-squares contours.
 //! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
+//! * [`mnist`] — the shipped MNIST digits file: parse, validate (checksum), to a dataset.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
 //! * [`optim`] — optimizers (SGD … AdamW), LR schedules, gradient clipping, EMA.
 //! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
@@ -27,6 +28,7 @@ pub mod filters;
 pub mod image;
 pub mod logits;
 pub mod matmul;
+pub mod mnist;
 pub mod nn;
 pub mod optim;
 pub mod receptive;
