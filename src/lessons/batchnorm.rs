@@ -91,6 +91,10 @@ fn factory(s: Settings, current: StoredValue<Option<Shared>, LocalStorage>) -> F
     })
 }
 
+fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
 /// Mean and standard deviation (population).
 fn mean_std(v: &[f32]) -> (f32, f32) {
     let n = v.len().max(1) as f64;
@@ -269,6 +273,7 @@ fn BatchNormLesson() -> impl IntoView {
     let layer_view = RwSignal::new(None::<LayerView>);
     Effect::new(move |_| {
         train.version.track();
+        let t0 = now_ms();
         let (l, eval) = (layer.get(), eval_mode.get());
         let v = current
             .try_with_value(|c| {
@@ -277,6 +282,9 @@ fn BatchNormLesson() -> impl IntoView {
             })
             .flatten();
         layer_view.set(v);
+        // Reading the layer and drawing its histograms (the effect below, run by this `set`)
+        // are part of the training frame's work.
+        train.add_paint_ms(now_ms() - t0);
     });
 
     let pre_canvas = NodeRef::<Canvas>::new();

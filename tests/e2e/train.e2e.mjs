@@ -85,10 +85,27 @@ async function main() {
       const stats = await frameStats(page);
       await page.locator(tid('train-play')).first().click();
       const s1 = await until(() => steps(page), (n) => n > s0, 'no training step was taken');
+      // The training work per frame, measured inside the app (steps + the repaints they
+      // cause: loss charts, BN histograms), from the data attributes of the controls.
+      const work = await page.locator('.tr-controls').first().evaluate((el) => ({
+        max: Number(el.getAttribute('data-max-frame-ms')),
+        frames: Number(el.getAttribute('data-frames')),
+        worst: el.getAttribute('data-worst-frame'),
+      }));
       console.log(
         `      ${s1 - s0} steps in ~4 s; frames while training: n=${stats.n}, median ${stats.median.toFixed(1)} ms, ` +
-          `p95 ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms`,
+          `p95 ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms; training work per frame: ` +
+          `max ${work.max.toFixed(1)} ms (steps/paint ${work.worst}) over ${work.frames} frames`,
       );
+      // The issue's bar: no frame over 50 ms because of training. The app's own measure of
+      // its training work per frame is held to it exactly.
+      assert(work.frames >= 20, `only ${work.frames} training frames were measured`);
+      assert(work.max < 50, `a training frame carried ${work.max.toFixed(1)} ms of work (steps/paint ${work.worst})`);
+      // The gaps between frames also include the browser's own work and whatever else the
+      // machine runs (CI: 2 shared cores, other jobs compiling), so they get margins: p95
+      // under 50 ms and no gap over 100 ms (a 1.4 s gap was measured before the fix).
+      assert(stats.p95 < 50, `95th percentile frame ${stats.p95.toFixed(1)} ms while training`);
+      assert(stats.max < 100, `a frame took ${stats.max.toFixed(1)} ms while training`);
       await until(() => canvasHash(page, 'chart-bn-loss'), (h) => h !== before, 'the loss chart did not change');
       // The page must keep painting while it trains: at least ~10 frames a second, and most
       // frames well under the 50 ms the training loop is allowed (the median is ~16.7 ms when

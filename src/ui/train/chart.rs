@@ -23,6 +23,10 @@ use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle, TextStyle};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
 /// One curve: a metric of a run, its translated label and its palette colour.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartLine {
@@ -344,6 +348,7 @@ pub fn LossChart(
     Effect::new(move |_| {
         source.track();
         let Some(c) = canvas.get() else { return };
+        let t0 = now_ms();
         let dpr = window().device_pixel_ratio().max(1.0);
         let (cw, ch) = (c.client_width().max(1) as f64, c.client_height().max(1) as f64);
         let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
@@ -366,6 +371,10 @@ pub fn LossChart(
             Some(Ok(m)) => xmap.set_value(m),
             Some(Err(e)) => web_sys::console::warn_1(&e.into()),
             None => {}
+        }
+        // A session's redraw is part of its frame's training work.
+        if let HistorySource::Train(h) = &source {
+            h.add_paint_ms(now_ms() - t0);
         }
     });
 
