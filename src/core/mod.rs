@@ -6,6 +6,7 @@
 //!
 //! * [`conv`] — 2-D convolution (fast CPU path and the reference loop), output sizes.
 //! * [`data`] — seeded toy datasets (moons, spirals, circles, blobs, regression, shape images), splits, mini-batches.
+//! * [`fastexp`] — a vectorised `exp` (range reduction + polynomial) for softmax rows.
 //! * [`activation`] — ReLU.
 //! * [`filters`] — kernel presets (identity, blur, Sobel, …).
 //! * [`receptive`] — receptive fields of layer stacks.
@@ -24,6 +25,7 @@ pub mod autograd;
 pub mod colormap;
 pub mod conv;
 pub mod data;
+pub mod fastexp;
 pub mod filters;
 pub mod image;
 pub mod logits;
