@@ -384,25 +384,26 @@ fn shipped_mnist() -> mnist::Mnist {
 }
 
 /// The smoke test's model and bound (quoted in the report and the lesson's notes).
-const SMOKE_HIDDEN: usize = 128;
-const SMOKE_STEPS: usize = 300;
+const SMOKE_HIDDEN: usize = 64;
+const SMOKE_STEPS: usize = 100;
 const SMOKE_BOUND: f32 = 200.0;
 
 #[test]
 fn training_on_mnist_brings_the_validation_loss_below_the_bound() {
-    // 784-128-2 Bernoulli VAE, β = 1, batch 64, Adam lr 2e-3, seed 7; 4,000 training digits and
-    // 500 validation digits (seeded split of the first 4,500). The validation loss (−ELBO, in
+    // 784-64-2 Bernoulli VAE, β = 1, batch 32, Adam lr 3e-3, seed 7; 4,000 training digits and
+    // 300 validation digits (seeded split of the first 4,300). The validation loss (−ELBO, in
     // nats per digit, fixed ε) starts near 784·ln 2 ≈ 543 and must fall below SMOKE_BOUND within
-    // SMOKE_STEPS steps.
+    // SMOKE_STEPS steps (measured: 203.7 at step 50, 195.5 at step 100, 188.0 at step 200).
+    // A small model because native tests run unoptimised (≈ 2 steps/s in a debug build).
     let m = shipped_mnist();
-    let (train, val) = m.dataset(4_500).split(500.0 / 4_500.0, 7).unwrap();
+    let (train, val) = m.dataset(4_300).split(300.0 / 4_300.0, 7).unwrap();
     let spec = VaeSpec {
         input: 784,
         hidden: SMOKE_HIDDEN,
         latent: 2,
         likelihood: Likelihood::Bernoulli,
-        batch: 64,
-        lr: 2e-3,
+        batch: 32,
+        lr: 3e-3,
     };
     let mut vae = Vae::new(spec, &init_params(&spec, 7)).unwrap();
     let mut rng = Rng::new(7);
@@ -444,4 +445,39 @@ fn training_on_mnist_brings_the_validation_loss_below_the_bound() {
     );
     // The 2-D code is in use: both dimensions carry information.
     assert!(end.kl_per_dim.iter().all(|&k| k > 0.1), "per-dim KL {:?}", end.kl_per_dim);
+}
+
+#[test]
+fn latent_plane_pca_finds_the_principal_axes() {
+    use dlviz::core::vae::LatentPlane;
+    // Points c + 3a·e + b·f (+ tiny noise in the other two dimensions) with e ⟂ f in 4-D:
+    // the principal axes are ±e then ±f; projecting and lifting round-trips in the plane.
+    let e = [0.5f32, 0.5, 0.5, 0.5];
+    let f = [0.5f32, -0.5, 0.5, -0.5];
+    let c = [1.0f32, -2.0, 0.5, 3.0];
+    let mut rng = Rng::new(3);
+    let mut pts = Vec::new();
+    for _ in 0..400 {
+        let (a, b) = (3.0 * rng.normal(), rng.normal());
+        for k in 0..4 {
+            pts.push(c[k] + a * e[k] + b * f[k] + 1e-3 * rng.normal());
+        }
+    }
+    let p = LatentPlane::pca(&pts, 4).unwrap();
+    let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(a, b)| a * b).sum::<f32>();
+    assert!(dot(&p.u, &e).abs() > 0.999, "u {:?}", p.u);
+    assert!(dot(&p.v, &f).abs() > 0.999, "v {:?}", p.v);
+    assert!(dot(&p.u, &p.v).abs() < 1e-5);
+    for k in 0..4 {
+        assert!((p.center[k] - c[k]).abs() < 0.4, "centre {:?}", p.center);
+    }
+    let z = p.lift(1.5, -0.5);
+    let (a, b) = p.project(&z);
+    assert!((a - 1.5).abs() < 1e-5 && (b + 0.5).abs() < 1e-5);
+    // The 2-D plane is the identity.
+    let id = LatentPlane::axes(2).unwrap();
+    assert_eq!(id.lift(0.3, -1.2), vec![0.3, -1.2]);
+    assert_eq!(id.project(&[0.3, -1.2]), (0.3, -1.2));
+    assert!(LatentPlane::axes(1).is_none());
+    assert!(LatentPlane::pca(&[1.0, 2.0, 3.0], 2).is_none());
 }

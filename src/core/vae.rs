@@ -474,3 +474,124 @@ pub fn kl_normal(mu: f32, logvar: f32) -> f32 {
 pub fn draw_eps(rng: &mut Rng, n: usize) -> Vec<f32> {
     (0..n).map(|_| rng.normal()).collect()
 }
+
+/// A plane through the latent space on which codes are drawn and from which points are decoded:
+/// `z(a, b) = c + a·u + b·v`. With a 2-D latent it is the latent plane itself
+/// ([`LatentPlane::axes`]); with more dimensions it is the plane of the two principal axes of a
+/// cloud of codes ([`LatentPlane::pca`]), so a point picked on the figure is a real latent vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatentPlane {
+    /// The centre `c` (length `Z`).
+    pub center: Vec<f32>,
+    /// The first axis `u` (unit length).
+    pub u: Vec<f32>,
+    /// The second axis `v` (unit length, orthogonal to `u`).
+    pub v: Vec<f32>,
+}
+
+impl LatentPlane {
+    /// The plane of the first two latent coordinates through the origin (`Z ≥ 2`).
+    pub fn axes(z: usize) -> Option<Self> {
+        if z < 2 {
+            return None;
+        }
+        let mut u = vec![0.0; z];
+        let mut v = vec![0.0; z];
+        u[0] = 1.0;
+        v[1] = 1.0;
+        Some(Self { center: vec![0.0; z], u, v })
+    }
+
+    /// The plane through the mean of `points: (n, z)` spanned by their two principal axes (the
+    /// top two eigenvectors of the covariance, by power iteration with deflation in `f64`).
+    /// `None` for fewer than two dimensions or no points. Each axis' sign is fixed so that its
+    /// largest-magnitude component is positive (a stable picture while training).
+    pub fn pca(points: &[f32], z: usize) -> Option<Self> {
+        if z < 2 || points.len() < z || points.len() % z != 0 {
+            return None;
+        }
+        let n = points.len() / z;
+        let mut mean = vec![0.0f64; z];
+        for p in points.chunks_exact(z) {
+            for (m, v) in mean.iter_mut().zip(p) {
+                *m += *v as f64 / n as f64;
+            }
+        }
+        let mut cov = vec![0.0f64; z * z];
+        for p in points.chunks_exact(z) {
+            for i in 0..z {
+                let di = p[i] as f64 - mean[i];
+                for j in 0..z {
+                    cov[i * z + j] += di * (p[j] as f64 - mean[j]) / n as f64;
+                }
+            }
+        }
+        let first = power_axis(&cov, z, None);
+        let second = power_axis(&cov, z, Some(&first));
+        let f = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
+        Some(Self { center: f(mean), u: f(first), v: f(second) })
+    }
+
+    /// The plane coordinates `(a, b)` of a latent point: `((p − c)·u, (p − c)·v)`.
+    pub fn project(&self, p: &[f32]) -> (f32, f32) {
+        let mut a = 0.0;
+        let mut b = 0.0;
+        for (((x, c), u), v) in p.iter().zip(&self.center).zip(&self.u).zip(&self.v) {
+            a += (x - c) * u;
+            b += (x - c) * v;
+        }
+        (a, b)
+    }
+
+    /// The latent point at plane coordinates `(a, b)`: `c + a·u + b·v`.
+    pub fn lift(&self, a: f32, b: f32) -> Vec<f32> {
+        self.center.iter().zip(&self.u).zip(&self.v).map(|((c, u), v)| c + a * u + b * v).collect()
+    }
+}
+
+/// The dominant unit eigenvector of the symmetric `cov: (z, z)`, orthogonal to `deflate` if
+/// given (power iteration; a degenerate matrix gives a coordinate axis).
+fn power_axis(cov: &[f64], z: usize, deflate: Option<&[f64]>) -> Vec<f64> {
+    let orth = |v: &mut Vec<f64>| {
+        if let Some(d) = deflate {
+            let dot: f64 = v.iter().zip(d).map(|(a, b)| a * b).sum();
+            for (x, y) in v.iter_mut().zip(d) {
+                *x -= dot * y;
+            }
+        }
+    };
+    let norm = |v: &mut Vec<f64>| -> bool {
+        let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if n > 1e-300 && n.is_finite() {
+            v.iter_mut().for_each(|x| *x /= n);
+            true
+        } else {
+            false
+        }
+    };
+    // A start vector not orthogonal to any eigenvector in practice.
+    let mut v: Vec<f64> = (0..z).map(|i| 1.0 + 0.1 * i as f64).collect();
+    orth(&mut v);
+    if !norm(&mut v) {
+        v = vec![0.0; z];
+        v[usize::from(deflate.is_some()).min(z - 1)] = 1.0;
+    }
+    for _ in 0..500 {
+        let mut w: Vec<f64> =
+            (0..z).map(|i| (0..z).map(|j| cov[i * z + j] * v[j]).sum::<f64>()).collect();
+        orth(&mut w);
+        if !norm(&mut w) {
+            break;
+        }
+        let change: f64 = w.iter().zip(&v).map(|(a, b)| (a - b).abs()).sum();
+        v = w;
+        if change < 1e-12 {
+            break;
+        }
+    }
+    let big = v.iter().copied().fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+    if big < 0.0 {
+        v.iter_mut().for_each(|x| *x = -*x);
+    }
+    v
+}
