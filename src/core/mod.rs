@@ -19,6 +19,7 @@
 //! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
 //! * [`train`] — a training session: lockstep runs, history, EMA view, divergence, throughput.
 //! * [`autograd`] — reverse-mode autodiff on a tape (the training engine); [`nn`] — layers on it.
+//! * [`vae`] — the variational autoencoder (encoder, reparameterisation, decoder, β-ELBO) on the engine.
 
 pub mod activation;
 pub mod autograd;
@@ -38,6 +39,7 @@ pub mod rng;
 pub mod surfaces;
 pub mod tensor;
 pub mod train;
+pub mod vae;
 
 pub use conv::{conv2d, Conv2dParams, ConvError};
 pub use rng::Rng;
