@@ -284,3 +284,77 @@ fn history_stays_bounded_on_long_runs() {
     assert!(s.points.iter().any(|p| p.step == 150_001 && p.value.is_nan()));
     assert!(s.last().unwrap().step > n - 64, "{:?}", s.last());
 }
+
+/// A minimal executor for futures that never wait (the async models below resolve at once):
+/// polls with a no-op waker.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+    fn raw() -> RawWaker {
+        RawWaker::new(std::ptr::null(), &VTABLE)
+    }
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(|_| raw(), |_| {}, |_| {}, |_| {});
+    // SAFETY: the vtable's functions ignore the null data pointer.
+    let waker = unsafe { Waker::from_raw(raw()) };
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// Gradient descent on f(w) = (w − 3)², stepped through the async contract.
+struct AsyncQuadratic {
+    w: f64,
+    lr: f64,
+}
+
+impl AsyncTrainable for AsyncQuadratic {
+    fn runs(&self) -> usize {
+        1
+    }
+
+    fn step(&mut self) -> StepFuture<'_> {
+        Box::pin(async move {
+            let g = 2.0 * (self.w - 3.0);
+            let loss = (self.w - 3.0).powi(2);
+            self.w -= self.lr * g;
+            Ok(vec![StepReport::loss(loss).with_grad_norm(g.abs()).with_metric("w", self.w)])
+        })
+    }
+}
+
+#[test]
+fn recorder_records_async_steps_like_step() {
+    // The same model stepped synchronously and through AsyncTrainable + record: same history.
+    let mut sync_w = 0.0f64;
+    let sync = FnTrainable::new(1, move || {
+        let g = 2.0 * (sync_w - 3.0);
+        let loss = (sync_w - 3.0).powi(2);
+        sync_w -= 0.1 * g;
+        Ok(vec![StepReport::loss(loss).with_grad_norm(g.abs()).with_metric("w", sync_w)])
+    });
+    let mut a = Trainer::new(Box::new(sync), DivergenceConfig::default());
+    let mut model = AsyncQuadratic { w: 0.0, lr: 0.1 };
+    let mut b = Trainer::recorder(model.runs(), DivergenceConfig::default());
+    assert!(b.step().is_err(), "a recorder cannot step by itself");
+    assert_eq!(b.step_count(), 0);
+    for _ in 0..20 {
+        assert_eq!(a.step().unwrap(), None);
+        let reports = block_on(model.step()).unwrap();
+        assert_eq!(b.record(reports).unwrap(), None);
+    }
+    assert_eq!(b.step_count(), 20);
+    assert_eq!(a.history(), b.history());
+    // w after 20 steps of w ← w − 0.2 (w − 3) from 0: 3 − 3·0.8²⁰ (by hand).
+    let w = b.history().series(0, "w").unwrap().last().unwrap().value;
+    assert!((w - (3.0 - 3.0 * 0.8f64.powi(20))).abs() < 1e-12, "{w}");
+    // Wrong report counts are errors; a divergence is kept and stops recording.
+    assert!(b.record(vec![]).is_err());
+    let d = b.record(vec![StepReport::loss(f64::NAN)]).unwrap().unwrap();
+    assert_eq!(d.step, 21);
+    // (compared by step: the recorded value is NaN, never equal to itself)
+    assert_eq!(b.record(vec![StepReport::loss(1.0)]).unwrap().map(|d| d.step), Some(d.step));
+    assert_eq!(b.step_count(), 21);
+}

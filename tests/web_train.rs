@@ -5,13 +5,24 @@
 //! step; Play trains over animation frames with every burst under 50 ms and the loss going
 //! down; Pause stops; the chart draws pixels and its keyboard read-out shows exact values;
 //! a too-large rate is caught as a divergence and explained in place; a factory error is shown;
-//! a hidden tab pauses; unmounting stops the loop (no more steps, no panic).
+//! a hidden tab pauses; unmounting stops the loop (no more steps, no panic). The asynchronous
+//! path (`TrainHandle::new_async`) drives a `compute::dense::DenseRun` — on the CPU and, when a
+//! WebGPU adapter exists (SwiftShader here), on the GPU — through the same controls: one step
+//! at a time, history contiguous, loss falling, CPU and GPU losses equal, pause / reset /
+//! unmount with a step in flight.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_train`
 
-use dlviz::core::train::{FnTrainable, StepReport, Trainable, LOSS};
+use dlviz::compute::dense::{init_params, DenseRun};
+use dlviz::compute::{self, BackendKind};
+use dlviz::core::optim::AdamConfig;
+use dlviz::core::train::{AsyncTrainable, FnTrainable, StepFuture, StepReport, Trainable, LOSS};
 use dlviz::core::Rng;
-use dlviz::ui::train::{ChartLine, Factory, LoopState, LossChart, TrainControls, TrainHandle};
+use dlviz::gpu::dense::{Act, DenseLoss, DenseSpec};
+use dlviz::gpu::Gpu;
+use dlviz::ui::train::{
+    AsyncFactory, ChartLine, Factory, LoopState, LossChart, TrainControls, TrainHandle,
+};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -38,7 +49,12 @@ async fn sleep(ms: i32) {
 }
 
 async fn until(what: &str, cond: impl Fn() -> bool) {
-    for _ in 0..500 {
+    until_for(what, 5_000, cond).await
+}
+
+/// Waits for `cond`, polling every 10 ms, at most about `ms` milliseconds.
+async fn until_for(what: &str, ms: u32, cond: impl Fn() -> bool) {
+    for _ in 0..ms / 10 {
         if cond() {
             return;
         }
@@ -110,12 +126,20 @@ struct Mounted {
 }
 
 fn mount(factory: Factory) -> Mounted {
+    mount_with(move || TrainHandle::new(factory.clone()))
+}
+
+fn mount_async(factory: AsyncFactory) -> Mounted {
+    mount_with(move || TrainHandle::new_async(factory.clone()))
+}
+
+fn mount_with(make: impl Fn() -> TrainHandle + 'static) -> Mounted {
     let root = doc().create_element("div").unwrap();
     doc().body().unwrap().append_child(&root).unwrap();
     let slot: Rc<Cell<Option<TrainHandle>>> = Rc::new(Cell::new(None));
     let s2 = slot.clone();
     let unmount = mount_to(root.clone().dyn_into().unwrap(), move || {
-        let handle = TrainHandle::new(factory.clone());
+        let handle = make();
         s2.set(Some(handle));
         let lines = Signal::derive(|| {
             vec![ChartLine { run: 0, metric: LOSS, label: "train loss".into(), color: 0 }]
@@ -283,4 +307,229 @@ async fn unmount_stops_the_loop() {
     let n = steps.get();
     sleep(150).await;
     assert_eq!(steps.get(), n, "the loop outlived its component");
+}
+
+/// The dense network of the async tests: 2 → 16 → 2, ReLU, softmax cross-entropy, Adam.
+fn blob_spec() -> DenseSpec {
+    let adam = AdamConfig { lr: 0.05, ..AdamConfig::default() };
+    DenseSpec {
+        dims: vec![2, 16, 2],
+        hidden: Act::Relu,
+        output: Act::Identity,
+        loss: DenseLoss::SoftmaxCrossEntropy,
+        batch: 64,
+        adam,
+    }
+}
+
+/// Two seeded Gaussian blobs, class 0 around (−1, −1) and class 1 around (1, 1), σ = 0.5:
+/// `x: (64, 2)`, `t: (64)` class indices.
+fn blobs(seed: u64) -> (Vec<f32>, Vec<f32>) {
+    let mut rng = Rng::new(seed);
+    let mut x = Vec::with_capacity(128);
+    let mut t = Vec::with_capacity(64);
+    for i in 0..64 {
+        let c = (i % 2) as f32;
+        let centre = 2.0 * c - 1.0;
+        x.push(centre + 0.5 * rng.normal());
+        x.push(centre + 0.5 * rng.normal());
+        t.push(c);
+    }
+    (x, t)
+}
+
+/// Counters shared by the async test models.
+#[derive(Clone, Default)]
+struct Probe {
+    /// Steps started.
+    started: Rc<Cell<u64>>,
+    /// Steps whose future resolved.
+    finished: Rc<Cell<u64>>,
+    /// Steps in flight now, and the most ever at once.
+    in_flight: Rc<Cell<u32>>,
+    max_in_flight: Rc<Cell<u32>>,
+    /// The backend the last built model trains on.
+    backend: Rc<Cell<Option<BackendKind>>>,
+}
+
+/// A `DenseRun` full-batch training on the blobs, as an [`AsyncTrainable`].
+struct DenseModel {
+    run: DenseRun,
+    gpu: Option<Rc<Gpu>>,
+    x: Vec<f32>,
+    t: Vec<f32>,
+    probe: Probe,
+}
+
+impl AsyncTrainable for DenseModel {
+    fn runs(&self) -> usize {
+        1
+    }
+
+    fn step(&mut self) -> StepFuture<'_> {
+        Box::pin(async move {
+            let p = self.probe.clone();
+            p.started.set(p.started.get() + 1);
+            p.in_flight.set(p.in_flight.get() + 1);
+            p.max_in_flight.set(p.max_in_flight.get().max(p.in_flight.get()));
+            let r = self.run.step(self.gpu.as_deref(), &self.x, &self.t).await;
+            p.in_flight.set(p.in_flight.get() - 1);
+            p.finished.set(p.finished.get() + 1);
+            let loss = r.map_err(|e| e.to_string())?;
+            Ok(vec![StepReport::loss(f64::from(loss))])
+        })
+    }
+}
+
+fn dense_factory(backend: BackendKind, gpu: Option<Rc<Gpu>>, probe: Probe) -> AsyncFactory {
+    Rc::new(move || {
+        let (gpu, probe) = (gpu.clone(), probe.clone());
+        Box::pin(async move {
+            let spec = blob_spec();
+            let params = init_params(&spec, 11);
+            let (run, fallback) = DenseRun::start(backend, gpu.as_deref(), spec, &params)
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Some(e) = fallback {
+                return Err(format!("the GPU trainer could not be built: {e}"));
+            }
+            probe.backend.set(Some(run.backend()));
+            let (x, t) = blobs(5);
+            Ok(Box::new(DenseModel { run, gpu, x, t, probe }) as Box<dyn AsyncTrainable>)
+        })
+    })
+}
+
+fn losses(h: &TrainHandle) -> Vec<(u64, f64)> {
+    h.with_trainer(|t| {
+        t.history()
+            .series(0, LOSS)
+            .map(|s| s.points.iter().map(|p| (p.step, p.value)).collect())
+            .unwrap_or_default()
+    })
+    .unwrap_or_default()
+}
+
+/// Drives one backend through the async path; returns the first losses for the parity check.
+async fn drive_dense(backend: BackendKind, gpu: Option<Rc<Gpu>>) -> Vec<f64> {
+    let probe = Probe::default();
+    let mut m = mount_async(dense_factory(backend, gpu, probe.clone()));
+    let (root, h) = (m.root.clone(), m.handle);
+    until_for("the model is built", 20_000, || {
+        !h.loading.get_untracked() && h.with_trainer(|_| ()).is_some()
+    })
+    .await;
+    assert_eq!(probe.backend.get(), Some(backend));
+    assert!(h.error.get_untracked().is_none(), "{:?}", h.error.get_untracked());
+    // Step: exactly one step, recorded when it resolves.
+    tid(&root, "train-step").click();
+    until_for("one step", 20_000, || h.steps.get_untracked() == 1).await;
+    until("idle", || !h.busy.get_untracked()).await;
+    assert_eq!(probe.started.get(), 1);
+    // Play until 40 steps; the controls say it runs.
+    let play = tid(&root, "train-play");
+    play.click();
+    sleep(20).await;
+    assert_eq!(play.get_attribute("aria-pressed").as_deref(), Some("true"));
+    until_for("40 steps", 60_000, || h.steps.get_untracked() >= 40).await;
+    // Pause with (possibly) a step in flight: it lands, then nothing more.
+    play.click();
+    assert_eq!(h.state.get_untracked(), LoopState::Paused);
+    until_for("the step in flight", 20_000, || !h.busy.get_untracked()).await;
+    let n = h.steps.get_untracked();
+    sleep(150).await;
+    assert_eq!(h.steps.get_untracked(), n, "paused but still stepping");
+    assert_eq!(probe.started.get(), n, "every started step was recorded once");
+    assert_eq!(probe.max_in_flight.get(), 1, "two steps overlapped");
+    // The history: one point per step, steps 1..=n, the loss falling.
+    let l = losses(&h);
+    assert_eq!(l.len() as u64, n);
+    assert!(l.iter().enumerate().all(|(i, p)| p.0 == i as u64 + 1), "{l:?}");
+    let first = l[0].1;
+    let tail: f64 = l[l.len() - 5..].iter().map(|p| p.1).sum::<f64>() / 5.0;
+    assert!(first > 0.3 && first.is_finite(), "first loss {first}");
+    assert!(tail < 0.5 * first, "{backend:?}: loss {first} -> {tail}");
+    assert!(tid(&root, "train-steps").text_content().unwrap().contains(&n.to_string()));
+    web_sys::console::log_1(
+        &format!(
+            "async {backend:?}: {n} steps, loss {first:.4} -> {tail:.4}, last burst {:.2} ms, \
+             {:.0} steps/s",
+            h.last_burst_ms.get_untracked(),
+            h.rate.get_untracked()
+        )
+        .into(),
+    );
+    let head: Vec<f64> = l.iter().take(20).map(|p| p.1).collect();
+    // Reset while running with a step in flight: the stale step is dropped, history restarts.
+    play.click();
+    until_for("running again", 20_000, || h.steps.get_untracked() > n).await;
+    tid(&root, "train-reset").click();
+    assert_eq!(h.steps.get_untracked(), 0);
+    until_for("steps after reset", 30_000, || h.steps.get_untracked() >= 5).await;
+    let l = losses(&h);
+    assert!(l.iter().enumerate().all(|(i, p)| p.0 == i as u64 + 1), "{l:?}");
+    assert!((l[0].1 - head[0]).abs() < 1e-6, "a fresh model starts from the same loss");
+    // Unmount with the loop running: no more steps start, nothing panics.
+    drop(m._unmount.take());
+    sleep(50).await;
+    let started = probe.started.get();
+    sleep(200).await;
+    assert_eq!(probe.started.get(), started, "the loop outlived its component");
+    assert_eq!(probe.in_flight.get(), 0);
+    head
+}
+
+async fn open_gpu() -> Option<Rc<Gpu>> {
+    match compute::open_gpu().await {
+        Ok(g) => Some(Rc::new(g)),
+        Err(e) => {
+            assert!(
+                option_env!("DLVIZ_REQUIRE_GPU") != Some("1"),
+                "DLVIZ_REQUIRE_GPU=1 but WebGPU could not be opened: {e}"
+            );
+            web_sys::console::log_1(&format!("SKIP the GPU half: WebGPU unavailable ({e})").into());
+            None
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn async_dense_run_cpu_and_gpu() {
+    let cpu = drive_dense(BackendKind::Cpu, None).await;
+    let Some(gpu) = open_gpu().await else { return };
+    let on_gpu = drive_dense(BackendKind::WebGpu, Some(gpu)).await;
+    // Same weights, same data: the same losses step by step (f32 on both, sums in a different
+    // order: the tolerance of tests/web_gpu_dense.rs, loosened for 20 steps of drift).
+    for (k, (g, c)) in on_gpu.iter().zip(&cpu).enumerate() {
+        assert!((g - c).abs() <= 1e-4 + 1e-3 * c.abs(), "step {}: gpu {g} vs cpu {c}", k + 1);
+    }
+}
+
+/// An asynchronous model that fails, and a factory that fails: the error is shown in place.
+struct Failing;
+
+impl AsyncTrainable for Failing {
+    fn runs(&self) -> usize {
+        1
+    }
+
+    fn step(&mut self) -> StepFuture<'_> {
+        Box::pin(async { Err("the GPU was lost".to_string()) })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn async_errors_are_shown() {
+    let m = mount_async(Rc::new(|| Box::pin(async { Err("no adapter".to_string()) })));
+    until("the factory error", || find(&m.root, "train-error").is_some()).await;
+    assert!(tid(&m.root, "train-error").text_content().unwrap().contains("no adapter"));
+    assert_eq!(m.handle.state.get_untracked(), LoopState::Failed);
+    let m = mount_async(Rc::new(|| Box::pin(async { Ok(Box::new(Failing) as _) })));
+    until("built", || m.handle.with_trainer(|_| ()).is_some()).await;
+    tid(&m.root, "train-play").click();
+    until("the step error", || find(&m.root, "train-error").is_some()).await;
+    assert!(tid(&m.root, "train-error").text_content().unwrap().contains("the GPU was lost"));
+    assert_eq!(m.handle.state.get_untracked(), LoopState::Failed);
+    assert_eq!(m.handle.steps.get_untracked(), 0);
+    assert!(!m.handle.busy.get_untracked());
 }

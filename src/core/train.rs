@@ -44,6 +44,8 @@
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
+use std::future::Future;
+use std::pin::Pin;
 
 /// The metric key under which [`Trainer`] records each run's loss.
 pub const LOSS: &str = "loss";
@@ -114,6 +116,52 @@ impl<F: FnMut() -> Result<Vec<StepReport>, String>> Trainable for FnTrainable<F>
 
     fn step(&mut self) -> Result<Vec<StepReport>, String> {
         (self.f)()
+    }
+}
+
+/// The future of one asynchronous step: every run's report, or an error (see [`Trainable::step`]).
+pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<StepReport>, String>> + 'a>>;
+
+/// The asynchronous twin of [`Trainable`], for models whose step awaits (a GPU step that reads
+/// its loss back, `compute::dense::DenseRun`, `compute::vae::VaeRun`).
+///
+/// Same contract as [`Trainable::step`]: the future advances **every** run by exactly one step
+/// and resolves to one report per run. The kit awaits one step at a time (never two futures of
+/// the same model at once) and records the reports with [`Trainer::record`]; dropping the
+/// future before it resolves must leave the model usable or the error must say so.
+///
+/// ```
+/// use dlviz::core::train::{AsyncTrainable, StepFuture, StepReport};
+/// struct Halver(f64);
+/// impl AsyncTrainable for Halver {
+///     fn runs(&self) -> usize { 1 }
+///     fn step(&mut self) -> StepFuture<'_> {
+///         Box::pin(async move {
+///             self.0 *= 0.5; // e.g. `self.run.step(gpu, &x, &t).await`
+///             Ok(vec![StepReport::loss(self.0)])
+///         })
+///     }
+/// }
+/// ```
+pub trait AsyncTrainable {
+    /// The number of runs stepped in lockstep (≥ 1).
+    fn runs(&self) -> usize;
+    /// One step of every run.
+    fn step(&mut self) -> StepFuture<'_>;
+}
+
+/// The model of a [`Trainer::recorder`]: its steps happen elsewhere, so stepping it is an error.
+struct Recorded(usize);
+
+impl Trainable for Recorded {
+    fn runs(&self) -> usize {
+        self.0
+    }
+
+    fn step(&mut self) -> Result<Vec<StepReport>, String> {
+        Err("this session records an asynchronous model's steps: await the model, then call \
+             Trainer::record"
+            .into())
     }
 }
 
@@ -634,6 +682,13 @@ impl Trainer {
         }
     }
 
+    /// A session whose steps are taken outside it — an [`AsyncTrainable`] awaited by the page
+    /// — and handed in with [`Trainer::record`]; [`Trainer::step`] and
+    /// [`Trainer::run_budget`] return an error.
+    pub fn recorder(runs: usize, cfg: DivergenceConfig) -> Self {
+        Self::new(Box::new(Recorded(runs)), cfg)
+    }
+
     /// Starts over with a new model (fresh weights from the lesson's factory): step 0, empty
     /// history, divergence cleared, meter reset.
     pub fn reset(&mut self, model: Box<dyn Trainable>) {
@@ -649,6 +704,17 @@ impl Trainer {
             return Ok(Some(d));
         }
         let reports = self.model.step()?;
+        self.record(reports)
+    }
+
+    /// Records one step's reports taken outside the trainer (by an [`AsyncTrainable`]): the
+    /// step count, history and divergence watch advance exactly as in [`Trainer::step`]. After
+    /// a divergence nothing more is recorded (the divergence is returned again). Throughput is
+    /// not fed here: call `throughput_mut().record(now, steps)` once per burst.
+    pub fn record(&mut self, reports: Vec<StepReport>) -> Result<Option<Divergence>, String> {
+        if let Some(d) = self.diverged {
+            return Ok(Some(d));
+        }
         if reports.len() != self.detectors.len() {
             return Err(format!(
                 "the trainable reported {} runs, expected {}",

@@ -121,9 +121,13 @@ impl Scopes {
     /// Pops the scopes (innermost first) and reports the first error, preferring a device
     /// loss (which makes every later call fail with validation errors) when there was one.
     pub async fn check(self, ctx: &GpuContext) -> Result<(), GpuError> {
-        let validation = self.validation.pop().await;
-        let internal = self.internal.pop().await;
-        let oom = self.oom.pop().await;
+        // All three pops are issued before the first await: `pop` takes the scope off the
+        // device's stack at once, and another task (a second training step, a lesson's conv)
+        // may push its own scopes while this one awaits; popping after an await then trips
+        // wgpu's "error scopes must be popped in reverse order" panic, which kills the page.
+        let (validation, internal, oom) =
+            (self.validation.pop(), self.internal.pop(), self.oom.pop());
+        let (validation, internal, oom) = (validation.await, internal.await, oom.await);
         ctx.check_alive()?;
         if let Some(e) = [oom, internal, validation].into_iter().flatten().next() {
             return Err(GpuError::from_wgpu(&e));

@@ -23,6 +23,7 @@ pub const ENTRIES: &[Entry] = &[
     ("train.status_paused", "Paused", "已暂停"),
     ("train.status_hidden", "Paused: the tab is hidden", "已暂停：标签页不可见"),
     ("train.status_diverged", "Stopped: diverged", "已停止：发散"),
+    ("train.status_loading", "Preparing the model…", "正在准备模型…"),
     ("train.error", "Training stopped: {error}", "训练已停止：{error}"),
     ("div.title", "{run} diverged at step {step}.", "{run} 在第 {step} 步发散。"),
     (

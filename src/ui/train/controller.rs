@@ -12,12 +12,16 @@
 
 use crate::app::I18n;
 use crate::core::train::{
-    Divergence, DivergenceConfig, DivergenceKind, Remedy, Trainable, Trainer,
+    AsyncTrainable, Divergence, DivergenceConfig, DivergenceKind, Remedy, StepFuture, Trainable,
+    Trainer,
 };
 use crate::i18n::{tr, tr_fmt, Lang};
 use crate::ui::format_value;
 use leptos::prelude::*;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -30,6 +34,39 @@ pub const SPEEDS: &[u32] = &[1, 2, 5, 10, 50, 200, 1000];
 
 /// Builds a fresh [`Trainable`] (new weights from the lesson's seed and knobs).
 pub type Factory = Rc<dyn Fn() -> Result<Box<dyn Trainable>, String>>;
+
+/// The future of an [`AsyncFactory`]: a fresh asynchronous model, or why not.
+pub type ModelFuture = Pin<Box<dyn Future<Output = Result<Box<dyn AsyncTrainable>, String>>>>;
+
+/// Builds a fresh [`AsyncTrainable`], possibly awaiting (a GPU trainer's buffers and first
+/// upload): `Rc::new(move || Box::pin(async move { … Ok(Box::new(model) as _) }))`.
+pub type AsyncFactory = Rc<dyn Fn() -> ModelFuture>;
+
+/// What a session trains: a synchronous or an asynchronous model's factory.
+#[derive(Clone)]
+enum Source {
+    Sync(Factory),
+    Async(AsyncFactory),
+}
+
+/// A step future that also measures the main-thread time spent polling it (the work the
+/// step does on this thread, without the time it waits for the GPU).
+struct Timed<'a> {
+    fut: StepFuture<'a>,
+    ms: f64,
+}
+
+impl Future for Timed<'_> {
+    type Output = (Result<Vec<crate::core::train::StepReport>, String>, f64);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let t0 = now_ms();
+        let out = self.fut.as_mut().poll(cx);
+        self.ms += now_ms() - t0;
+        let ms = self.ms;
+        out.map(|r| (r, ms))
+    }
+}
 
 /// Why the loop is not running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +93,11 @@ pub enum LoopState {
 #[derive(Clone, Copy)]
 pub struct TrainHandle {
     trainer: StoredValue<Option<Trainer>, LocalStorage>,
-    factory: StoredValue<Factory, LocalStorage>,
+    source: StoredValue<Source, LocalStorage>,
+    /// The asynchronous model, when the source is async; taken out while a step is in flight.
+    model: StoredValue<Option<Box<dyn AsyncTrainable>>, LocalStorage>,
+    /// Bumped by every reset: a model or step result from an older generation is dropped.
+    generation: StoredValue<u64, LocalStorage>,
     frame: StoredValue<Option<AnimationFrameRequestHandle>, LocalStorage>,
     cfg: StoredValue<DivergenceConfig, LocalStorage>,
     /// Bumped after every change of the session (a burst, a step, a reset): redraw triggers.
@@ -75,8 +116,14 @@ pub struct TrainHandle {
     pub error: RwSignal<Option<String>>,
     /// Index into [`SPEEDS`].
     pub speed: RwSignal<usize>,
-    /// Milliseconds the last frame's burst took (for tests and the frame-time meter).
+    /// Milliseconds the last frame's burst took (for tests and the frame-time meter); for an
+    /// asynchronous model, the main-thread time spent in its step futures (GPU waits excluded).
     pub last_burst_ms: RwSignal<f64>,
+    /// An asynchronous model is being built (after a reset); Play and Step wait for it.
+    pub loading: RwSignal<bool>,
+    /// An asynchronous step or model build is in flight (never more than one: a reset waits
+    /// for the step in flight before building the next model).
+    pub busy: RwSignal<bool>,
 }
 
 fn now_ms() -> f64 {
@@ -96,9 +143,32 @@ impl TrainHandle {
 
     /// As [`TrainHandle::new`] with divergence thresholds.
     pub fn with_config(factory: Factory, cfg: DivergenceConfig) -> Self {
+        Self::build(Source::Sync(factory), cfg)
+    }
+
+    /// A session over an asynchronous model (a GPU trainer, `compute::dense::DenseRun`): the
+    /// same controls, charts, history, divergence watch and meters. Each frame awaits one step
+    /// of the model, and more while the frame's budget lasts (a step that resolves at once —
+    /// a CPU run — is as fast as the synchronous path); never two steps at once. Pause,
+    /// divergence and errors take effect when the step in flight resolves (its reports are
+    /// recorded: the model did take it); a reset or unmount drops the result of a step still
+    /// in flight. The model is built by `factory` when the handle is created and on each
+    /// [`TrainHandle::reset`] ([`TrainHandle::loading`] meanwhile). Call inside a component.
+    pub fn new_async(factory: AsyncFactory) -> Self {
+        Self::async_with_config(factory, DivergenceConfig::default())
+    }
+
+    /// As [`TrainHandle::new_async`] with divergence thresholds.
+    pub fn async_with_config(factory: AsyncFactory, cfg: DivergenceConfig) -> Self {
+        Self::build(Source::Async(factory), cfg)
+    }
+
+    fn build(source: Source, cfg: DivergenceConfig) -> Self {
         let h = TrainHandle {
             trainer: StoredValue::new_local(None),
-            factory: StoredValue::new_local(factory),
+            source: StoredValue::new_local(source),
+            model: StoredValue::new_local(None),
+            generation: StoredValue::new_local(0),
             frame: StoredValue::new_local(None),
             cfg: StoredValue::new_local(cfg),
             version: RwSignal::new(0),
@@ -110,6 +180,8 @@ impl TrainHandle {
             error: RwSignal::new(None),
             speed: RwSignal::new(4),
             last_burst_ms: RwSignal::new(0.0),
+            loading: RwSignal::new(false),
+            busy: RwSignal::new(false),
         };
         h.reset();
         h.watch_visibility();
@@ -120,32 +192,45 @@ impl TrainHandle {
     /// Replaces the factory (e.g. when the lesson's knobs change); call [`TrainHandle::reset`]
     /// to use it.
     pub fn set_factory(&self, factory: Factory) {
-        self.factory.set_value(factory);
+        self.source.set_value(Source::Sync(factory));
+    }
+
+    /// Replaces the factory by an asynchronous one; call [`TrainHandle::reset`] to use it.
+    pub fn set_async_factory(&self, factory: AsyncFactory) {
+        self.source.set_value(Source::Async(factory));
     }
 
     /// A fresh model from the factory: step 0, empty history, divergence and error cleared.
-    /// A running loop keeps running on the new model.
+    /// A running loop keeps running on the new model (an asynchronous one once it is built).
     pub fn reset(&self) {
-        let Some(factory) = self.factory.try_get_value() else { return };
+        let Some(source) = self.source.try_get_value() else { return };
         let cfg = self.cfg.try_get_value().unwrap_or_default();
         let running = self.state.try_get_untracked() == Some(LoopState::Running);
-        match factory() {
-            Ok(model) => {
-                let mut t = Trainer::new(model, cfg);
-                if running {
-                    t.throughput_mut().resume(now_ms());
+        let generation = self.generation.try_get_value().unwrap_or(0).wrapping_add(1);
+        self.generation.set_value(generation);
+        self.model.set_value(None);
+        match source {
+            Source::Sync(factory) => {
+                self.loading.set(false);
+                self.busy.set(false);
+                match factory() {
+                    Ok(model) => self.install(Trainer::new(model, cfg), running),
+                    Err(e) => self.fail_build(e),
                 }
-                self.trainer.set_value(Some(t));
+            }
+            Source::Async(_) => {
+                self.trainer.set_value(None);
                 self.error.set(None);
+                self.loading.set(true);
                 if !running {
                     self.state.set(LoopState::Paused);
                 }
-            }
-            Err(e) => {
-                self.trainer.set_value(None);
-                self.error.set(Some(e));
-                self.cancel_frame();
-                self.state.set(LoopState::Failed);
+                // A step (or build) of the previous model still in flight finishes first: it
+                // then sees the new generation, drops its result and starts this build, so two
+                // steps never overlap, even across a reset.
+                if !self.busy.get_untracked() {
+                    self.start_build();
+                }
             }
         }
         self.divergence.set(None);
@@ -155,13 +240,82 @@ impl TrainHandle {
         self.version.update(|v| *v += 1);
     }
 
+    /// Builds the asynchronous model of the current generation (the lane must be free).
+    fn start_build(&self) {
+        let Some(Source::Async(factory)) = self.source.try_get_value() else { return };
+        let Some(generation) = self.generation.try_get_value() else { return };
+        let cfg = self.cfg.try_get_value().unwrap_or_default();
+        self.busy.set(true);
+        let fut = factory();
+        let h = *self;
+        wasm_bindgen_futures::spawn_local(async move {
+            let built = fut.await;
+            // Unmounted: drop the model.
+            let Some(current) = h.generation.try_get_value() else { return };
+            h.busy.set(false);
+            if current != generation {
+                // Reset again while building: build for the newer generation.
+                h.resume_lane();
+                return;
+            }
+            h.loading.set(false);
+            match built {
+                Ok(model) => {
+                    let t = Trainer::recorder(model.runs(), cfg);
+                    h.model.set_value(Some(model));
+                    let running = h.state.get_untracked() == LoopState::Running;
+                    h.install(t, running);
+                    if running {
+                        h.schedule();
+                    }
+                }
+                Err(e) => h.fail_build(e),
+            }
+            h.version.update(|v| *v += 1);
+        });
+    }
+
+    /// After a stale step or build resolved: start the build a reset asked for meanwhile (or,
+    /// if the source became synchronous, keep a running loop going).
+    fn resume_lane(&self) {
+        if self.loading.get_untracked() && self.is_async() {
+            self.start_build();
+        } else if self.state.get_untracked() == LoopState::Running {
+            self.schedule();
+        }
+    }
+
+    fn install(&self, mut t: Trainer, running: bool) {
+        if running {
+            t.throughput_mut().resume(now_ms());
+        }
+        self.trainer.set_value(Some(t));
+        self.error.set(None);
+        if !running {
+            self.state.set(LoopState::Paused);
+        }
+    }
+
+    fn fail_build(&self, e: String) {
+        self.trainer.set_value(None);
+        self.model.set_value(None);
+        self.error.set(Some(e));
+        self.cancel_frame();
+        self.state.set(LoopState::Failed);
+    }
+
+    fn is_async(&self) -> bool {
+        matches!(self.source.try_with_value(|s| matches!(s, Source::Async(_))), Some(true))
+    }
+
     /// Reads the trainer (its history, step count…) without tracking; `None` if there is none
     /// (the factory failed) or the handle is disposed.
     pub fn with_trainer<U>(&self, f: impl FnOnce(&Trainer) -> U) -> Option<U> {
         self.trainer.try_with_value(|t| t.as_ref().map(f)).flatten()
     }
 
-    /// Starts the loop (no-op while diverged, failed or already running).
+    /// Starts the loop (no-op while diverged, failed, already running, or while an
+    /// asynchronous model is still being built).
     pub fn play(&self) {
         match self.state.get_untracked() {
             LoopState::Paused | LoopState::Hidden => {}
@@ -177,7 +331,11 @@ impl TrainHandle {
             }
         });
         self.state.set(LoopState::Running);
-        self.schedule();
+        // A step still in flight (paused mid-step, then played again) schedules the next frame
+        // itself when it resolves.
+        if !self.busy.get_untracked() {
+            self.schedule();
+        }
     }
 
     /// Stops the loop (keeps the session).
@@ -198,10 +356,18 @@ impl TrainHandle {
         }
     }
 
-    /// Exactly one training step (pauses a running loop first).
+    /// Exactly one training step (pauses a running loop first). For an asynchronous model the
+    /// step is awaited (the result lands a little later); ignored while a step is in flight or
+    /// the model is being built.
     pub fn step_once(&self) {
         if self.state.get_untracked() == LoopState::Running {
             self.pause();
+        }
+        if self.is_async() {
+            if !self.busy.get_untracked() {
+                self.start_async_burst(1);
+            }
+            return;
         }
         let out = self.trainer.try_update_value(|t| t.as_mut().map(|t| t.step()));
         self.after(out.flatten().map(|r| r.map(|d| (d, 0.0))));
@@ -236,6 +402,8 @@ impl TrainHandle {
     }
 
     fn schedule(&self) {
+        // At most one pending frame per session.
+        self.cancel_frame();
         let h = *self;
         match request_animation_frame_with_handle(move || h.tick()) {
             Ok(handle) => {
@@ -258,11 +426,21 @@ impl TrainHandle {
         if self.state.try_get_untracked() != Some(LoopState::Running) {
             return;
         }
+        self.frame.set_value(None);
         if tab_hidden() {
             self.stop(LoopState::Hidden);
             return;
         }
         let max = SPEEDS.get(self.speed.get_untracked()).copied().unwrap_or(10);
+        if self.is_async() {
+            // In flight: the step's own continuation schedules the next frame.
+            if self.busy.get_untracked() {
+                return;
+            }
+            // No model and nothing in flight: the build failed (state Failed); nothing to do.
+            self.start_async_burst(max);
+            return;
+        }
         let out = self.trainer.try_update_value(|t| {
             t.as_mut().map(|t| {
                 t.run_budget(FRAME_BUDGET_MS, max, &mut now_ms).map(|b| (b.diverged, b.ms))
@@ -271,6 +449,66 @@ impl TrainHandle {
         self.after(out.flatten());
         if self.state.try_get_untracked() == Some(LoopState::Running) {
             self.schedule();
+        }
+    }
+
+    /// Takes the asynchronous model out and spawns a burst of up to `max` awaited steps; does
+    /// nothing when there is no model (being built, or failed).
+    fn start_async_burst(&self, max: u32) {
+        let Some(model) = self.model.try_update_value(|m| m.take()).flatten() else { return };
+        let Some(generation) = self.generation.try_get_value() else { return };
+        self.busy.set(true);
+        let h = *self;
+        wasm_bindgen_futures::spawn_local(h.async_burst(model, generation, max));
+    }
+
+    /// Awaits steps one after another — while the loop runs, the frame budget (wall time, GPU
+    /// waits included) lasts and fewer than `max` are done — recording each; then puts the
+    /// model back, publishes, and schedules the next frame if still running.
+    async fn async_burst(self, mut model: Box<dyn AsyncTrainable>, generation: u64, max: u32) {
+        let h = self;
+        let t0 = now_ms();
+        let mut work_ms = 0.0;
+        let mut done = 0u32;
+        let outcome = loop {
+            let (reports, ms) = Timed { fut: model.step(), ms: 0.0 }.await;
+            work_ms += ms;
+            // Unmounted: drop the model and its result.
+            let Some(current) = h.generation.try_get_value() else { return };
+            if current != generation {
+                // Reset meanwhile: drop the stale model and result, build the new one.
+                h.busy.set(false);
+                h.resume_lane();
+                return;
+            }
+            done += 1;
+            let outcome: Result<Option<Divergence>, String> = match reports {
+                Ok(r) => h
+                    .trainer
+                    .try_update_value(|t| t.as_mut().map(|t| t.record(r)))
+                    .flatten()
+                    .unwrap_or_else(|| Err("the training session is gone".into())),
+                Err(e) => Err(e),
+            };
+            let go_on = matches!(outcome, Ok(None))
+                && done < max
+                && h.state.get_untracked() == LoopState::Running
+                && now_ms() - t0 < FRAME_BUDGET_MS;
+            if !go_on {
+                break outcome;
+            }
+        };
+        let now = now_ms();
+        h.trainer.update_value(|t| {
+            if let Some(t) = t {
+                t.throughput_mut().record(now, u64::from(done));
+            }
+        });
+        h.model.set_value(Some(model));
+        h.busy.set(false);
+        h.after(Some(outcome.map(|d| (d, work_ms))));
+        if h.state.get_untracked() == LoopState::Running {
+            h.schedule();
         }
     }
 
@@ -372,6 +610,9 @@ pub fn TrainControls(
     };
     let speed_id = crate::ui::controls::next_id("speed");
     let status = move || {
+        if h.loading.get() {
+            return t("train.status_loading");
+        }
         let key = match h.state.get() {
             LoopState::Running => "train.status_running",
             LoopState::Paused => "train.status_paused",
@@ -434,7 +675,8 @@ pub fn TrainControls(
                     aria-pressed=move || running().to_string()
                     title=move || t("train.play_hint")
                     disabled=move || {
-                        matches!(h.state.get(), LoopState::Diverged | LoopState::Failed)
+                        h.loading.get()
+                            || matches!(h.state.get(), LoopState::Diverged | LoopState::Failed)
                     }
                     on:click=move |_| toggle()
                 >
@@ -446,7 +688,8 @@ pub fn TrainControls(
                     data-testid="train-step"
                     title=move || t("train.step_hint")
                     disabled=move || {
-                        matches!(h.state.get(), LoopState::Diverged | LoopState::Failed)
+                        h.loading.get()
+                            || matches!(h.state.get(), LoopState::Diverged | LoopState::Failed)
                     }
                     on:click=move |_| h.step_once()
                 >

@@ -9,6 +9,16 @@
 //!   [`crate::core::train::Trainer`] (history, step count) for the lesson's own figures, and
 //!   signals `version` (bumped once per frame while training), `state`, `steps`, `rate`,
 //!   `elapsed_ms`, `divergence`, `error`.
+//! * Asynchronous models (a GPU step awaits its loss readback: `compute::dense::DenseRun`,
+//!   `compute::vae::VaeRun`): implement [`crate::core::train::AsyncTrainable`]
+//!   (`fn step(&mut self) -> StepFuture<'_>`, a boxed future of one report per run) and use
+//!   `TrainHandle::new_async(factory)` where `factory: AsyncFactory` returns a boxed future of
+//!   `Box<dyn AsyncTrainable>` (it may await: building a GPU trainer). Everything else —
+//!   controls, charts, `with_trainer`, divergence, throughput, history — is the same. Each
+//!   frame awaits one step, and more while the 8 ms frame budget lasts; steps never overlap
+//!   (`busy` is set while one is in flight, `loading` while the model is built); Pause,
+//!   divergence and errors take effect when the step in flight resolves; reset and unmount
+//!   drop a step still in flight (a generation counter), so nothing outlives the component.
 //! * [`TrainControls`] — Play/Pause (`aria-pressed`, Space), Step, Reset, speed (steps per
 //!   frame within an 8 ms budget), step count, steps/s, elapsed time, and the divergence
 //!   explanation with remedies (`aria-live`).
@@ -17,6 +27,25 @@
 //!   Its [`HistorySource`] is a session or a `Signal<History>` computed by the lesson.
 //!
 //! ```ignore
+//! // Asynchronous (GPU when there is one):
+//! struct Mlp { run: DenseRun, gpu: Option<Rc<Gpu>>, data: Batches }
+//! impl AsyncTrainable for Mlp {
+//!     fn runs(&self) -> usize { 1 }
+//!     fn step(&mut self) -> StepFuture<'_> {
+//!         Box::pin(async move {
+//!             let (x, t) = self.data.next();
+//!             let loss = self.run.step(self.gpu.as_deref(), &x, &t).await.map_err(|e| e.to_string())?;
+//!             Ok(vec![StepReport::loss(f64::from(loss))])
+//!         })
+//!     }
+//! }
+//! let factory: AsyncFactory = Rc::new(move || Box::pin(async move {
+//!     let (run, _) = DenseRun::start(kind, gpu.as_deref(), spec.clone(), &params).await.map_err(|e| e.to_string())?;
+//!     Ok(Box::new(Mlp { run, gpu: gpu.clone(), data: Batches::new(seed) }) as Box<dyn AsyncTrainable>)
+//! }));
+//! let train = TrainHandle::new_async(factory);
+//!
+//! // Synchronous:
 //! let factory: Factory = Rc::new(move || Ok(Box::new(FnTrainable::new(2, step_both_runs)) as _));
 //! let train = TrainHandle::new(factory);
 //! let lines = Signal::derive(move || vec![
@@ -34,7 +63,8 @@ pub mod controller;
 
 pub use chart::{draw_chart, palette, ChartLine, ChartOptions, HistorySource, LossChart, XMap};
 pub use controller::{
-    explain, remedy_key, Factory, LoopState, TrainControls, TrainHandle, FRAME_BUDGET_MS, SPEEDS,
+    explain, remedy_key, AsyncFactory, Factory, LoopState, ModelFuture, TrainControls, TrainHandle,
+    FRAME_BUDGET_MS, SPEEDS,
 };
 
 /// A number for read-outs and axes: `NaN`, `∞`, `−∞` spelled out, 4 significant digits,
