@@ -6,6 +6,7 @@ mod backend;
 mod batchnorm;
 mod convolution;
 mod ema;
+mod mnist;
 mod sgd;
 mod shell;
 mod softmax;
@@ -55,6 +56,7 @@ static TABLES: &[&[Entry]] = &[
     sgd::ENTRIES,
     ema::ENTRIES,
     batchnorm::ENTRIES,
+    mnist::ENTRIES,
 ];
 
 /// Every table of the catalog.
