@@ -90,8 +90,8 @@ pub const PARAMS: &[ParamSpec] = &[
 pub static LESSON: Lesson = Lesson {
     slug: "divergence",
     chapter_key: "chapter.generative",
-    title_key: "div.title",
-    summary_key: "div.summary",
+    title_key: "kl.title",
+    summary_key: "kl.summary",
     params: PARAMS,
     view: || view! { <DivergenceLesson /> }.into_any(),
 };
@@ -339,12 +339,12 @@ fn DivergenceLesson() -> impl IntoView {
             let dens = vec![
                 mk("P", 0, &s.p, false),
                 mk("Q", 1, &s.q, false),
-                mk(tr(lang, "div.m_label"), 2, &s.m, true),
+                mk(tr(lang, "kl.m_label"), 2, &s.m, true),
             ];
             let integ = vec![
                 mk("p ln(p/q)", 0, &s.i_pq, false),
                 mk("q ln(q/p)", 1, &s.i_qp, false),
-                mk(tr(lang, "div.js_integrand"), 2, &s.i_js, true),
+                mk(tr(lang, "kl.js_integrand"), 2, &s.i_js, true),
             ];
             let fig = |series| {
                 if hist {
@@ -353,8 +353,8 @@ fn DivergenceLesson() -> impl IntoView {
                     Figure::Curves { xs: s.xs.clone(), series }
                 }
             };
-            let x_label = if hist { tr(lang, "div.bin") } else { "x" };
-            let y_dens = if hist { tr(lang, "div.prob") } else { tr(lang, "div.density") };
+            let x_label = if hist { tr(lang, "kl.bin") } else { "x" };
+            let y_dens = if hist { tr(lang, "kl.prob") } else { tr(lang, "kl.density") };
             if let Some(c) = dens_canvas.get() {
                 if let Err(e) = plot::draw(&c, &fig(dens), dark, x_label, y_dens) {
                     web_sys::console::warn_1(&e.into());
@@ -362,7 +362,7 @@ fn DivergenceLesson() -> impl IntoView {
             }
             if let Some(c) = integ_canvas.get() {
                 if let Err(e) =
-                    plot::draw(&c, &fig(integ), dark, x_label, tr(lang, "div.integrand"))
+                    plot::draw(&c, &fig(integ), dark, x_label, tr(lang, "kl.integrand"))
                 {
                     web_sys::console::warn_1(&e.into());
                 }
@@ -431,9 +431,9 @@ fn DivergenceLesson() -> impl IntoView {
         let lang = i18n.lang.get();
         div().map(|d| {
             if d.kl_pq.is_infinite() || d.kl_qp.is_infinite() {
-                tr(lang, "div.asym_inf").to_string()
+                tr(lang, "kl.asym_inf").to_string()
             } else {
-                tr_fmt(lang, "div.asym", &[("diff", &show((d.kl_pq - d.kl_qp).abs()))])
+                tr_fmt(lang, "kl.asym", &[("diff", &show((d.kl_pq - d.kl_qp).abs()))])
             }
         })
     };
@@ -449,14 +449,14 @@ fn DivergenceLesson() -> impl IntoView {
         let (a, b) = (hp.get(), hq.get());
         let mut parts = Vec::new();
         if d.kl_pq.is_infinite() {
-            parts.push(tr_fmt(lang, "div.inf_pq", &[("bins", &bins(&a, &b))]));
+            parts.push(tr_fmt(lang, "kl.inf_pq", &[("bins", &bins(&a, &b))]));
         }
         if d.kl_qp.is_infinite() {
-            parts.push(tr_fmt(lang, "div.inf_qp", &[("bins", &bins(&b, &a))]));
+            parts.push(tr_fmt(lang, "kl.inf_qp", &[("bins", &bins(&b, &a))]));
         }
         parts.push(tr_fmt(
             lang,
-            "div.inf_js",
+            "kl.inf_js",
             &[("js", &show(d.js)), ("bits", &show(to_bits(d.js)))],
         ));
         Some(parts.join(" "))
@@ -568,20 +568,20 @@ fn DivergenceLesson() -> impl IntoView {
                 dashed: false,
             },
             Series {
-                label: tr(lang, "div.fit_fwd").into(),
+                label: tr(lang, "kl.fit_fwd").into(),
                 color: 0,
                 ys: curve(f.0, f.1),
                 dashed: false,
             },
             Series {
-                label: tr(lang, "div.fit_rev").into(),
+                label: tr(lang, "kl.fit_rev").into(),
                 color: 1,
                 ys: curve(r.0, r.1),
                 dashed: true,
             },
         ];
         let fig = Figure::Curves { xs: xs.clone(), series };
-        if let Err(e) = plot::draw(&canvas, &fig, dark, "x", tr(lang, "div.density")) {
+        if let Err(e) = plot::draw(&canvas, &fig, dark, "x", tr(lang, "kl.density")) {
             web_sys::console::warn_1(&e.into());
         }
     });
@@ -593,7 +593,7 @@ fn DivergenceLesson() -> impl IntoView {
         let target = bimodal(fsep.get(), fs.get(), fw.get()).ok();
         tr_fmt(
             lang,
-            "div.fit_state",
+            "kl.fit_state",
             &[
                 ("fm", &show(f.0)),
                 ("fs", &show(f.1)),
@@ -612,13 +612,13 @@ fn DivergenceLesson() -> impl IntoView {
             ChartLine {
                 run: 0,
                 metric: LOSS,
-                label: tr(lang, "div.fit_fwd_loss").into(),
+                label: tr(lang, "kl.fit_fwd_loss").into(),
                 color: 0,
             },
             ChartLine {
                 run: 1,
                 metric: LOSS,
-                label: tr(lang, "div.fit_rev_loss").into(),
+                label: tr(lang, "kl.fit_rev_loss").into(),
                 color: 1,
             },
         ]
@@ -627,9 +627,9 @@ fn DivergenceLesson() -> impl IntoView {
     let mode_options = Signal::derive(move || {
         let lang = i18n.lang.get();
         vec![
-            ("gauss".to_string(), tr(lang, "div.mode_gauss").to_string()),
-            ("mix".to_string(), tr(lang, "div.mode_mix").to_string()),
-            ("hist".to_string(), tr(lang, "div.mode_hist").to_string()),
+            ("gauss".to_string(), tr(lang, "kl.mode_gauss").to_string()),
+            ("mix".to_string(), tr(lang, "kl.mode_mix").to_string()),
+            ("hist".to_string(), tr(lang, "kl.mode_hist").to_string()),
         ]
     });
     let edit_hist = move |key: &'static str, cur: Memo<Vec<f64>>| {
@@ -647,21 +647,21 @@ fn DivergenceLesson() -> impl IntoView {
     let wrng = (0.0, 1.0, 0.05);
 
     view! {
-        <h1>{move || i18n.t("div.title")}</h1>
+        <h1>{move || i18n.t("kl.title")}</h1>
         <section class="lesson-text">
-            <p>{move || i18n.t("div.text.p1")}</p>
+            <p>{move || i18n.t("kl.text.p1")}</p>
             <p class="formula">
                 "D"<sub>"KL"</sub>"(P‖Q) = Σ p ln(p/q)     D"<sub>"JS"</sub>
                 "(P, Q) = ½ D"<sub>"KL"</sub>"(P‖M) + ½ D"<sub>"KL"</sub>"(Q‖M),  M = (P + Q)/2"
             </p>
-            <p>{move || i18n.t("div.text.p2")}</p>
+            <p>{move || i18n.t("kl.text.p2")}</p>
         </section>
 
         <section class="panel" aria-labelledby="div-h-edit">
-            <h2 id="div-h-edit">{move || i18n.t("div.h.edit")}</h2>
+            <h2 id="div-h-edit">{move || i18n.t("kl.h.edit")}</h2>
             <div class="sm-knobs">
                 <crate::ui::Select
-                    label=t("div.mode")
+                    label=t("kl.mode")
                     options=mode_options
                     value=Signal::derive(move || mode.get().to_string())
                     on_change=Callback::new(move |v: String| params.set_choice("mode", &v))
@@ -675,7 +675,7 @@ fn DivergenceLesson() -> impl IntoView {
                         {slider_f("pm", lbl("μ"), pm, rng, "div-pm", setf("pm"))}
                         {slider_f("ps", lbl("σ"), ps, srng, "div-ps", setf("ps"))}
                         <Show when=move || mode.get() == "mix">
-                            {slider_f("pw", t("div.weight1"), pw, wrng, "div-pw", setf("pw"))}
+                            {slider_f("pw", t("kl.weight1"), pw, wrng, "div-pw", setf("pw"))}
                             {slider_f("pm2", lbl("μ₂"), pm2, rng, "div-pm2", setf("pm2"))}
                             {slider_f("ps2", lbl("σ₂"), ps2, srng, "div-ps2", setf("ps2"))}
                         </Show>
@@ -685,7 +685,7 @@ fn DivergenceLesson() -> impl IntoView {
                         {slider_f("qm", lbl("μ"), qm, rng, "div-qm", setf("qm"))}
                         {slider_f("qs", lbl("σ"), qs, srng, "div-qs", setf("qs"))}
                         <Show when=move || mode.get() == "mix">
-                            {slider_f("qw", t("div.weight1"), qw, wrng, "div-qw", setf("qw"))}
+                            {slider_f("qw", t("kl.weight1"), qw, wrng, "div-qw", setf("qw"))}
                             {slider_f("qm2", lbl("μ₂"), qm2, rng, "div-qm2", setf("qm2"))}
                             {slider_f("qs2", lbl("σ₂"), qs2, srng, "div-qs2", setf("qs2"))}
                         </Show>
@@ -693,11 +693,11 @@ fn DivergenceLesson() -> impl IntoView {
                 </div>
             </Show>
             <Show when=is_hist>
-                <p class="hint">{move || i18n.t("div.hist_hint")}</p>
+                <p class="hint">{move || i18n.t("kl.hist_hint")}</p>
                 <p class="sm-row-label">"P"</p>
-                <HistEditor values=hp name="p" aria_key="div.bar_p" on_change=edit_hist("hp", hp) />
+                <HistEditor values=hp name="p" aria_key="kl.bar_p" on_change=edit_hist("hp", hp) />
                 <p class="sm-row-label">"Q"</p>
-                <HistEditor values=hq name="q" aria_key="div.bar_q" on_change=edit_hist("hq", hq) />
+                <HistEditor values=hq name="q" aria_key="kl.bar_q" on_change=edit_hist("hq", hq) />
                 <div class="sm-tools">
                     <button
                         type="button"
@@ -707,7 +707,7 @@ fn DivergenceLesson() -> impl IntoView {
                             params.set("hq", Value::Floats(vec![0.0, 0.0, 0.0, 0.0, 1.0, 4.0, 4.0, 1.0]));
                         }
                     >
-                        {move || i18n.t("div.preset_disjoint")}
+                        {move || i18n.t("kl.preset_disjoint")}
                     </button>
                     <button
                         type="button"
@@ -718,27 +718,27 @@ fn DivergenceLesson() -> impl IntoView {
                             params.set("hq", Value::Floats(a));
                         }
                     >
-                        {move || i18n.t("div.swap")}
+                        {move || i18n.t("kl.swap")}
                     </button>
                 </div>
             </Show>
             {move || shown_error().map(|e| view! {
                 <p class="w-error" role="alert" data-testid="div-error">
-                    {tr_fmt(i18n.lang.get(), "div.error", &[("e", &e)])}
+                    {tr_fmt(i18n.lang.get(), "kl.error", &[("e", &e)])}
                 </p>
             })}
         </section>
 
         <section class="panel" aria-labelledby="div-h-values">
-            <h2 id="div-h-values">{move || i18n.t("div.h.values")}</h2>
+            <h2 id="div-h-values">{move || i18n.t("kl.h.values")}</h2>
             <div class="sm-table-wrap">
                 <table class="sm-table div-table" data-testid="div-table">
                     <thead>
                         <tr>
                             <th scope="col"></th>
-                            <th scope="col">{move || i18n.t("div.nats")}</th>
-                            <th scope="col">{move || i18n.t("div.bits")}</th>
-                            <th scope="col" class="div-meter-h">{move || i18n.t("div.meter")}</th>
+                            <th scope="col">{move || i18n.t("kl.nats")}</th>
+                            <th scope="col">{move || i18n.t("kl.bits")}</th>
+                            <th scope="col" class="div-meter-h">{move || i18n.t("kl.meter")}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -752,39 +752,39 @@ fn DivergenceLesson() -> impl IntoView {
             <div aria-live="polite" data-testid="div-inf-note">
                 {move || inf_note().map(|n| view! { <p class="sm-alert">{n}</p> })}
             </div>
-            <p>{move || i18n.t("div.text.js")}</p>
+            <p>{move || i18n.t("kl.text.js")}</p>
         </section>
 
         <section class="panel" aria-labelledby="div-h-plots">
-            <h2 id="div-h-plots">{move || i18n.t("div.h.plots")}</h2>
+            <h2 id="div-h-plots">{move || i18n.t("kl.h.plots")}</h2>
             <figure class="fig">
                 <canvas node_ref=dens_canvas class="div-canvas" role="img" data-testid="div-dens-chart"
-                    aria-label=move || i18n.t("div.dens_aria")></canvas>
+                    aria-label=move || i18n.t("kl.dens_aria")></canvas>
                 <figcaption>
-                    {move || i18n.t("div.dens_caption")}
-                    <ExportButtons name="divergence-pqm" canvas=dens_canvas csv=csv_of(false) what=t("div.dens_aria") />
+                    {move || i18n.t("kl.dens_caption")}
+                    <ExportButtons name="divergence-pqm" canvas=dens_canvas csv=csv_of(false) what=t("kl.dens_aria") />
                 </figcaption>
             </figure>
             <figure class="fig">
                 <canvas node_ref=integ_canvas class="div-canvas" role="img" data-testid="div-integ-chart"
-                    aria-label=move || i18n.t("div.integ_aria")></canvas>
+                    aria-label=move || i18n.t("kl.integ_aria")></canvas>
                 <figcaption>
-                    {move || i18n.t("div.integ_caption")}
-                    <ExportButtons name="divergence-integrands" canvas=integ_canvas csv=csv_of(true) what=t("div.integ_aria") />
+                    {move || i18n.t("kl.integ_caption")}
+                    <ExportButtons name="divergence-integrands" canvas=integ_canvas csv=csv_of(true) what=t("kl.integ_aria") />
                 </figcaption>
             </figure>
         </section>
 
         <section class="panel" aria-labelledby="div-h-estimates">
-            <h2 id="div-h-estimates">{move || i18n.t("div.h.estimates")}</h2>
-            <p>{move || i18n.t("div.text.estimates")}</p>
+            <h2 id="div-h-estimates">{move || i18n.t("kl.h.estimates")}</h2>
+            <p>{move || i18n.t("kl.text.estimates")}</p>
             <p class="formula">
                 "D"<sub>"KL"</sub>"(N(μ₁, σ₁²)‖N(μ₂, σ₂²)) = ln(σ₂/σ₁) + (σ₁² + (μ₁ − μ₂)²)/(2σ₂²) − ½"
             </p>
             <Show when=is_hist fallback=move || view! {
                 <div class="sm-knobs">
                     <div class="w-field w-slider">
-                        <label for=mc_id.clone()>{move || i18n.t("div.mc_n")}</label>
+                        <label for=mc_id.clone()>{move || i18n.t("kl.mc_n")}</label>
                         <input
                             type="range"
                             id=mc_id.clone()
@@ -810,7 +810,7 @@ fn DivergenceLesson() -> impl IntoView {
                             data-testid="div-reseed"
                             on:click=move |_| params.set("seed", Value::Seed((seed.get_untracked() + 1) % (1 << 53)))
                         >
-                            {move || i18n.t("div.reseed")}
+                            {move || i18n.t("kl.reseed")}
                         </button>
                         <span class="hint">{move || format!("seed {}", seed.get())}</span>
                     </div>
@@ -818,19 +818,19 @@ fn DivergenceLesson() -> impl IntoView {
                 <table class="sm-table div-table">
                     <tbody>
                         <tr>
-                            <th scope="row">{move || i18n.t("div.closed")}</th>
+                            <th scope="row">{move || i18n.t("kl.closed")}</th>
                             <td class="num" data-testid="div-closed">
-                                {move || closed().map(show).unwrap_or_else(|| i18n.t("div.no_closed").to_string())}
+                                {move || closed().map(show).unwrap_or_else(|| i18n.t("kl.no_closed").to_string())}
                             </td>
                         </tr>
                         <tr>
-                            <th scope="row">{move || i18n.t("div.numeric")}</th>
+                            <th scope="row">{move || i18n.t("kl.numeric")}</th>
                             <td class="num" data-testid="div-numeric">
                                 {move || div().map(|d| show(d.kl_pq)).unwrap_or_default()}
                             </td>
                         </tr>
                         <tr>
-                            <th scope="row">{move || tr_fmt(i18n.lang.get(), "div.mc", &[("r", &MC_REPEATS.to_string())])}</th>
+                            <th scope="row">{move || tr_fmt(i18n.lang.get(), "kl.mc", &[("r", &MC_REPEATS.to_string())])}</th>
                             <td class="num" data-testid="div-mc">
                                 {move || mc.get().map(|m| format!("{} ± {}", show(m.mean), show(m.std))).unwrap_or_default()}
                             </td>
@@ -838,21 +838,21 @@ fn DivergenceLesson() -> impl IntoView {
                     </tbody>
                 </table>
                 <div class="div-strip" role="img" data-testid="div-mc-strip"
-                    aria-label=move || i18n.t("div.strip_aria")>{mc_strip}</div>
-                <p class="hint">{move || i18n.t("div.strip_hint")}</p>
+                    aria-label=move || i18n.t("kl.strip_aria")>{mc_strip}</div>
+                <p class="hint">{move || i18n.t("kl.strip_hint")}</p>
             }>
-                <p class="hint">{move || i18n.t("div.estimates_hist")}</p>
+                <p class="hint">{move || i18n.t("kl.estimates_hist")}</p>
             </Show>
         </section>
 
         <section class="panel" aria-labelledby="div-h-vae">
-            <h2 id="div-h-vae">{move || i18n.t("div.h.vae")}</h2>
-            <p>{move || i18n.t("div.text.vae")}</p>
+            <h2 id="div-h-vae">{move || i18n.t("kl.h.vae")}</h2>
+            <p>{move || i18n.t("kl.text.vae")}</p>
             <p class="formula">
                 "D"<sub>"KL"</sub>"(N(μ, σ²)‖N(0, 1)) = −½ (1 + ln σ² − μ² − σ²)"
             </p>
             <p class="sm-ce" data-testid="div-vae">
-                {move || tr_fmt(i18n.lang.get(), "div.vae_value", &[
+                {move || tr_fmt(i18n.lang.get(), "kl.vae_value", &[
                     ("mu", &fmt_num(pm.get())),
                     ("sigma", &fmt_num(ps.get())),
                     ("kl", &show(vae())),
@@ -861,38 +861,38 @@ fn DivergenceLesson() -> impl IntoView {
         </section>
 
         <section class="panel" aria-labelledby="div-h-fit">
-            <h2 id="div-h-fit">{move || i18n.t("div.h.fit")}</h2>
-            <p>{move || i18n.t("div.text.fit")}</p>
+            <h2 id="div-h-fit">{move || i18n.t("kl.h.fit")}</h2>
+            <p>{move || i18n.t("kl.text.fit")}</p>
             <div class="sm-knobs">
-                {slider_f("fsep", t("div.fsep"), fsep, (0.0, 8.0, 0.1), "div-fsep", setf("fsep"))}
-                {slider_f("fs", t("div.fs"), fs, (0.3, 2.0, 0.05), "div-fs", setf("fs"))}
-                {slider_f("fw", t("div.fw"), fw, (0.1, 0.9, 0.05), "div-fw", setf("fw"))}
-                {slider_f("fm0", t("div.fm0"), fm0, (-6.0, 6.0, 0.1), "div-fm0", setf("fm0"))}
+                {slider_f("fsep", t("kl.fsep"), fsep, (0.0, 8.0, 0.1), "div-fsep", setf("fsep"))}
+                {slider_f("fs", t("kl.fs"), fs, (0.3, 2.0, 0.05), "div-fs", setf("fs"))}
+                {slider_f("fw", t("kl.fw"), fw, (0.1, 0.9, 0.05), "div-fw", setf("fw"))}
+                {slider_f("fm0", t("kl.fm0"), fm0, (-6.0, 6.0, 0.1), "div-fm0", setf("fm0"))}
             </div>
             <TrainControls
                 handle=train
-                run_labels=Signal::derive(move || vec![i18n.t("div.fit_fwd").to_string(), i18n.t("div.fit_rev").to_string()])
+                run_labels=Signal::derive(move || vec![i18n.t("kl.fit_fwd").to_string(), i18n.t("kl.fit_rev").to_string()])
             />
             <figure class="fig">
                 <canvas node_ref=fit_canvas class="div-canvas" role="img" data-testid="div-fit-chart"
-                    aria-label=move || i18n.t("div.fit_aria")></canvas>
+                    aria-label=move || i18n.t("kl.fit_aria")></canvas>
                 <figcaption>
-                    <ExportButtons name="divergence-fit" canvas=fit_canvas what=t("div.fit_aria") />
+                    <ExportButtons name="divergence-fit" canvas=fit_canvas what=t("kl.fit_aria") />
                 </figcaption>
             </figure>
             <p class="sm-ce" data-testid="div-fit-state" aria-live="polite">{fit_text}</p>
             <p data-testid="div-fit-done" aria-live="polite">
-                {move || converged.get().map(|s| tr_fmt(i18n.lang.get(), "div.fit_done", &[("step", &s.to_string())]))}
+                {move || converged.get().map(|s| tr_fmt(i18n.lang.get(), "kl.fit_done", &[("step", &s.to_string())]))}
             </p>
             <LossChart
                 source=train.into()
                 lines=fit_lines
                 name="divergence-fit-loss"
-                y_label=t("div.nats")
-                what=t("div.fit_loss_aria")
+                y_label=t("kl.nats")
+                what=t("kl.fit_loss_aria")
                 smoothing=0
             />
-            <p>{move || i18n.t("div.text.fit2")}</p>
+            <p>{move || i18n.t("kl.text.fit2")}</p>
         </section>
     }
 }
