@@ -361,8 +361,7 @@ fn DivergenceLesson() -> impl IntoView {
                 }
             }
             if let Some(c) = integ_canvas.get() {
-                if let Err(e) =
-                    plot::draw(&c, &fig(integ), dark, x_label, tr(lang, "kl.integrand"))
+                if let Err(e) = plot::draw(&c, &fig(integ), dark, x_label, tr(lang, "kl.integrand"))
                 {
                     web_sys::console::warn_1(&e.into());
                 }
@@ -609,18 +608,8 @@ fn DivergenceLesson() -> impl IntoView {
     let fit_lines = Signal::derive(move || {
         let lang = i18n.lang.get();
         vec![
-            ChartLine {
-                run: 0,
-                metric: LOSS,
-                label: tr(lang, "kl.fit_fwd_loss").into(),
-                color: 0,
-            },
-            ChartLine {
-                run: 1,
-                metric: LOSS,
-                label: tr(lang, "kl.fit_rev_loss").into(),
-                color: 1,
-            },
+            ChartLine { run: 0, metric: LOSS, label: tr(lang, "kl.fit_fwd_loss").into(), color: 0 },
+            ChartLine { run: 1, metric: LOSS, label: tr(lang, "kl.fit_rev_loss").into(), color: 1 },
         ]
     });
 
