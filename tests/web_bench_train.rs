@@ -5,6 +5,9 @@
 //! * MLP 784-256-10 (ReLU), batch 128, softmax cross-entropy, Adam — on the CPU engine
 //!   (`core::nn` on the autograd tape + `core::optim::Adam`, wasm SIMD128) and on WebGPU
 //!   (`gpu::dense::DenseTrainer`, everything resident on the device).
+//! * VAE 784-256-2 (issue 4), batch 128, Bernoulli likelihood, β = 1, Adam — on the CPU engine
+//!   (`core::vae::Vae`) and on WebGPU (`gpu::vae::VaeTrainer`, everything resident on the device,
+//!   one readback of the loss terms per step).
 //! * A small conv net on 28×28 images, batch 32: conv 3×3 (8) → BN2d → ReLU → conv 3×3 stride 2 (16)
 //!   → ReLU → flatten → linear 10, cross-entropy, Adam — on the CPU engine.
 //!
@@ -20,8 +23,10 @@ use dlviz::core::autograd::{ParamStore, Tape};
 use dlviz::core::conv::Conv2dParams;
 use dlviz::core::nn::{Activation, BatchNorm, Conv2d, Init, Layer, Linear, Sequential};
 use dlviz::core::optim::{Adam, AdamConfig, Optimizer};
+use dlviz::core::vae::{self, Likelihood, Vae, VaeSpec};
 use dlviz::core::Rng;
 use dlviz::gpu::dense::{Act, DenseLoss, DenseSpec, DenseTrainer};
+use dlviz::gpu::vae::VaeTrainer;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -130,6 +135,47 @@ async fn bench_training_throughput() {
             report(&format!("MLP 784-256-10 batch 128 Adam, WebGPU ({name}{soft})"), t);
         }
         Err(e) => console_log!("MLP on WebGPU: skipped, WebGPU unavailable ({e})"),
+    }
+
+    // VAE 784-256-2, batch 128: CPU engine, then WebGPU from the same initial weights.
+    let vspec = VaeSpec {
+        input: 784,
+        hidden: 256,
+        latent: 2,
+        likelihood: Likelihood::Bernoulli,
+        batch,
+        lr: 1e-3,
+    };
+    let vparams = vae::init_params(&vspec, 2);
+    let eps: Vec<f32> = vae::draw_eps(&mut rng, batch * 2);
+    let mut cpu = Vae::new(vspec, &vparams).unwrap();
+    for _ in 0..5 {
+        cpu.step(&x, &eps, 1.0).unwrap();
+    }
+    let mut t = Vec::new();
+    for _ in 0..30 {
+        let s = now_ms();
+        cpu.step(&x, &eps, 1.0).unwrap();
+        t.push(now_ms() - s);
+    }
+    report("VAE 784-256-2 batch 128 Adam, CPU engine (wasm SIMD)", t);
+    match compute::open_gpu().await {
+        Ok(gpu) => {
+            let name = gpu.info().name.clone();
+            let mut trainer = VaeTrainer::new(&gpu, vspec, &vparams).await.unwrap();
+            for _ in 0..3 {
+                trainer.step(&x, &eps, 1.0).await.unwrap();
+            }
+            let mut t = Vec::new();
+            for _ in 0..10 {
+                let s = now_ms();
+                trainer.step(&x, &eps, 1.0).await.unwrap();
+                t.push(now_ms() - s);
+            }
+            let soft = if gpu.info().is_software() { ", software adapter" } else { "" };
+            report(&format!("VAE 784-256-2 batch 128 Adam, WebGPU ({name}{soft})"), t);
+        }
+        Err(e) => console_log!("VAE on WebGPU: skipped, WebGPU unavailable ({e})"),
     }
 
     // Small conv net on the CPU engine.

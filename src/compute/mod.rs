@@ -16,9 +16,10 @@
 //! a fatal failure (device lost) retires the GPU for the session.
 //!
 //! [`dense`] applies the same rule to training a dense network: the CPU engine or the
-//! GPU-resident trainer, whichever this network's measured step says.
+//! GPU-resident trainer, whichever this network's measured step says; [`vae`] to the VAE.
 
 pub mod dense;
+pub mod vae;
 
 use crate::core::activation::relu_inplace;
 use crate::core::matmul::{gemm, Gemm};

@@ -30,7 +30,9 @@ use super::{Caps, Gpu};
 use crate::core::matmul::Gemm;
 use crate::core::optim::AdamConfig;
 
-const SOURCE: &str = include_str!("dense.wgsl");
+/// The element-wise kernels (`bias_act`, `act_back`, `col_sum`, `loss`, `adam`), shared with
+/// [`super::vae`].
+pub(super) const SOURCE: &str = include_str!("dense.wgsl");
 
 /// An activation function of the dense trainer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +48,8 @@ pub enum Act {
 }
 
 impl Act {
-    fn code(self) -> u32 {
+    /// The kernel's code of this activation.
+    pub(super) fn code(self) -> u32 {
         match self {
             Act::Identity => 0,
             Act::Relu => 1,
@@ -68,7 +71,8 @@ pub enum DenseLoss {
 }
 
 impl DenseLoss {
-    fn code(self) -> u32 {
+    /// The kernel's code of this loss.
+    pub(super) fn code(self) -> u32 {
         match self {
             DenseLoss::SoftmaxCrossEntropy => 0,
             DenseLoss::BceWithLogits => 1,
@@ -175,11 +179,40 @@ pub struct DenseTrainer {
     _uniforms: Vec<wgpu::Buffer>,
 }
 
-const BIAS_ACT: usize = 0;
-const ACT_BACK: usize = 1;
-const COL_SUM: usize = 2;
-const LOSS: usize = 3;
-const ADAM: usize = 4;
+/// Indices of the kernels in [`kernel_layouts`] order.
+pub(super) const BIAS_ACT: usize = 0;
+pub(super) const ACT_BACK: usize = 1;
+pub(super) const COL_SUM: usize = 2;
+pub(super) const LOSS: usize = 3;
+pub(super) const ADAM: usize = 4;
+
+/// The entry points of [`SOURCE`] with their bind-group layouts, in kernel-index order.
+pub(super) fn kernel_layouts() -> [(&'static str, Vec<wgpu::BindGroupLayoutEntry>); 5] {
+    let st = |b| res::storage_entry(b, false);
+    let ro = |b| res::storage_entry(b, true);
+    [
+        ("bias_act", vec![st(0), ro(1), res::uniform_entry(2)]),
+        ("act_back", vec![st(4), ro(5), res::uniform_entry(6)]),
+        ("col_sum", vec![ro(8), st(9), res::uniform_entry(10)]),
+        ("loss", vec![ro(12), ro(13), st(14), st(15), res::uniform_entry(16)]),
+        ("adam", vec![st(20), ro(21), st(22), st(23), res::uniform_entry(24)]),
+    ]
+}
+
+/// The uniform block of the `adam` kernel for update number `t` (1-based): bias corrections
+/// folded into the step size, as torch.optim.Adam computes them.
+pub(super) fn adam_uniform(a: &AdamConfig, t: u64) -> Vec<u8> {
+    let t = t as f64;
+    let step_size = (a.lr as f64 / (1.0 - (a.beta1 as f64).powf(t))) as f32;
+    let bc2_sqrt = (1.0 - (a.beta2 as f64).powf(t)).sqrt() as f32;
+    let decay = (1.0 - a.lr as f64 * a.weight_decay as f64) as f32;
+    let mut h = Vec::with_capacity(32);
+    for v in [step_size, bc2_sqrt, a.beta1, a.beta2, a.eps, a.weight_decay, decay] {
+        h.extend_from_slice(&v.to_le_bytes());
+    }
+    h.extend_from_slice(&(a.decoupled as u32).to_le_bytes());
+    h
+}
 
 fn invalid(msg: String) -> GpuError {
     GpuError::Validation(msg)
@@ -239,15 +272,7 @@ impl DenseTrainer {
         }
 
         let scopes = Scopes::push(&ctx);
-        let st = |b| res::storage_entry(b, false);
-        let ro = |b| res::storage_entry(b, true);
-        let layouts: [(&str, Vec<wgpu::BindGroupLayoutEntry>); 5] = [
-            ("bias_act", vec![st(0), ro(1), res::uniform_entry(2)]),
-            ("act_back", vec![st(4), ro(5), res::uniform_entry(6)]),
-            ("col_sum", vec![ro(8), st(9), res::uniform_entry(10)]),
-            ("loss", vec![ro(12), ro(13), st(14), st(15), res::uniform_entry(16)]),
-            ("adam", vec![st(20), ro(21), st(22), st(23), res::uniform_entry(24)]),
-        ];
+        let layouts = kernel_layouts();
         let compiled: Vec<(wgpu::ComputePipeline, wgpu::BindGroupLayout)> =
             layouts.iter().map(|(name, e)| res::pipeline(&ctx, name, SOURCE, name, e)).collect();
 
@@ -457,17 +482,7 @@ impl DenseTrainer {
         let scopes = Scopes::push(ctx);
         ctx.queue.write_buffer(&self.x, 0, &res::f32_bytes(x));
         ctx.queue.write_buffer(&self.targets, 0, &res::f32_bytes(targets));
-        let a = self.spec.adam;
-        let t = (self.steps + 1) as f64;
-        let step_size = (a.lr as f64 / (1.0 - (a.beta1 as f64).powf(t))) as f32;
-        let bc2_sqrt = (1.0 - (a.beta2 as f64).powf(t)).sqrt() as f32;
-        let decay = (1.0 - a.lr as f64 * a.weight_decay as f64) as f32;
-        let mut h = Vec::with_capacity(32);
-        for v in [step_size, bc2_sqrt, a.beta1, a.beta2, a.eps, a.weight_decay, decay] {
-            h.extend_from_slice(&v.to_le_bytes());
-        }
-        h.extend_from_slice(&(a.decoupled as u32).to_le_bytes());
-        ctx.queue.write_buffer(&self.adam_u, 0, &h);
+        ctx.queue.write_buffer(&self.adam_u, 0, &adam_uniform(&self.spec.adam, self.steps + 1));
 
         let mut enc = ctx
             .device
@@ -510,7 +525,10 @@ impl DenseTrainer {
 }
 
 /// Copies a whole device buffer back to the CPU.
-async fn read_buffer(ctx: &GpuContext, buf: &wgpu::Buffer) -> Result<Vec<f32>, GpuError> {
+pub(super) async fn read_buffer(
+    ctx: &GpuContext,
+    buf: &wgpu::Buffer,
+) -> Result<Vec<f32>, GpuError> {
     let len = (buf.size() / 4) as usize;
     let scopes = Scopes::push(ctx);
     let staging = res::buffer(ctx, "dense.read", buf.size(), res::STAGING);

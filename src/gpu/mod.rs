@@ -6,6 +6,8 @@
 //!   and [`crate::core::activation`].
 //! * [`dense`]: a GPU-resident trainer for dense networks (weights, moments and activations
 //!   stay on the device; one submission and one small readback per step).
+//! * [`vae`]: the same for the variational autoencoder of `core::vae` (`vae.wgsl` adds the
+//!   reparameterised sample and the KL gradient).
 //! * [`readback`]: `map_async` turned into a future that works in the browser (no blocking)
 //!   and natively (`device.poll`).
 //! * [`plan`]: cutting large jobs to the device limits.
@@ -26,6 +28,7 @@ pub mod plan;
 pub mod readback;
 pub mod relu;
 pub mod resources;
+pub mod vae;
 
 pub use adapter::{AdapterFacts, BrowserAdapterInfo, DeviceKind};
 pub use context::{GpuContext, GpuOptions};

@@ -5,7 +5,9 @@
 mod backend;
 mod batchnorm;
 mod convolution;
+mod divergence;
 mod ema;
+mod mnist;
 mod sgd;
 mod shell;
 mod softmax;
@@ -55,6 +57,8 @@ static TABLES: &[&[Entry]] = &[
     sgd::ENTRIES,
     ema::ENTRIES,
     batchnorm::ENTRIES,
+    divergence::ENTRIES,
+    mnist::ENTRIES,
 ];
 
 /// Every table of the catalog.
