@@ -270,6 +270,11 @@ fn batch_norm_train_and_eval_grads() {
         )
     };
     gradcheck(
+        "bn1d eval",
+        &eval,
+        vec![rand_t(&mut r, &[5, 3], 1.0), rand_t(&mut r, &[3], 1.0), rand_t(&mut r, &[3], 1.0)],
+    );
+    gradcheck(
         "bn2d eval",
         &eval,
         vec![

@@ -291,3 +291,26 @@ async fn short_logit_list_is_padded_with_a_note() {
     let p = softmax64(&[3.0, 0.0]);
     assert!((num("sm-p-0") - p[0]).abs() < 5e-4);
 }
+
+/// The softmax hot path's vectorised exp (wasm SIMD128, `core::fastexp`) gives the same bits
+/// as its scalar twin and stays within 2·10⁻⁷ of `f64::exp` — checked here because the SIMD
+/// path only exists in the wasm build.
+#[wasm_bindgen_test]
+fn simd_exp_matches_scalar_and_f64() {
+    use dlviz::core::fastexp;
+    let z: Vec<f32> = (0..4099).map(|i| -100.0 + i as f32 * 0.0457).collect();
+    let mut out = vec![0.0; z.len()];
+    let s = fastexp::exp_shift_sum(&z, 1.5, 1.0, &mut out);
+    let mut want_sum = 0.0f64;
+    for (&v, &o) in z.iter().zip(&out) {
+        assert_eq!(o.to_bits(), fastexp::exp(v - 1.5).to_bits(), "lane differs at {v}");
+        let exact = ((v - 1.5) as f64).exp();
+        if v - 1.5 >= -87.3 {
+            assert!(((o as f64 - exact) / exact).abs() < 2e-7, "exp({}) = {o}", v - 1.5);
+        } else {
+            assert_eq!(o, 0.0);
+        }
+        want_sum += exact;
+    }
+    assert!(((s as f64 - want_sum) / want_sum).abs() < 1e-5);
+}

@@ -6,6 +6,7 @@
 //!
 //! * [`conv`] — 2-D convolution (fast CPU path and the reference loop), output sizes.
 //! * [`data`] — seeded toy datasets (moons, spirals, circles, blobs, regression, shape images), splits, mini-batches.
+//! * [`fastexp`] — a vectorised `exp` (range reduction + polynomial) for softmax rows.
 //! * [`activation`] — ReLU.
 //! * [`filters`] — kernel presets (identity, blur, Sobel, …).
 //! * [`receptive`] — receptive fields of layer stacks.
@@ -15,6 +16,7 @@
 //! * [`mnist`] — the shipped MNIST digits file: parse, validate (checksum), to a dataset.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
 //! * [`optim`] — optimizers (SGD … AdamW), LR schedules, gradient clipping, EMA.
+//! * [`divergence`] — KL and JS divergences: discrete, on a grid, Gaussian closed form, Monte Carlo, KL fits.
 //! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
 //! * [`train`] — a training session: lockstep runs, history, EMA view, divergence, throughput.
 //! * [`autograd`] — reverse-mode autodiff on a tape (the training engine); [`nn`] — layers on it.
@@ -25,6 +27,8 @@ pub mod autograd;
 pub mod colormap;
 pub mod conv;
 pub mod data;
+pub mod divergence;
+pub mod fastexp;
 pub mod filters;
 pub mod image;
 pub mod logits;

@@ -5,6 +5,7 @@
 mod backend;
 mod batchnorm;
 mod convolution;
+mod divergence;
 mod ema;
 mod sgd;
 mod shell;
@@ -55,6 +56,7 @@ static TABLES: &[&[Entry]] = &[
     sgd::ENTRIES,
     ema::ENTRIES,
     batchnorm::ENTRIES,
+    divergence::ENTRIES,
 ];
 
 /// Every table of the catalog.

@@ -7,6 +7,7 @@ use leptos::prelude::AnyView;
 
 pub mod batchnorm;
 pub mod convolution;
+pub mod divergence;
 pub mod ema;
 pub mod sgd;
 pub mod softmax;
@@ -29,8 +30,14 @@ pub struct Lesson {
 }
 
 /// Every lesson, in reading order.
-pub static LESSONS: &[&Lesson] =
-    &[&convolution::LESSON, &softmax::LESSON, &sgd::LESSON, &ema::LESSON, &batchnorm::LESSON];
+pub static LESSONS: &[&Lesson] = &[
+    &convolution::LESSON,
+    &softmax::LESSON,
+    &sgd::LESSON,
+    &ema::LESSON,
+    &batchnorm::LESSON,
+    &divergence::LESSON,
+];
 
 /// Finds a lesson by slug.
 pub fn find(slug: &str) -> Option<&'static Lesson> {

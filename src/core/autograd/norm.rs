@@ -132,11 +132,22 @@ impl Tape {
         let mut out = self.alloc(total);
         let xs = self.val(ix).data();
         // x: (N, C, inner) -> y: (N, C, inner)
-        for (k, (dst, src)) in out.chunks_exact_mut(inner).zip(xs.chunks_exact(inner)).enumerate() {
-            let ch = k % c;
-            let (a, b) = (scale[ch], shift[ch]);
-            for (o, v) in dst.iter_mut().zip(src) {
-                *o = a * v + b;
+        if inner == 1 {
+            // (N, C): whole rows at once, so the loop over channels vectorises.
+            for (dst, src) in out.chunks_exact_mut(c).zip(xs.chunks_exact(c)) {
+                for (((o, v), a), b) in dst.iter_mut().zip(src).zip(&scale).zip(&shift) {
+                    *o = a * v + b;
+                }
+            }
+        } else {
+            for (k, (dst, src)) in
+                out.chunks_exact_mut(inner).zip(xs.chunks_exact(inner)).enumerate()
+            {
+                let ch = k % c;
+                let (a, b) = (scale[ch], shift[ch]);
+                for (o, v) in dst.iter_mut().zip(src) {
+                    *o = a * v + b;
+                }
             }
         }
         let req = self.req(ix) || self.req(ig) || self.req(ib);
@@ -161,20 +172,56 @@ impl Tape {
     }
 }
 
-/// Per-channel mean and biased variance of `x: (N, C, inner)`, two-pass in `f64`.
+/// Per-channel mean and biased variance of `x: (N, C, inner)`, two-pass, accumulated in `f64`
+/// (blocks of 256 summed in eight `f32` lanes first, so the inner loops vectorise).
 fn channel_stats(xs: &[f32], n: usize, c: usize, inner: usize) -> (Vec<f32>, Vec<f32>) {
     let count = (n * inner).max(1) as f64;
     let mut sum = vec![0.0f64; c];
-    for (k, block) in xs.chunks_exact(inner).enumerate() {
-        sum[k % c] += block.iter().map(|&v| v as f64).sum::<f64>();
+    if inner == 1 {
+        for row in xs.chunks_exact(c) {
+            for (s, &v) in sum.iter_mut().zip(row) {
+                *s += v as f64;
+            }
+        }
+    } else {
+        for (k, block) in xs.chunks_exact(inner).enumerate() {
+            sum[k % c] += lane_sum(block, |v| v);
+        }
     }
     let mean: Vec<f64> = sum.iter().map(|s| s / count).collect();
     let mut sq = vec![0.0f64; c];
-    for (k, block) in xs.chunks_exact(inner).enumerate() {
-        let m = mean[k % c];
-        sq[k % c] += block.iter().map(|&v| (v as f64 - m) * (v as f64 - m)).sum::<f64>();
+    if inner == 1 {
+        for row in xs.chunks_exact(c) {
+            for ((q, &v), &m) in sq.iter_mut().zip(row).zip(&mean) {
+                let d = v as f64 - m;
+                *q += d * d;
+            }
+        }
+    } else {
+        for (k, block) in xs.chunks_exact(inner).enumerate() {
+            let m = mean[k % c] as f32;
+            sq[k % c] += lane_sum(block, |v| (v - m) * (v - m));
+        }
     }
     (mean.iter().map(|&m| m as f32).collect(), sq.iter().map(|s| (s / count) as f32).collect())
+}
+
+/// `Σ f(v)` over `block`: runs of 256 values summed in eight `f32` lanes, the runs in `f64`.
+#[inline]
+fn lane_sum(block: &[f32], f: impl Fn(f32) -> f32) -> f64 {
+    let mut total = 0.0f64;
+    for run in block.chunks(256) {
+        let mut lanes = [0.0f32; 8];
+        let mut it = run.chunks_exact(8);
+        for c8 in &mut it {
+            for (l, &v) in lanes.iter_mut().zip(c8) {
+                *l += f(v);
+            }
+        }
+        let tail: f32 = it.remainder().iter().map(|&v| f(v)).sum();
+        total += (lanes.iter().sum::<f32>() + tail) as f64;
+    }
+    total
 }
 
 /// Batch-norm backward (formulas in the module docs).
@@ -191,7 +238,20 @@ pub(crate) fn batch_norm_backward(
     // Σ ∂y and Σ ∂y·x̂ per channel (f64).
     let mut sdy = vec![0.0f64; c];
     let mut sdyx = vec![0.0f64; c];
-    for (k, (gb, xb)) in dy.chunks_exact(inner).zip(xs.chunks_exact(inner)).enumerate() {
+    let (mean, inv_std) = (&s.stats.mean, &s.inv_std);
+    if inner == 1 {
+        // (N, C): whole rows, the channel loop vectorises.
+        for (gr, xr) in dy.chunks_exact(c).zip(xs.chunks_exact(c)) {
+            for j in 0..c {
+                let d = gr[j];
+                sdy[j] += d as f64;
+                sdyx[j] += (d * (xr[j] - mean[j]) * inv_std[j]) as f64;
+            }
+        }
+    }
+    for (k, (gb, xb)) in
+        dy.chunks_exact(inner).zip(xs.chunks_exact(inner)).enumerate().filter(|_| inner > 1)
+    {
         let ch = k % c;
         let (m, is) = (s.stats.mean[ch], s.inv_std[ch]);
         let mut a = 0.0f64;
@@ -215,6 +275,28 @@ pub(crate) fn batch_norm_backward(
     }
     let Some(dx) = g.slot(s.x, xs.len()) else { return Ok(()) };
     let m_count = s.stats.count as f32;
+    if inner == 1 {
+        // Per channel: ∂x = k1·(M·∂y − a − x̂·b) (training) or k1·∂y (inference).
+        let k1: Vec<f32> = (0..c)
+            .map(|j| gamma[j] * inv_std[j] / if s.stats.training { m_count } else { 1.0 })
+            .collect();
+        let (a, b): (Vec<f32>, Vec<f32>) =
+            sdy.iter().zip(&sdyx).map(|(&a, &b)| (a as f32, b as f32)).unzip();
+        for ((dr, gr), xr) in dx.chunks_exact_mut(c).zip(dy.chunks_exact(c)).zip(xs.chunks_exact(c))
+        {
+            if s.stats.training {
+                for j in 0..c {
+                    let xhat = (xr[j] - mean[j]) * inv_std[j];
+                    dr[j] += k1[j] * (m_count * gr[j] - a[j] - xhat * b[j]);
+                }
+            } else {
+                for j in 0..c {
+                    dr[j] += k1[j] * gr[j];
+                }
+            }
+        }
+        return Ok(());
+    }
     for (k, ((dxb, gb), xb)) in dx
         .chunks_exact_mut(inner)
         .zip(dy.chunks_exact(inner))

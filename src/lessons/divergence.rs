@@ -1,0 +1,898 @@
+//! KL and JS divergences: how far one distribution is from another, and in which direction.
+//!
+//! `D_KL(P‖Q) = Σ p ln(p/q)` (or `∫ p(x) ln(p(x)/q(x)) dx`) nats, `/ln 2` for bits: the extra
+//! cost of coding samples of P with a code built for Q. It is ≥ 0, zero only for P = Q, not
+//! symmetric, and infinite as soon as P puts mass where Q has none. The Jensen–Shannon
+//! divergence `D_JS = ½ D_KL(P‖M) + ½ D_KL(Q‖M)`, `M = (P+Q)/2`, is symmetric and bounded by
+//! `ln 2` nats (1 bit). For Gaussians `D_KL(N(μ₁,σ₁²)‖N(μ₂,σ₂²)) = ln(σ₂/σ₁) + (σ₁² +
+//! (μ₁−μ₂)²)/(2σ₂²) − ½`, the VAE's KL term with `N(0, 1)`. The numbers come from
+//! [`crate::core::divergence`].
+//!
+//! The page: P and Q as Gaussians, mixtures of two Gaussians or 8-bin histograms with
+//! draggable bars; plots of P, Q, M and of both integrands; the three divergences live in nats
+//! and bits; ∞ explained for disjoint support; closed form vs Simpson integral vs Monte Carlo
+//! (sample-count slider, the spread of 20 seeded repeats); the VAE link; forward vs reverse KL
+//! fits of one Gaussian to a bimodal P, stepped live. Every knob and the seed are in the URL.
+
+mod hist;
+mod plot;
+
+use super::Lesson;
+use crate::app::{Appearance, I18n, LessonParams};
+use crate::core::divergence::{
+    bimodal, divergences, js_integrands, js_numeric, kl_gaussian, kl_integrand, kl_monte_carlo,
+    kl_numeric, kl_terms, kl_vae, mixture_m, normalize, to_bits, Direction, DivergenceError,
+    Divergences, GaussFit, Gaussian, Grid, McEstimate, Mixture,
+};
+use crate::core::train::{FnTrainable, StepReport, Trainable, LOSS};
+use crate::i18n::{tr, tr_fmt};
+use crate::ui::train::{
+    fmt_num, ChartLine, Factory, LoopState, LossChart, TrainControls, TrainHandle,
+};
+use crate::ui::ExportButtons;
+use crate::url_state::{ParamKind, ParamSpec, Value};
+use hist::{HistEditor, HIST_MAX};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plot::{Figure, Series};
+use std::rc::Rc;
+
+/// Number of histogram bins.
+pub const BINS: usize = 8;
+/// The integration grid of the continuous modes: `[−16, 16]`, 1281 points (h = 0.025).
+pub const GRID: (f64, f64, usize) = (-16.0, 16.0, 1281);
+/// The plotted x range.
+pub const PLOT_X: (f64, f64) = (-8.0, 8.0);
+/// Independent Monte Carlo repeats shown (their spread is the estimator's).
+pub const MC_REPEATS: usize = 20;
+/// Sample counts offered for Monte Carlo.
+pub const MC_COUNTS: &[&str] = &["10", "30", "100", "300", "1000", "3000", "10000"];
+/// Step size of the fits (see [`GaussFit::step`]).
+pub const FIT_LR: f64 = 0.3;
+/// A fit whose last move is below this (in `(m, ln s)`) has converged; the loop stops.
+pub const FIT_TOL: f64 = 1e-6;
+/// The fits' grid: `[−12, 12]`, 961 points.
+pub const FIT_GRID: (f64, f64, usize) = (-12.0, 12.0, 961);
+const MODES: &[&str] = &["gauss", "mix", "hist"];
+
+/// Every knob of the lesson: the URL schema.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec { key: "mode", kind: ParamKind::Choice(MODES), default: "gauss" },
+    ParamSpec { key: "pm", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "0" },
+    ParamSpec { key: "ps", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "1" },
+    ParamSpec { key: "qm", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "1.5" },
+    ParamSpec { key: "qs", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "0.7" },
+    ParamSpec { key: "pm2", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "3" },
+    ParamSpec { key: "ps2", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "0.6" },
+    ParamSpec { key: "pw", kind: ParamKind::Float { min: 0.0, max: 1.0 }, default: "0.6" },
+    ParamSpec { key: "qm2", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "-2" },
+    ParamSpec { key: "qs2", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "1" },
+    ParamSpec { key: "qw", kind: ParamKind::Float { min: 0.0, max: 1.0 }, default: "0.5" },
+    ParamSpec {
+        key: "hp",
+        kind: ParamKind::Floats { max_len: BINS, min: 0.0, max: HIST_MAX },
+        default: "1,3,6,3,1,0.5,0,0",
+    },
+    ParamSpec {
+        key: "hq",
+        kind: ParamKind::Floats { max_len: BINS, min: 0.0, max: HIST_MAX },
+        default: "0.5,1,2,4,3,2,1,0.5",
+    },
+    ParamSpec { key: "mc", kind: ParamKind::Choice(MC_COUNTS), default: "100" },
+    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
+    ParamSpec { key: "fsep", kind: ParamKind::Float { min: 0.0, max: 8.0 }, default: "5" },
+    ParamSpec { key: "fs", kind: ParamKind::Float { min: 0.3, max: 2.0 }, default: "0.6" },
+    ParamSpec { key: "fw", kind: ParamKind::Float { min: 0.1, max: 0.9 }, default: "0.5" },
+    ParamSpec { key: "fm0", kind: ParamKind::Float { min: -6.0, max: 6.0 }, default: "0.5" },
+];
+
+/// The lesson's registry entry.
+pub static LESSON: Lesson = Lesson {
+    slug: "divergence",
+    chapter_key: "chapter.generative",
+    title_key: "div.title",
+    summary_key: "div.summary",
+    params: PARAMS,
+    view: || view! { <DivergenceLesson /> }.into_any(),
+};
+
+/// A histogram as edited: padded with zeros or cut to [`BINS`] bins.
+pub fn bins_of(raw: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = raw.iter().copied().take(BINS).collect();
+    v.resize(BINS, 0.0);
+    v
+}
+
+/// P or Q of the continuous modes: one Gaussian, or `w·N(μ, σ²) + (1 − w)·N(μ₂, σ₂²)`.
+pub fn density(
+    mix: bool,
+    g: (f64, f64),
+    g2: (f64, f64),
+    w: f64,
+) -> Result<Mixture, DivergenceError> {
+    let a = Gaussian::new(g.0, g.1)?;
+    if !mix {
+        return Ok(Mixture::single(a));
+    }
+    Mixture::new(&[(w, a), (1.0 - w, Gaussian::new(g2.0, g2.1)?)])
+}
+
+/// Everything the first panels show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// The three divergences in nats.
+    pub div: Divergences,
+    /// Plot x positions (empty for histograms: bins are 1…8).
+    pub xs: Vec<f64>,
+    /// P (density, or normalised histogram).
+    pub p: Vec<f64>,
+    /// Q.
+    pub q: Vec<f64>,
+    /// M = (P + Q)/2.
+    pub m: Vec<f64>,
+    /// The integrand `p ln(p/q)` (may hold +∞ for histograms).
+    pub i_pq: Vec<f64>,
+    /// The integrand `q ln(q/p)`.
+    pub i_qp: Vec<f64>,
+    /// The JS integrand `½ p ln(p/m) + ½ q ln(q/m)`.
+    pub i_js: Vec<f64>,
+}
+
+/// The divergences and plotted curves of two densities (Simpson on [`GRID`]).
+pub fn compute_continuous(p: &Mixture, q: &Mixture) -> Result<Shown, DivergenceError> {
+    let grid = Grid::new(GRID.0, GRID.1, GRID.2)?;
+    let div = Divergences {
+        kl_pq: kl_numeric(p, q, &grid)?,
+        kl_qp: kl_numeric(q, p, &grid)?,
+        js: js_numeric(p, q, &grid)?,
+    };
+    // Every other grid point inside the plotted range.
+    let xs: Vec<f64> = grid
+        .xs()
+        .into_iter()
+        .step_by(2)
+        .filter(|x| (PLOT_X.0 - 1e-9..=PLOT_X.1 + 1e-9).contains(x))
+        .collect();
+    let pv: Vec<f64> = xs.iter().map(|&x| p.pdf(x)).collect();
+    let qv: Vec<f64> = xs.iter().map(|&x| q.pdf(x)).collect();
+    let m = pv.iter().zip(&qv).map(|(a, b)| 0.5 * (a + b)).collect();
+    let (ja, jb) = js_integrands(p, q, &xs);
+    Ok(Shown {
+        div,
+        i_pq: kl_integrand(p, q, &xs),
+        i_qp: kl_integrand(q, p, &xs),
+        i_js: ja.iter().zip(&jb).map(|(a, b)| a + b).collect(),
+        xs,
+        p: pv,
+        q: qv,
+        m,
+    })
+}
+
+/// The divergences and bars of two histograms (weights, normalised here).
+pub fn compute_hist(hp: &[f64], hq: &[f64]) -> Result<Shown, DivergenceError> {
+    let div = divergences(hp, hq)?;
+    let (p, q) = (normalize(hp)?, normalize(hq)?);
+    let m = mixture_m(hp, hq)?;
+    let i_js = p
+        .iter()
+        .zip(&q)
+        .zip(&m)
+        .map(|((&a, &b), &c)| {
+            0.5 * crate::core::divergence::kl_term(a, c)
+                + 0.5 * crate::core::divergence::kl_term(b, c)
+        })
+        .collect();
+    Ok(Shown {
+        div,
+        xs: Vec::new(),
+        i_pq: kl_terms(hp, hq)?,
+        i_qp: kl_terms(hq, hp)?,
+        i_js,
+        p,
+        q,
+        m,
+    })
+}
+
+/// The bins (1-based) where P has mass and Q has none (the source of `D_KL(P‖Q) = ∞`).
+pub fn infinite_bins(hp: &[f64], hq: &[f64]) -> Vec<usize> {
+    hp.iter()
+        .zip(hq)
+        .enumerate()
+        .filter(|(_, (a, b))| **a > 0.0 && **b <= 0.0)
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Monte Carlo summary for the page: [`MC_REPEATS`] repeats of `n` samples, from `seed`.
+pub fn monte_carlo(
+    p: &Mixture,
+    q: &Mixture,
+    n: usize,
+    seed: u64,
+) -> Result<McEstimate, DivergenceError> {
+    kl_monte_carlo(p, q, n, MC_REPEATS, seed)
+}
+
+/// Metric keys of the fitting runs.
+pub const FIT_M: &str = "fit_m";
+/// The fitted σ.
+pub const FIT_S: &str = "fit_s";
+/// The size of the last parameter update.
+pub const FIT_MOVE: &str = "fit_move";
+
+/// The two fits as one [`Trainable`]: run 0 forward KL, run 1 reverse KL, both from
+/// `N(m0, 1)` on the bimodal target `bimodal(sep, sigma, w)`.
+pub fn fit_trainable(sep: f64, sigma: f64, w: f64, m0: f64) -> Result<impl Trainable, String> {
+    let e = |e: DivergenceError| e.to_string();
+    let target = bimodal(sep, sigma, w).map_err(e)?;
+    let grid = Grid::new(FIT_GRID.0, FIT_GRID.1, FIT_GRID.2).map_err(e)?;
+    let mut fits = [
+        GaussFit::new(Direction::Forward, m0, 1.0).map_err(e)?,
+        GaussFit::new(Direction::Reverse, m0, 1.0).map_err(e)?,
+    ];
+    Ok(FnTrainable::new(2, move || {
+        Ok(fits
+            .iter_mut()
+            .map(|f| {
+                f.step(&target, &grid, FIT_LR);
+                StepReport::loss(f.loss)
+                    .with_metric(FIT_M, f.m)
+                    .with_metric(FIT_S, f.log_s.exp())
+                    .with_metric(FIT_MOVE, f.last_move)
+            })
+            .collect())
+    }))
+}
+
+/// A divergence for display: 4 significant digits, `∞` for infinity.
+pub fn show(v: f64) -> String {
+    fmt_num(v)
+}
+
+fn slider_f(
+    id_prefix: &'static str,
+    label: Signal<String>,
+    value: Memo<f64>,
+    (min, max, step): (f64, f64, f64),
+    testid: &'static str,
+    set: impl Fn(f64) + Copy + 'static,
+) -> impl IntoView {
+    let id = crate::ui::controls::next_id(id_prefix);
+    let steps = ((max - min) / step).round() as i64;
+    view! {
+        <div class="w-field w-slider">
+            <label for=id.clone()>{move || label.get()}</label>
+            <input
+                type="range"
+                id=id
+                min=0
+                max=steps
+                step=1
+                data-testid=testid
+                aria-valuetext=move || fmt_num(value.get())
+                prop:value=move || (((value.get() - min) / step).round() as i64).to_string()
+                on:input=move |ev| {
+                    if let Ok(k) = event_target_value(&ev).parse::<i64>() {
+                        let v = min + k.clamp(0, steps) as f64 * step;
+                        set((v * 1e6).round() / 1e6);
+                    }
+                }
+            />
+            <output>{move || fmt_num(value.get())}</output>
+        </div>
+    }
+}
+
+#[component]
+fn DivergenceLesson() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let params = expect_context::<LessonParams>();
+    let look = Appearance::current();
+    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
+    let fl = move |key: &'static str| Memo::new(move |_| params.float(key));
+    let setf = move |key: &'static str| move |v: f64| params.set(key, Value::Float(v));
+
+    let mode = Memo::new(move |_| params.choice("mode"));
+    let (pm, ps, qm, qs) = (fl("pm"), fl("ps"), fl("qm"), fl("qs"));
+    let (pm2, ps2, pw, qm2, qs2, qw) =
+        (fl("pm2"), fl("ps2"), fl("pw"), fl("qm2"), fl("qs2"), fl("qw"));
+    let hp = Memo::new(move |_| bins_of(&params.floats("hp")));
+    let hq = Memo::new(move |_| bins_of(&params.floats("hq")));
+    let seed = Memo::new(move |_| params.seed("seed"));
+    let mc_n = Memo::new(move |_| params.choice("mc").parse::<usize>().unwrap_or(100));
+
+    let dists = Memo::new(move |_| -> Result<(Mixture, Mixture), String> {
+        let mix = mode.get() == "mix";
+        let p = density(mix, (pm.get(), ps.get()), (pm2.get(), ps2.get()), pw.get());
+        let q = density(mix, (qm.get(), qs.get()), (qm2.get(), qs2.get()), qw.get());
+        Ok((p.map_err(|e| e.to_string())?, q.map_err(|e| e.to_string())?))
+    });
+    let shown = Memo::new(move |_| -> Result<Shown, String> {
+        if mode.get() == "hist" {
+            compute_hist(&hp.get(), &hq.get()).map_err(|e| e.to_string())
+        } else {
+            dists.with(|d| match d {
+                Ok((p, q)) => compute_continuous(p, q).map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            })
+        }
+    });
+    let is_hist = move || mode.get() == "hist";
+
+    // ---- figures ------------------------------------------------------------------------
+    let dens_canvas = NodeRef::<Canvas>::new();
+    let integ_canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let lang = i18n.lang.get();
+        let dark = look.is_dark();
+        let hist = is_hist();
+        shown.with(|s| {
+            let Ok(s) = s else { return };
+            let mk = |label: &str, color, ys: &Vec<f64>, dashed| Series {
+                label: label.to_string(),
+                color,
+                ys: ys.clone(),
+                dashed,
+            };
+            let dens = vec![
+                mk("P", 0, &s.p, false),
+                mk("Q", 1, &s.q, false),
+                mk(tr(lang, "div.m_label"), 2, &s.m, true),
+            ];
+            let integ = vec![
+                mk("p ln(p/q)", 0, &s.i_pq, false),
+                mk("q ln(q/p)", 1, &s.i_qp, false),
+                mk(tr(lang, "div.js_integrand"), 2, &s.i_js, true),
+            ];
+            let fig = |series| {
+                if hist {
+                    Figure::Bars { series }
+                } else {
+                    Figure::Curves { xs: s.xs.clone(), series }
+                }
+            };
+            let x_label = if hist { tr(lang, "div.bin") } else { "x" };
+            let y_dens = if hist { tr(lang, "div.prob") } else { tr(lang, "div.density") };
+            if let Some(c) = dens_canvas.get() {
+                if let Err(e) = plot::draw(&c, &fig(dens), dark, x_label, y_dens) {
+                    web_sys::console::warn_1(&e.into());
+                }
+            }
+            if let Some(c) = integ_canvas.get() {
+                if let Err(e) =
+                    plot::draw(&c, &fig(integ), dark, x_label, tr(lang, "div.integrand"))
+                {
+                    web_sys::console::warn_1(&e.into());
+                }
+            }
+        });
+    });
+    let csv_of = move |integrand: bool| {
+        Callback::new(move |()| {
+            let hist = mode.get_untracked() == "hist";
+            let head = if integrand {
+                vec!["x", "p_ln_p_over_q", "q_ln_q_over_p", "js_integrand"]
+            } else {
+                vec!["x", "p", "q", "m"]
+            };
+            let mut rows = vec![head
+                .into_iter()
+                .map(|h| if hist && h == "x" { "bin".to_string() } else { h.to_string() })
+                .collect::<Vec<_>>()];
+            shown.with_untracked(|s| {
+                if let Ok(s) = s {
+                    let cols =
+                        if integrand { [&s.i_pq, &s.i_qp, &s.i_js] } else { [&s.p, &s.q, &s.m] };
+                    for i in 0..cols[0].len() {
+                        let x = if hist {
+                            (i + 1).to_string()
+                        } else {
+                            format!("{}", s.xs.get(i).copied().unwrap_or(0.0))
+                        };
+                        let mut r = vec![x];
+                        r.extend(
+                            cols.iter()
+                                .map(|c| format!("{}", c.get(i).copied().unwrap_or(f64::NAN))),
+                        );
+                        rows.push(r);
+                    }
+                }
+            });
+            rows
+        })
+    };
+
+    // ---- the numbers ---------------------------------------------------------------------
+    let div = move || shown.with(|s| s.as_ref().ok().map(|s| s.div));
+    let value_cells = move |pick: fn(&Divergences) -> f64, id: &'static str| {
+        view! {
+            <td class="num" data-testid=format!("{id}-nats") class:div-inf=move || div().is_some_and(|d| pick(&d).is_infinite())>
+                {move || div().map(|d| show(pick(&d))).unwrap_or_else(|| "—".into())}
+            </td>
+            <td class="num" data-testid=format!("{id}-bits")>
+                {move || div().map(|d| show(to_bits(pick(&d)))).unwrap_or_else(|| "—".into())}
+            </td>
+            <td class="div-meter" aria-hidden="true">
+                <span
+                    class="div-meter-bar"
+                    class:div-inf=move || div().is_some_and(|d| pick(&d).is_infinite())
+                    style=move || {
+                        let v = div().map(|d| pick(&d)).unwrap_or(0.0);
+                        let w = if v.is_infinite() { 100.0 } else { (v / 2.0).clamp(0.0, 1.0) * 100.0 };
+                        format!("width:{w:.2}%")
+                    }
+                ></span>
+            </td>
+        }
+    };
+    let asym_text = move || {
+        let lang = i18n.lang.get();
+        div().map(|d| {
+            if d.kl_pq.is_infinite() || d.kl_qp.is_infinite() {
+                tr(lang, "div.asym_inf").to_string()
+            } else {
+                tr_fmt(lang, "div.asym", &[("diff", &show((d.kl_pq - d.kl_qp).abs()))])
+            }
+        })
+    };
+    let inf_note = move || {
+        let lang = i18n.lang.get();
+        let d = div()?;
+        if !(d.kl_pq.is_infinite() || d.kl_qp.is_infinite()) {
+            return None;
+        }
+        let bins = |a: &[f64], b: &[f64]| {
+            infinite_bins(a, b).iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ")
+        };
+        let (a, b) = (hp.get(), hq.get());
+        let mut parts = Vec::new();
+        if d.kl_pq.is_infinite() {
+            parts.push(tr_fmt(lang, "div.inf_pq", &[("bins", &bins(&a, &b))]));
+        }
+        if d.kl_qp.is_infinite() {
+            parts.push(tr_fmt(lang, "div.inf_qp", &[("bins", &bins(&b, &a))]));
+        }
+        parts.push(tr_fmt(
+            lang,
+            "div.inf_js",
+            &[("js", &show(d.js)), ("bits", &show(to_bits(d.js)))],
+        ));
+        Some(parts.join(" "))
+    };
+    let shown_error = move || shown.with(|s| s.as_ref().err().cloned());
+
+    // ---- closed form, integral, Monte Carlo -----------------------------------------------
+    let closed = move || {
+        if mode.get() != "gauss" {
+            return None;
+        }
+        let (p, q) =
+            (Gaussian::new(pm.get(), ps.get()).ok()?, Gaussian::new(qm.get(), qs.get()).ok()?);
+        Some(kl_gaussian(p, q))
+    };
+    let mc = Memo::new(move |_| -> Option<McEstimate> {
+        if mode.get() == "hist" {
+            return None;
+        }
+        let n = mc_n.get();
+        let s = seed.get();
+        dists.with(|d| d.as_ref().ok().and_then(|(p, q)| monte_carlo(p, q, n, s).ok()))
+    });
+    let mc_strip = move || {
+        let Some(m) = mc.get() else { return Vec::new() };
+        let exact = closed().or_else(|| div().map(|d| d.kl_pq)).unwrap_or(m.mean);
+        let span = (m.std * 4.0).max(exact.abs() * 0.2).max(0.05);
+        let pos = |v: f64| ((v - exact) / span + 0.5).clamp(0.0, 1.0) * 100.0;
+        let mut dots: Vec<AnyView> = m
+            .estimates
+            .iter()
+            .map(|&e| {
+                view! { <span class="div-dot" style=format!("left:{:.2}%", pos(e))></span> }
+                    .into_any()
+            })
+            .collect();
+        dots.push(
+            view! { <span class="div-exact" style=format!("left:{:.2}%", pos(exact))></span> }
+                .into_any(),
+        );
+        dots
+    };
+    let mc_idx =
+        Memo::new(move |_| MC_COUNTS.iter().position(|c| *c == params.choice("mc")).unwrap_or(2));
+    let mc_id = crate::ui::controls::next_id("mc");
+
+    // ---- VAE link -------------------------------------------------------------------------
+    let vae = move || kl_vae(&[pm.get()], &[(ps.get() * ps.get()).ln()]).unwrap_or(f64::NAN);
+
+    // ---- forward vs reverse fits ------------------------------------------------------------
+    let (fsep, fs, fw, fm0) = (fl("fsep"), fl("fs"), fl("fw"), fl("fm0"));
+    let make = move || -> Factory {
+        let (a, b, c, d) =
+            (fsep.get_untracked(), fs.get_untracked(), fw.get_untracked(), fm0.get_untracked());
+        Rc::new(move || Ok(Box::new(fit_trainable(a, b, c, d)?) as Box<dyn Trainable>))
+    };
+    let train = TrainHandle::new(make());
+    train.speed.set(1);
+    Effect::new(move |_| {
+        let _ = (fsep.get(), fs.get(), fw.get(), fm0.get());
+        train.set_factory(make());
+        train.reset();
+    });
+    let converged = RwSignal::new(None::<u64>);
+    let last = move |run: usize, key: &str| {
+        train
+            .with_trainer(|t| t.history().series(run, key).and_then(|s| s.last()).map(|p| p.value))
+            .flatten()
+    };
+    Effect::new(move |_| {
+        train.version.track();
+        let steps = train.with_trainer(|t| t.step_count()).unwrap_or(0);
+        let done = steps > 0 && (0..2).all(|r| last(r, FIT_MOVE).is_some_and(|m| m < FIT_TOL));
+        if done {
+            if converged.get_untracked().is_none() {
+                converged.set(Some(steps));
+            }
+            if train.state.get_untracked() == LoopState::Running {
+                train.pause();
+            }
+        } else if converged.get_untracked().is_some() {
+            converged.set(None);
+        }
+    });
+    let fit_canvas = NodeRef::<Canvas>::new();
+    let fit_now = move |run: usize| -> (f64, f64) {
+        (last(run, FIT_M).unwrap_or(fm0.get_untracked()), last(run, FIT_S).unwrap_or(1.0))
+    };
+    Effect::new(move |_| {
+        train.version.track();
+        let lang = i18n.lang.get();
+        let dark = look.is_dark();
+        let (a, b, c) = (fsep.get(), fs.get(), fw.get());
+        let Some(canvas) = fit_canvas.get() else { return };
+        let Ok(target) = bimodal(a, b, c) else { return };
+        let n = 321;
+        let xs: Vec<f64> =
+            (0..n).map(|i| PLOT_X.0 + (PLOT_X.1 - PLOT_X.0) * i as f64 / (n - 1) as f64).collect();
+        let curve = |m: f64, s: f64| -> Vec<f64> {
+            let g = Gaussian { mu: m, sigma: s };
+            xs.iter().map(|&x| g.pdf(x)).collect()
+        };
+        let (f, r) = (fit_now(0), fit_now(1));
+        let series = vec![
+            Series {
+                label: "P".into(),
+                color: 5,
+                ys: xs.iter().map(|&x| target.pdf(x)).collect(),
+                dashed: false,
+            },
+            Series {
+                label: tr(lang, "div.fit_fwd").into(),
+                color: 0,
+                ys: curve(f.0, f.1),
+                dashed: false,
+            },
+            Series {
+                label: tr(lang, "div.fit_rev").into(),
+                color: 1,
+                ys: curve(r.0, r.1),
+                dashed: true,
+            },
+        ];
+        let fig = Figure::Curves { xs: xs.clone(), series };
+        if let Err(e) = plot::draw(&canvas, &fig, dark, "x", tr(lang, "div.density")) {
+            web_sys::console::warn_1(&e.into());
+        }
+    });
+    let fit_text = move || {
+        train.version.track();
+        let lang = i18n.lang.get();
+        let (f, r) = (fit_now(0), fit_now(1));
+        let loss = |run| last(run, LOSS).map(show).unwrap_or_else(|| "—".into());
+        let target = bimodal(fsep.get(), fs.get(), fw.get()).ok();
+        tr_fmt(
+            lang,
+            "div.fit_state",
+            &[
+                ("fm", &show(f.0)),
+                ("fs", &show(f.1)),
+                ("fl", &loss(0)),
+                ("rm", &show(r.0)),
+                ("rs", &show(r.1)),
+                ("rl", &loss(1)),
+                ("pm", &target.as_ref().map(|t| show(t.mean())).unwrap_or_default()),
+                ("psd", &target.as_ref().map(|t| show(t.variance().sqrt())).unwrap_or_default()),
+            ],
+        )
+    };
+    let fit_lines = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        vec![
+            ChartLine {
+                run: 0,
+                metric: LOSS,
+                label: tr(lang, "div.fit_fwd_loss").into(),
+                color: 0,
+            },
+            ChartLine {
+                run: 1,
+                metric: LOSS,
+                label: tr(lang, "div.fit_rev_loss").into(),
+                color: 1,
+            },
+        ]
+    });
+
+    let mode_options = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        vec![
+            ("gauss".to_string(), tr(lang, "div.mode_gauss").to_string()),
+            ("mix".to_string(), tr(lang, "div.mode_mix").to_string()),
+            ("hist".to_string(), tr(lang, "div.mode_hist").to_string()),
+        ]
+    });
+    let edit_hist = move |key: &'static str, cur: Memo<Vec<f64>>| {
+        Callback::new(move |(i, v): (usize, f64)| {
+            let mut h = cur.get_untracked();
+            if let Some(slot) = h.get_mut(i) {
+                *slot = v;
+                params.set(key, Value::Floats(h));
+            }
+        })
+    };
+    let lbl = |s: &'static str| Signal::derive(move || s.to_string());
+    let rng = (-5.0, 5.0, 0.1);
+    let srng = (0.2, 3.0, 0.05);
+    let wrng = (0.0, 1.0, 0.05);
+
+    view! {
+        <h1>{move || i18n.t("div.title")}</h1>
+        <section class="lesson-text">
+            <p>{move || i18n.t("div.text.p1")}</p>
+            <p class="formula">
+                "D"<sub>"KL"</sub>"(P‖Q) = Σ p ln(p/q)     D"<sub>"JS"</sub>
+                "(P, Q) = ½ D"<sub>"KL"</sub>"(P‖M) + ½ D"<sub>"KL"</sub>"(Q‖M),  M = (P + Q)/2"
+            </p>
+            <p>{move || i18n.t("div.text.p2")}</p>
+        </section>
+
+        <section class="panel" aria-labelledby="div-h-edit">
+            <h2 id="div-h-edit">{move || i18n.t("div.h.edit")}</h2>
+            <div class="sm-knobs">
+                <crate::ui::Select
+                    label=t("div.mode")
+                    options=mode_options
+                    value=Signal::derive(move || mode.get().to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("mode", &v))
+                    testid="div-mode"
+                />
+            </div>
+            <Show when=move || !is_hist()>
+                <div class="div-pq">
+                    <fieldset class="div-dist div-p">
+                        <legend>"P"</legend>
+                        {slider_f("pm", lbl("μ"), pm, rng, "div-pm", setf("pm"))}
+                        {slider_f("ps", lbl("σ"), ps, srng, "div-ps", setf("ps"))}
+                        <Show when=move || mode.get() == "mix">
+                            {slider_f("pw", t("div.weight1"), pw, wrng, "div-pw", setf("pw"))}
+                            {slider_f("pm2", lbl("μ₂"), pm2, rng, "div-pm2", setf("pm2"))}
+                            {slider_f("ps2", lbl("σ₂"), ps2, srng, "div-ps2", setf("ps2"))}
+                        </Show>
+                    </fieldset>
+                    <fieldset class="div-dist div-q">
+                        <legend>"Q"</legend>
+                        {slider_f("qm", lbl("μ"), qm, rng, "div-qm", setf("qm"))}
+                        {slider_f("qs", lbl("σ"), qs, srng, "div-qs", setf("qs"))}
+                        <Show when=move || mode.get() == "mix">
+                            {slider_f("qw", t("div.weight1"), qw, wrng, "div-qw", setf("qw"))}
+                            {slider_f("qm2", lbl("μ₂"), qm2, rng, "div-qm2", setf("qm2"))}
+                            {slider_f("qs2", lbl("σ₂"), qs2, srng, "div-qs2", setf("qs2"))}
+                        </Show>
+                    </fieldset>
+                </div>
+            </Show>
+            <Show when=is_hist>
+                <p class="hint">{move || i18n.t("div.hist_hint")}</p>
+                <p class="sm-row-label">"P"</p>
+                <HistEditor values=hp name="p" aria_key="div.bar_p" on_change=edit_hist("hp", hp) />
+                <p class="sm-row-label">"Q"</p>
+                <HistEditor values=hq name="q" aria_key="div.bar_q" on_change=edit_hist("hq", hq) />
+                <div class="sm-tools">
+                    <button
+                        type="button"
+                        data-testid="div-disjoint"
+                        on:click=move |_| {
+                            params.set("hp", Value::Floats(vec![2.0, 5.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
+                            params.set("hq", Value::Floats(vec![0.0, 0.0, 0.0, 0.0, 1.0, 4.0, 4.0, 1.0]));
+                        }
+                    >
+                        {move || i18n.t("div.preset_disjoint")}
+                    </button>
+                    <button
+                        type="button"
+                        data-testid="div-swap"
+                        on:click=move |_| {
+                            let (a, b) = (hp.get_untracked(), hq.get_untracked());
+                            params.set("hp", Value::Floats(b));
+                            params.set("hq", Value::Floats(a));
+                        }
+                    >
+                        {move || i18n.t("div.swap")}
+                    </button>
+                </div>
+            </Show>
+            {move || shown_error().map(|e| view! {
+                <p class="w-error" role="alert" data-testid="div-error">
+                    {tr_fmt(i18n.lang.get(), "div.error", &[("e", &e)])}
+                </p>
+            })}
+        </section>
+
+        <section class="panel" aria-labelledby="div-h-values">
+            <h2 id="div-h-values">{move || i18n.t("div.h.values")}</h2>
+            <div class="sm-table-wrap">
+                <table class="sm-table div-table" data-testid="div-table">
+                    <thead>
+                        <tr>
+                            <th scope="col"></th>
+                            <th scope="col">{move || i18n.t("div.nats")}</th>
+                            <th scope="col">{move || i18n.t("div.bits")}</th>
+                            <th scope="col" class="div-meter-h">{move || i18n.t("div.meter")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <tr><th scope="row">"D"<sub>"KL"</sub>"(P‖Q)"</th>{value_cells(|d| d.kl_pq, "div-kl-pq")}</tr>
+                        <tr><th scope="row">"D"<sub>"KL"</sub>"(Q‖P)"</th>{value_cells(|d| d.kl_qp, "div-kl-qp")}</tr>
+                        <tr><th scope="row">"D"<sub>"JS"</sub>"(P, Q)"</th>{value_cells(|d| d.js, "div-js")}</tr>
+                    </tbody>
+                </table>
+            </div>
+            <p class="sm-ce" data-testid="div-asym" aria-live="polite">{asym_text}</p>
+            <div aria-live="polite" data-testid="div-inf-note">
+                {move || inf_note().map(|n| view! { <p class="sm-alert">{n}</p> })}
+            </div>
+            <p>{move || i18n.t("div.text.js")}</p>
+        </section>
+
+        <section class="panel" aria-labelledby="div-h-plots">
+            <h2 id="div-h-plots">{move || i18n.t("div.h.plots")}</h2>
+            <figure class="fig">
+                <canvas node_ref=dens_canvas class="div-canvas" role="img" data-testid="div-dens-chart"
+                    aria-label=move || i18n.t("div.dens_aria")></canvas>
+                <figcaption>
+                    {move || i18n.t("div.dens_caption")}
+                    <ExportButtons name="divergence-pqm" canvas=dens_canvas csv=csv_of(false) what=t("div.dens_aria") />
+                </figcaption>
+            </figure>
+            <figure class="fig">
+                <canvas node_ref=integ_canvas class="div-canvas" role="img" data-testid="div-integ-chart"
+                    aria-label=move || i18n.t("div.integ_aria")></canvas>
+                <figcaption>
+                    {move || i18n.t("div.integ_caption")}
+                    <ExportButtons name="divergence-integrands" canvas=integ_canvas csv=csv_of(true) what=t("div.integ_aria") />
+                </figcaption>
+            </figure>
+        </section>
+
+        <section class="panel" aria-labelledby="div-h-estimates">
+            <h2 id="div-h-estimates">{move || i18n.t("div.h.estimates")}</h2>
+            <p>{move || i18n.t("div.text.estimates")}</p>
+            <p class="formula">
+                "D"<sub>"KL"</sub>"(N(μ₁, σ₁²)‖N(μ₂, σ₂²)) = ln(σ₂/σ₁) + (σ₁² + (μ₁ − μ₂)²)/(2σ₂²) − ½"
+            </p>
+            <Show when=is_hist fallback=move || view! {
+                <div class="sm-knobs">
+                    <div class="w-field w-slider">
+                        <label for=mc_id.clone()>{move || i18n.t("div.mc_n")}</label>
+                        <input
+                            type="range"
+                            id=mc_id.clone()
+                            min=0
+                            max=MC_COUNTS.len() as i64 - 1
+                            step=1
+                            data-testid="div-mc-n"
+                            aria-valuetext=move || format!("n = {}", mc_n.get())
+                            prop:value=move || mc_idx.get().to_string()
+                            on:input=move |ev| {
+                                if let Ok(k) = event_target_value(&ev).parse::<usize>() {
+                                    if let Some(c) = MC_COUNTS.get(k) {
+                                        params.set_choice("mc", c);
+                                    }
+                                }
+                            }
+                        />
+                        <output>{move || format!("n = {}", mc_n.get())}</output>
+                    </div>
+                    <div class="w-field">
+                        <button
+                            type="button"
+                            data-testid="div-reseed"
+                            on:click=move |_| params.set("seed", Value::Seed((seed.get_untracked() + 1) % (1 << 53)))
+                        >
+                            {move || i18n.t("div.reseed")}
+                        </button>
+                        <span class="hint">{move || format!("seed {}", seed.get())}</span>
+                    </div>
+                </div>
+                <table class="sm-table div-table">
+                    <tbody>
+                        <tr>
+                            <th scope="row">{move || i18n.t("div.closed")}</th>
+                            <td class="num" data-testid="div-closed">
+                                {move || closed().map(show).unwrap_or_else(|| i18n.t("div.no_closed").to_string())}
+                            </td>
+                        </tr>
+                        <tr>
+                            <th scope="row">{move || i18n.t("div.numeric")}</th>
+                            <td class="num" data-testid="div-numeric">
+                                {move || div().map(|d| show(d.kl_pq)).unwrap_or_default()}
+                            </td>
+                        </tr>
+                        <tr>
+                            <th scope="row">{move || tr_fmt(i18n.lang.get(), "div.mc", &[("r", &MC_REPEATS.to_string())])}</th>
+                            <td class="num" data-testid="div-mc">
+                                {move || mc.get().map(|m| format!("{} ± {}", show(m.mean), show(m.std))).unwrap_or_default()}
+                            </td>
+                        </tr>
+                    </tbody>
+                </table>
+                <div class="div-strip" role="img" data-testid="div-mc-strip"
+                    aria-label=move || i18n.t("div.strip_aria")>{mc_strip}</div>
+                <p class="hint">{move || i18n.t("div.strip_hint")}</p>
+            }>
+                <p class="hint">{move || i18n.t("div.estimates_hist")}</p>
+            </Show>
+        </section>
+
+        <section class="panel" aria-labelledby="div-h-vae">
+            <h2 id="div-h-vae">{move || i18n.t("div.h.vae")}</h2>
+            <p>{move || i18n.t("div.text.vae")}</p>
+            <p class="formula">
+                "D"<sub>"KL"</sub>"(N(μ, σ²)‖N(0, 1)) = −½ (1 + ln σ² − μ² − σ²)"
+            </p>
+            <p class="sm-ce" data-testid="div-vae">
+                {move || tr_fmt(i18n.lang.get(), "div.vae_value", &[
+                    ("mu", &fmt_num(pm.get())),
+                    ("sigma", &fmt_num(ps.get())),
+                    ("kl", &show(vae())),
+                ])}
+            </p>
+        </section>
+
+        <section class="panel" aria-labelledby="div-h-fit">
+            <h2 id="div-h-fit">{move || i18n.t("div.h.fit")}</h2>
+            <p>{move || i18n.t("div.text.fit")}</p>
+            <div class="sm-knobs">
+                {slider_f("fsep", t("div.fsep"), fsep, (0.0, 8.0, 0.1), "div-fsep", setf("fsep"))}
+                {slider_f("fs", t("div.fs"), fs, (0.3, 2.0, 0.05), "div-fs", setf("fs"))}
+                {slider_f("fw", t("div.fw"), fw, (0.1, 0.9, 0.05), "div-fw", setf("fw"))}
+                {slider_f("fm0", t("div.fm0"), fm0, (-6.0, 6.0, 0.1), "div-fm0", setf("fm0"))}
+            </div>
+            <TrainControls
+                handle=train
+                run_labels=Signal::derive(move || vec![i18n.t("div.fit_fwd").to_string(), i18n.t("div.fit_rev").to_string()])
+            />
+            <figure class="fig">
+                <canvas node_ref=fit_canvas class="div-canvas" role="img" data-testid="div-fit-chart"
+                    aria-label=move || i18n.t("div.fit_aria")></canvas>
+                <figcaption>
+                    <ExportButtons name="divergence-fit" canvas=fit_canvas what=t("div.fit_aria") />
+                </figcaption>
+            </figure>
+            <p class="sm-ce" data-testid="div-fit-state" aria-live="polite">{fit_text}</p>
+            <p data-testid="div-fit-done" aria-live="polite">
+                {move || converged.get().map(|s| tr_fmt(i18n.lang.get(), "div.fit_done", &[("step", &s.to_string())]))}
+            </p>
+            <LossChart
+                source=train.into()
+                lines=fit_lines
+                name="divergence-fit-loss"
+                y_label=t("div.nats")
+                what=t("div.fit_loss_aria")
+                smoothing=0
+            />
+            <p>{move || i18n.t("div.text.fit2")}</p>
+        </section>
+    }
+}
