@@ -7,6 +7,7 @@ mod batchnorm;
 mod convolution;
 mod divergence;
 mod ema;
+mod mnist;
 mod sgd;
 mod shell;
 mod softmax;
@@ -57,6 +58,7 @@ static TABLES: &[&[Entry]] = &[
     ema::ENTRIES,
     batchnorm::ENTRIES,
     divergence::ENTRIES,
+    mnist::ENTRIES,
 ];
 
 /// Every table of the catalog.

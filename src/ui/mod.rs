@@ -1,5 +1,6 @@
 //! Shared widgets, generic over lessons: labelled controls (slider, select, toggle), a matrix
-//! editor, a heatmap canvas, a colour legend and export buttons (PNG, CSV).
+//! editor, a heatmap canvas, a colour legend and export buttons (PNG, CSV); the MNIST loader
+//! (`mnist`: lazy download with progress, shared by the digit lessons).
 //!
 //! Every widget takes its label as an already-translated reactive string (the caller reads
 //! the catalog), its value as a signal and reports changes through a callback, so widgets
@@ -12,6 +13,7 @@ pub mod export;
 pub mod heatmap;
 pub mod legend;
 pub mod matrix;
+pub mod mnist;
 pub mod train;
 
 pub use controls::{NumberInput, Select, Slider, Toggle};
