@@ -12,6 +12,7 @@ mod sgd;
 mod shell;
 mod softmax;
 mod training;
+mod vae;
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,6 +60,7 @@ static TABLES: &[&[Entry]] = &[
     batchnorm::ENTRIES,
     divergence::ENTRIES,
     mnist::ENTRIES,
+    vae::ENTRIES,
 ];
 
 /// Every table of the catalog.

@@ -11,6 +11,7 @@ pub mod divergence;
 pub mod ema;
 pub mod sgd;
 pub mod softmax;
+pub mod vae;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
 pub struct Lesson {
@@ -36,6 +37,7 @@ pub static LESSONS: &[&Lesson] = &[
     &sgd::LESSON,
     &ema::LESSON,
     &batchnorm::LESSON,
+    &vae::LESSON,
     &divergence::LESSON,
 ];
 

@@ -515,7 +515,8 @@ fn npm_ci(ctx: &Ctx) -> Result<()> {
 }
 
 /// The end-to-end scripts in `tests/e2e`, in the order they run.
-const E2E_SCRIPTS: &[&str] = &["conv.e2e.mjs", "train.e2e.mjs", "divergence.e2e.mjs"];
+const E2E_SCRIPTS: &[&str] =
+    &["conv.e2e.mjs", "train.e2e.mjs", "divergence.e2e.mjs", "vae.e2e.mjs"];
 
 fn e2e(ctx: &Ctx) -> Result<()> {
     if !ctx.dist().join("index.html").is_file() {
