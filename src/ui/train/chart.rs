@@ -343,6 +343,7 @@ pub fn LossChart(
     let log_scale = RwSignal::new(log);
     let cursor = RwSignal::new(None::<u64>);
     let xmap = StoredValue::new(None::<XMap>);
+    let warmed = StoredValue::new(false);
     let beta = move || f64::from(smooth.get()) / 100.0;
 
     Effect::new(move |_| {
@@ -366,6 +367,18 @@ pub fn LossChart(
             dpr,
         };
         let ls = lines.get();
+        // The first chart with data runs plotters' text and path code for the first time
+        // (compiled on first call, fonts resolved): do that now, on a one-point stand-in,
+        // rather than in the first training frame; the real state is drawn over it below.
+        if !warmed.get_value() && !ls.is_empty() && source.with(|_| ()).is_some() {
+            warmed.set_value(true);
+            let mut stand_in = History::new();
+            for l in &ls {
+                stand_in.push(l.run, l.metric, 1, 1.0);
+                stand_in.push(l.run, l.metric, 2, 0.5);
+            }
+            let _ = draw_chart(&c, &stand_in, &ls, &opts);
+        }
         let drawn = source.with(|h| draw_chart(&c, h, &ls, &opts));
         match drawn {
             Some(Ok(m)) => xmap.set_value(m),
