@@ -42,6 +42,8 @@ pub struct ChartLine {
 
 /// Where a chart reads its series: a live session, or a fixed history computed by a lesson.
 #[derive(Clone, Copy)]
+// `TrainHandle` is a `Copy` bag of arena ids (~230 bytes); boxing it would lose `Copy`.
+#[allow(clippy::large_enum_variant)]
 pub enum HistorySource {
     /// The history of a training session (redrawn when its version changes).
     Train(TrainHandle),
