@@ -108,16 +108,16 @@ fn factory(
     })
 }
 
-/// A copy of the current model (figures are computed from one consistent set of weights while
-/// training continues).
+/// A copy of the current model with its step count (figures are computed from one consistent
+/// set of weights while training continues), and the validation set.
 fn snapshot(
     current: StoredValue<Option<Shared>, LocalStorage>,
-) -> Option<(Vae, Rc<model::ValSet>)> {
+) -> Option<(Vae, u64, Rc<model::ValSet>)> {
     current
         .try_with_value(|c| {
             let e = c.as_ref()?.try_borrow().ok()?;
             let v = e.vae();
-            Some((Vae::new(*v.spec(), &v.params()).ok()?, e.val.clone()))
+            Some((Vae::new(*v.spec(), &v.params()).ok()?, v.steps(), e.val.clone()))
         })
         .flatten()
 }
@@ -217,12 +217,11 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                 continue;
             }
             done = version;
-            let Some((vae, val)) = snapshot(current) else {
+            let Some((vae, step, val)) = snapshot(current) else {
                 sleep(REFRESH_MS).await;
                 continue;
             };
             let z = vae.spec().latent;
-            let step = vae.steps();
             let (mut mu, mut lv) = (Vec::new(), Vec::new());
             let mut failed = false;
             for chunk in val.x.chunks(ENCODE_CHUNK * PIXELS) {
