@@ -52,7 +52,7 @@ const PRIOR: usize = 10;
 /// Milliseconds between latent-space refreshes while training.
 const REFRESH_MS: i32 = 500;
 /// Validation digits encoded per slice of the refresh (one slice between two yields).
-const ENCODE_CHUNK: usize = 100;
+const ENCODE_CHUNK: usize = 50;
 
 /// Every knob of the lesson, the seed included: the URL schema.
 pub const PARAMS: &[ParamSpec] = &[
@@ -209,6 +209,8 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     let grid_rows = RwSignal::new(0usize);
     let tick = RwSignal::new(0u64);
     leptos::task::spawn_local(async move {
+        // Let the page settle first (and a lesson mounted only briefly costs nothing).
+        sleep(REFRESH_MS).await;
         let mut done = u64::MAX;
         loop {
             let Some(version) = train.version.try_get_untracked() else { return };
