@@ -268,7 +268,7 @@ async fn a_bad_url_falls_back_to_the_defaults() {
     let value = |id: &str| tid(id).dyn_into::<HtmlInputElement>().unwrap().value();
     until("the default latent size", 10, || value("vae-z") == "2").await;
     until("the default β", 10, || value("vae-beta") == "1").await;
-    assert!(text("vae-kl-summary").len() > 0);
+    assert!(!text("vae-kl-summary").is_empty());
     tid("train-step").click();
     until("1 step", 30, || steps() == 1).await;
     assert!(
