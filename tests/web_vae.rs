@@ -265,10 +265,10 @@ async fn redrawing_eps_moves_z_and_a_3d_latent_uses_the_pca_plane() {
 async fn a_bad_url_falls_back_to_the_defaults() {
     let _app = mount_lesson("z=99&beta=NaN&hid=7&lik=%3Cb%3E&digit=-3&seed=x").await;
     assert!(q("[data-testid=url-notice]").is_some(), "the ignored settings are reported");
-    let z: HtmlInputElement = tid("vae-z").dyn_into().unwrap();
-    assert_eq!(z.value(), "2");
-    let beta: HtmlInputElement = tid("vae-beta").dyn_into().unwrap();
-    assert_eq!(beta.value(), "1");
+    let value = |id: &str| tid(id).dyn_into::<HtmlInputElement>().unwrap().value();
+    until("the default latent size", 10, || value("vae-z") == "2").await;
+    until("the default β", 10, || value("vae-beta") == "1").await;
+    assert!(!text("vae-kl-summary").is_empty());
     tid("train-step").click();
     until("1 step", 30, || steps() == 1).await;
     assert!(

@@ -261,6 +261,8 @@ fn BatchNormLesson() -> impl IntoView {
     // ---- training session: both runs in lockstep ------------------------------------------
     let current = StoredValue::new_local(None::<Shared>);
     let train = TrainHandle::new(factory(settings.get_untracked(), current));
+    // The first step's code runs before Play, not in the first training frame.
+    train.warm_up_soon();
     Effect::new(move |prev: Option<()>| {
         let s = settings.get();
         if prev.is_some() {

@@ -10,8 +10,8 @@
 //! loss terms separately, shows the reparameterisation of one selected digit (μ, σ, ε, z and
 //! the decoded images; ε can be redrawn), the validation codes coloured by label (the latent
 //! plane itself for a 2-D latent, the PCA plane of the codes otherwise) on which a click, a
-//! hover or the arrow keys decode a point, a decoded 15×15 manifold grid (decoded a row at a
-//! time between frames), the interpolation between two digits, samples from the prior, a
+//! hover or the arrow keys decode a point, a decoded 15×15 manifold grid (decoded in ≤ 6 ms
+//! pieces between frames), the interpolation between two digits, samples from the prior, a
 //! slider per latent coordinate, and the per-dimension KL (inactive dimensions greyed). β acts
 //! live; every other knob and the seed are in the URL ([`PARAMS`]) and restart the run.
 
@@ -51,8 +51,10 @@ const INTERP: usize = 10;
 const PRIOR: usize = 10;
 /// Milliseconds between latent-space refreshes while training.
 const REFRESH_MS: i32 = 500;
-/// Validation digits encoded per slice of the refresh (one slice between two yields).
-const ENCODE_CHUNK: usize = 100;
+/// Validation digits encoded per piece of the refresh.
+const ENCODE_CHUNK: usize = 10;
+/// Milliseconds of refresh work between two yields to the browser (whole pieces: at least one).
+const SLICE_MS: f64 = 6.0;
 
 /// Every knob of the lesson, the seed included: the URL schema.
 pub const PARAMS: &[ParamSpec] = &[
@@ -108,18 +110,22 @@ fn factory(
     })
 }
 
-/// A copy of the current model (figures are computed from one consistent set of weights while
-/// training continues).
+/// A copy of the current model with its step count (figures are computed from one consistent
+/// set of weights while training continues), and the validation set.
 fn snapshot(
     current: StoredValue<Option<Shared>, LocalStorage>,
-) -> Option<(Vae, Rc<model::ValSet>)> {
+) -> Option<(Vae, u64, Rc<model::ValSet>)> {
     current
         .try_with_value(|c| {
             let e = c.as_ref()?.try_borrow().ok()?;
             let v = e.vae();
-            Some((Vae::new(*v.spec(), &v.params()).ok()?, e.val.clone()))
+            Some((Vae::new(*v.spec(), &v.params()).ok()?, v.steps(), e.val.clone()))
         })
         .flatten()
+}
+
+fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// Yields to the browser for `ms` milliseconds (a macrotask).
@@ -209,6 +215,8 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     let grid_rows = RwSignal::new(0usize);
     let tick = RwSignal::new(0u64);
     leptos::task::spawn_local(async move {
+        // Let the page settle first (and a lesson mounted only briefly costs nothing).
+        sleep(REFRESH_MS).await;
         let mut done = u64::MAX;
         loop {
             let Some(version) = train.version.try_get_untracked() else { return };
@@ -217,14 +225,14 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                 continue;
             }
             done = version;
-            let Some((vae, val)) = snapshot(current) else {
+            let Some((vae, step, val)) = snapshot(current) else {
                 sleep(REFRESH_MS).await;
                 continue;
             };
             let z = vae.spec().latent;
-            let step = vae.steps();
             let (mut mu, mut lv) = (Vec::new(), Vec::new());
             let mut failed = false;
+            let mut t0 = now_ms();
             for chunk in val.x.chunks(ENCODE_CHUNK * PIXELS) {
                 match vae.encode(chunk) {
                     Ok((m, l)) => {
@@ -233,9 +241,12 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                     }
                     Err(_) => failed = true,
                 }
-                sleep(0).await;
-                if tick.is_disposed() {
-                    return;
+                if now_ms() - t0 > SLICE_MS {
+                    sleep(0).await;
+                    if tick.is_disposed() {
+                        return;
+                    }
+                    t0 = now_ms();
                 }
             }
             if failed {
@@ -248,22 +259,24 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             tick.update(|t| *t += 1);
             // The manifold grid, one row per slice: top row = largest b.
             let mut out = Vec::with_capacity(GRID * GRID * PIXELS);
-            for row in 0..GRID {
+            let mut t0 = now_ms();
+            'grid: for row in 0..GRID {
                 let b = view.range * (1.0 - 2.0 * (row as f32 + 0.5) / GRID as f32);
-                let mut zs = Vec::with_capacity(GRID * z);
                 for col in 0..GRID {
                     let a = view.range * (2.0 * (col as f32 + 0.5) / GRID as f32 - 1.0);
-                    zs.extend(view.lift(a, b));
-                }
-                match vae.decode(&zs) {
-                    Ok(imgs) => out.extend(imgs),
-                    Err(_) => break,
+                    match vae.decode(&view.lift(a, b)) {
+                        Ok(img) => out.extend(img),
+                        Err(_) => break 'grid,
+                    }
+                    if now_ms() - t0 > SLICE_MS {
+                        sleep(0).await;
+                        if tick.is_disposed() {
+                            return;
+                        }
+                        t0 = now_ms();
+                    }
                 }
                 let _ = grid_rows.try_set(row + 1);
-                sleep(0).await;
-                if tick.is_disposed() {
-                    return;
-                }
             }
             if out.len() == GRID * GRID * PIXELS && grid.try_set(Some(Rc::new(out))).is_some() {
                 return;

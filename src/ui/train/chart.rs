@@ -42,6 +42,8 @@ pub struct ChartLine {
 
 /// Where a chart reads its series: a live session, or a fixed history computed by a lesson.
 #[derive(Clone, Copy)]
+// `TrainHandle` is a `Copy` bag of arena ids (~230 bytes); boxing it would lose `Copy`.
+#[allow(clippy::large_enum_variant)]
 pub enum HistorySource {
     /// The history of a training session (redrawn when its version changes).
     Train(TrainHandle),
@@ -343,6 +345,7 @@ pub fn LossChart(
     let log_scale = RwSignal::new(log);
     let cursor = RwSignal::new(None::<u64>);
     let xmap = StoredValue::new(None::<XMap>);
+    let warmed = StoredValue::new(false);
     let beta = move || f64::from(smooth.get()) / 100.0;
 
     Effect::new(move |_| {
@@ -366,6 +369,18 @@ pub fn LossChart(
             dpr,
         };
         let ls = lines.get();
+        // The first chart with data runs plotters' text and path code for the first time
+        // (compiled on first call, fonts resolved): do that now, on a one-point stand-in,
+        // rather than in the first training frame; the real state is drawn over it below.
+        if !warmed.get_value() && !ls.is_empty() && source.with(|_| ()).is_some() {
+            warmed.set_value(true);
+            let mut stand_in = History::new();
+            for l in &ls {
+                stand_in.push(l.run, l.metric, 1, 1.0);
+                stand_in.push(l.run, l.metric, 2, 0.5);
+            }
+            let _ = draw_chart(&c, &stand_in, &ls, &opts);
+        }
         let drawn = source.with(|h| draw_chart(&c, h, &ls, &opts));
         match drawn {
             Some(Ok(m)) => xmap.set_value(m),

@@ -260,6 +260,32 @@ impl TrainHandle {
         self.version.update(|v| *v += 1);
     }
 
+    /// Runs one step of a throwaway model from the (synchronous) factory shortly after mount,
+    /// before the reader presses Play, then resets to a fresh model: the first training frame
+    /// otherwise pays for the first run of every code path of a step (the browser compiles
+    /// wasm functions on first call and optimises them later) — measured at ~100 ms of step
+    /// plus a long browser pause on the batch-norm lesson. Does nothing once training started.
+    pub fn warm_up_soon(&self) {
+        let h = *self;
+        set_timeout(
+            move || {
+                let idle = h.steps.try_get_untracked() == Some(0)
+                    && h.state.try_get_untracked() == Some(LoopState::Paused)
+                    && !h.loading.get_untracked();
+                let Some(Source::Sync(factory)) = h.source.try_get_value() else { return };
+                if !idle {
+                    return;
+                }
+                if let Ok(mut model) = factory() {
+                    let _ = model.step();
+                }
+                // The factory may have published state of the throwaway model: start afresh.
+                h.reset();
+            },
+            std::time::Duration::from_millis(50),
+        );
+    }
+
     /// Adds `ms` of repaint caused by the current frame's steps (a chart or figure that
     /// redraws on [`TrainHandle::version`] calls it with the time its redraw took).
     pub fn add_paint_ms(&self, ms: f64) {
