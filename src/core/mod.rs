@@ -15,6 +15,7 @@
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`mnist`] — the shipped MNIST digits file: parse, validate (checksum), to a dataset.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
+//! * [`pca`] — principal component analysis (subspace iteration + Rayleigh–Ritz), reconstructions.
 //! * [`optim`] — optimizers (SGD … AdamW), LR schedules, gradient clipping, EMA.
 //! * [`divergence`] — KL and JS divergences: discrete, on a grid, Gaussian closed form, Monte Carlo, KL fits.
 //! * [`logits`] — log-sum-exp, softmax (temperature), sigmoid, cross-entropy, BCE (stable and naive).
@@ -36,6 +37,7 @@ pub mod matmul;
 pub mod mnist;
 pub mod nn;
 pub mod optim;
+pub mod pca;
 pub mod receptive;
 pub mod rng;
 pub mod surfaces;
