@@ -312,5 +312,9 @@ fn simd_exp_matches_scalar_and_f64() {
         }
         want_sum += exact;
     }
-    assert!(((s as f64 - want_sum) / want_sum).abs() < 1e-5);
+    // The sum is accumulated in four f32 lanes of ~1025 positive terms each: its rounding error
+    // is at most ~1025·2⁻²⁴ ≈ 6·10⁻⁵ relative to the exact sum of the lanes' values.
+    let lanes_sum: f64 = out.iter().map(|&o| o as f64).sum();
+    assert!(((s as f64 - lanes_sum) / lanes_sum).abs() < 1e-4, "sum {s} vs {lanes_sum}");
+    assert!(((lanes_sum - want_sum) / want_sum).abs() < 2e-7);
 }
