@@ -449,7 +449,7 @@ pub async fn unknown_keys_and_double_encoding(lesson: &Lesson) {
 /// lessons leaves no animation frame, interval, listener or device behind.)
 /// `every_lesson_is_swept` checks the groups together cover the registry exactly.
 pub const GROUPS: [&[&str]; 7] =
-    [&["convolution"], &["softmax"], &["sgd"], &["ema"], &["batchnorm"], &["divergence"], &["vae"]];
+    [&["convolution"], &["softmax"], &["sgd"], &["ema"], &["batchnorm"], &["vae"], &["divergence"]];
 
 /// One browser test per (lesson, sweep) (the time limit is the page's, see [`GROUPS`]).
 #[macro_export]
