@@ -289,8 +289,10 @@ fn ConvolutionLesson() -> impl IntoView {
         let path = *path;
         leptos::task::spawn_local(async move {
             let r = load_image(path).await;
-            if generation.get_value() != gen {
-                return; // a newer choice superseded this load
+            // A newer choice superseded this load, or the lesson unmounted while it ran
+            // (its stored values are gone then: reading them would panic).
+            if generation.try_get_value() != Some(gen) {
+                return;
             }
             match r {
                 Ok(d) => {
