@@ -45,7 +45,7 @@ const ROUNDS: usize = 4;
 const PROBE: &str = r#"
 if (window.__leak) return;
 const p = window.__leak = { raf: new Map(), intervals: new Set(), listeners: {}, devices: 0,
-  destroyed: 0 };
+  opened: 0, settled: 0, destroyed: 0 };
 const raf = window.requestAnimationFrame.bind(window);
 const caf = window.cancelAnimationFrame.bind(window);
 window.requestAnimationFrame = function (cb) {
@@ -81,7 +81,12 @@ EventTarget.prototype.removeEventListener = function (type, cb, opts) {
 };
 if (typeof GPUAdapter !== 'undefined') {
   const rd = GPUAdapter.prototype.requestDevice;
-  GPUAdapter.prototype.requestDevice = function (...a) { p.devices++; return rd.apply(this, a); };
+  GPUAdapter.prototype.requestDevice = function (...a) {
+    p.devices++;
+    return rd.apply(this, a).then(
+      (d) => { p.settled++; p.opened++; return d; },
+      (e) => { p.settled++; throw e; });
+  };
   const de = GPUDevice.prototype.destroy;
   GPUDevice.prototype.destroy = function (...a) { p.destroyed++; return de.apply(this, a); };
 }
@@ -133,7 +138,11 @@ struct Census {
     /// Listeners added and not removed, total, and as text per target:type.
     listeners: i32,
     listener_detail: String,
+    /// Devices opened and not destroyed.
     devices_alive: i32,
+    /// Devices requested whose opening has not finished (on SwiftShader under load, opening
+    /// can take longer than a cycle; each is destroyed as soon as it opens).
+    devices_opening: i32,
     heap_mb: f64,
     /// The wasm instance's linear memory (it only grows; a Rust-side leak shows here).
     wasm_mb: f64,
@@ -167,7 +176,8 @@ fn census() -> Census {
         intervals: n("intervals.size") as u32,
         listeners,
         listener_detail: detail,
-        devices_alive: (n("devices") - n("destroyed")) as i32,
+        devices_alive: (n("opened") - n("destroyed")) as i32,
+        devices_opening: (n("devices") - n("settled")) as i32,
         heap_mb: heap,
         wasm_mb: js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
             .and_then(|b| js_sys::Reflect::get(&b, &"byteLength".into()))
@@ -287,6 +297,20 @@ async fn remount_cycles(slug: &str) {
             }
         }
     }
+    // Every device still opening is destroyed as soon as it opens: once the openings have
+    // settled, at most the ones the first cycle left (lazily created globals) stay alive.
+    let t_drain = now();
+    while census().devices_opening > 0 && now() - t_drain < 30_000.0 {
+        sleep(50).await;
+    }
+    let drained = census();
+    assert_eq!(drained.devices_opening, 0, "{slug}: device openings never settled: {drained:?}");
+    let first_alive = after_first.as_ref().map_or(0, |f| f.devices_alive);
+    assert!(
+        drained.devices_alive <= first_alive + 1,
+        "{slug}: {} WebGPU devices alive after {CYCLES} cycles (first cycle left {first_alive})",
+        drained.devices_alive
+    );
     check_growth(&format!("remount {slug}"), &times);
     // The synchronous mount alone, logged (too short to judge on a loaded machine).
     let (mut a, mut b) = (mount_ms[1..6].to_vec(), mount_ms[CYCLES - 5..].to_vec());
