@@ -9,100 +9,27 @@
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test --target
 //! wasm32-unknown-unknown --test web_divergence`
 
-use dlviz::app::App;
 use dlviz::core::divergence::{bimodal, kl_gaussian, to_bits, Gaussian};
 use dlviz::lessons::divergence::{compute_continuous, compute_hist, density, monte_carlo, show};
-use leptos::mount::mount_to;
-use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+#[path = "support/web.rs"]
+mod web;
+use web::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn doc() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
-
-async fn until(what: &str, cond: impl Fn() -> bool) {
-    for _ in 0..3000 {
-        if cond() {
-            return;
-        }
-        sleep(10).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-fn q(sel: &str) -> Option<Element> {
-    doc().query_selector(sel).unwrap()
-}
-
-fn tid(id: &str) -> HtmlElement {
-    q(&format!("[data-testid=\"{id}\"]"))
-        .unwrap_or_else(|| panic!("no element {id}"))
-        .dyn_into()
-        .unwrap()
-}
-
-fn text(id: &str) -> String {
-    tid(id).text_content().unwrap_or_default().trim().to_string()
-}
-
-fn event(ctor: &str, kind: &str, extra: &[(&str, JsValue)]) -> web_sys::Event {
-    let win: JsValue = web_sys::window().unwrap().into();
-    let ctor: js_sys::Function =
-        js_sys::Reflect::get(&win, &ctor.into()).unwrap().dyn_into().unwrap();
-    let init = js_sys::Object::new();
-    js_sys::Reflect::set(&init, &"bubbles".into(), &JsValue::TRUE).unwrap();
-    for (k, v) in extra {
-        js_sys::Reflect::set(&init, &(*k).into(), v).unwrap();
-    }
-    let args = js_sys::Array::of2(&kind.into(), &init);
-    js_sys::Reflect::construct(&ctor, &args).unwrap().dyn_into().unwrap()
-}
-
-fn key(id: &str, k: &str) {
-    tid(id).dispatch_event(&event("KeyboardEvent", "keydown", &[("key", k.into())])).unwrap();
-}
-
-fn set_input(id: &str, value: &str) {
-    let el: HtmlInputElement = tid(id).dyn_into().unwrap();
-    el.set_value(value);
-    el.dispatch_event(&event("Event", "input", &[])).unwrap();
-}
-
-struct Mounted {
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
-    root: HtmlElement,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
 async fn mount_lesson(query: &str) -> Mounted {
-    let h = format!("#/divergence?{query}&lang=en");
-    let hist = web_sys::window().unwrap().history().unwrap();
-    hist.replace_state_with_url(&JsValue::NULL, "", Some(&h)).unwrap();
-    let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
-    doc().body().unwrap().append_child(&root).unwrap();
-    let handle = mount_to(root.clone(), || App().into_any());
-    until("the lesson", || q("[data-testid=\"div-table\"]").is_some()).await;
-    Mounted { _handle: handle, root }
+    web::mount_lesson("divergence", query, "[data-testid=\"div-table\"]").await
+}
+
+/// Waits up to 30 s (the fits take a while on a loaded machine).
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    web::until_secs(what, 30, cond).await
+}
+
+/// The trimmed text of a `data-testid` element.
+fn text(id: &str) -> String {
+    web::text(id).trim().to_string()
 }
 
 fn main_text() -> String {

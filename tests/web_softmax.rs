@@ -8,53 +8,17 @@
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_softmax`
 
-use dlviz::app::App;
-use leptos::mount::mount_to;
-use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+#[path = "support/web.rs"]
+mod web;
+use web::*;
+use web_sys::HtmlCanvasElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn doc() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
-
-async fn until(what: &str, cond: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if cond() {
-            return;
-        }
-        sleep(10).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-fn q(sel: &str) -> Option<Element> {
-    doc().query_selector(sel).unwrap()
-}
-
-fn tid(id: &str) -> HtmlElement {
-    q(&format!("[data-testid=\"{id}\"]"))
-        .unwrap_or_else(|| panic!("no element {id}"))
-        .dyn_into()
-        .unwrap()
-}
-
-fn text(id: &str) -> String {
-    tid(id).text_content().unwrap_or_default()
+async fn mount_lesson(query: &str) -> Mounted {
+    web::mount_lesson("softmax", query, "[data-testid=\"sm-p-0\"]").await
 }
 
 fn num(id: &str) -> f64 {
@@ -64,58 +28,6 @@ fn num(id: &str) -> f64 {
 
 fn hash() -> String {
     web_sys::window().unwrap().location().hash().unwrap()
-}
-
-fn event(ctor: &str, kind: &str, extra: &[(&str, JsValue)]) -> web_sys::Event {
-    let win: JsValue = web_sys::window().unwrap().into();
-    let ctor: js_sys::Function =
-        js_sys::Reflect::get(&win, &ctor.into()).unwrap().dyn_into().unwrap();
-    let init = js_sys::Object::new();
-    js_sys::Reflect::set(&init, &"bubbles".into(), &JsValue::TRUE).unwrap();
-    for (k, v) in extra {
-        js_sys::Reflect::set(&init, &(*k).into(), v).unwrap();
-    }
-    let args = js_sys::Array::of2(&kind.into(), &init);
-    js_sys::Reflect::construct(&ctor, &args).unwrap().dyn_into().unwrap()
-}
-
-fn key(id: &str, k: &str) {
-    tid(id).dispatch_event(&event("KeyboardEvent", "keydown", &[("key", k.into())])).unwrap();
-}
-
-fn set_input(id: &str, value: &str) {
-    let el: HtmlInputElement = tid(id).dyn_into().unwrap();
-    el.set_value(value);
-    el.dispatch_event(&event("Event", "input", &[])).unwrap();
-}
-
-fn set_select(id: &str, value: &str) {
-    let el: HtmlSelectElement = tid(id).dyn_into().unwrap();
-    el.set_value(value);
-    assert_eq!(el.value(), value, "{id} has no option {value}");
-    el.dispatch_event(&event("Event", "change", &[])).unwrap();
-}
-
-struct Mounted {
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
-    root: HtmlElement,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
-async fn mount_lesson(query: &str) -> Mounted {
-    let h = format!("#/softmax?{query}&lang=en");
-    let hist = web_sys::window().unwrap().history().unwrap();
-    hist.replace_state_with_url(&JsValue::NULL, "", Some(&h)).unwrap();
-    let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
-    doc().body().unwrap().append_child(&root).unwrap();
-    let handle = mount_to(root.clone(), || App().into_any());
-    until("the lesson", || q("[data-testid=\"sm-p-0\"]").is_some()).await;
-    Mounted { _handle: handle, root }
 }
 
 /// Softmax in f64, the reference.
