@@ -12,6 +12,7 @@ use crate::core::matmul::{gemm, Gemm};
 use crate::core::nn::{Activation, Init, Linear, Sequential};
 use crate::core::optim::adam::{Adam, AdamConfig};
 use crate::core::optim::Optimizer;
+use crate::core::vae::{Likelihood, Vae, VaeSpec};
 use crate::core::{Rng, Tensor};
 use crate::gpu::Gpu;
 use std::rc::Rc;
@@ -261,9 +262,69 @@ impl MlpStepCase {
     }
 }
 
-// Issue 4 hook: the VAE 784-256-2 training step joins as a `VaeStepCase` beside
-// `MlpStepCase` once the VAE exists; the page (xtask/bench/bench.mjs) runs it when
-// `dl.VaeStepCase` is defined.
+/// One training step of the VAE `D → H → (μ, log σ²) ∈ R^Z → H → D` (Bernoulli likelihood,
+/// loss = mean over the batch of BCE-with-logits summed over pixels + β·KL, Adam lr 1e-3)
+/// through [`crate::core::vae::Vae`]: the lesson's CPU trainer. The noise `ε` is fixed so the
+/// tfjs twin in xtask/bench/bench.mjs computes the same losses.
+#[wasm_bindgen]
+pub struct VaeStepCase {
+    vae: Vae,
+    x: Vec<f32>,
+    eps: Vec<f32>,
+    beta: f32,
+    losses: Vec<f32>,
+}
+
+#[wasm_bindgen]
+impl VaeStepCase {
+    /// `dims = [D, H, Z]`, `x: (batch, D)` in `[0, 1]`, `eps: (batch, Z)`; `weights` holds the
+    /// five weight matrices `[enc (D,H), mu (H,Z), logvar (H,Z), dec (Z,H), out (H,D)]`
+    /// row-major, one after the other; biases start at zero.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        batch: usize,
+        dims: Vec<usize>,
+        x: &[f32],
+        eps: &[f32],
+        weights: &[f32],
+        beta: f32,
+    ) -> Result<VaeStepCase, JsError> {
+        let [input, hidden, latent] = dims[..] else {
+            return Err(JsError::new("dims must be [input, hidden, latent]"));
+        };
+        let spec =
+            VaeSpec { input, hidden, latent, likelihood: Likelihood::Bernoulli, batch, lr: 1e-3 };
+        let mut params = Vec::with_capacity(5);
+        let mut at = 0;
+        for (i, o) in spec.layer_dims() {
+            let w = weights
+                .get(at..at + i * o)
+                .ok_or_else(|| JsError::new("weights shorter than the five layers"))?;
+            params.push((w.to_vec(), vec![0.0; o]));
+            at += i * o;
+        }
+        if at != weights.len() {
+            return Err(JsError::new("weights longer than the five layers"));
+        }
+        let vae = Vae::new(spec, &params).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(VaeStepCase { vae, x: x.to_vec(), eps: eps.to_vec(), beta, losses: Vec::new() })
+    }
+
+    /// One training step; the loss before the update is kept (see [`Self::losses`]).
+    pub fn run(&mut self) -> Result<(), JsError> {
+        let r = self
+            .vae
+            .step(&self.x, &self.eps, self.beta)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.losses.push(r.loss);
+        Ok(())
+    }
+
+    /// The loss of every step taken so far, in order.
+    pub fn losses(&self) -> Vec<f32> {
+        self.losses.clone()
+    }
+}
 
 /// The WebGPU side of the benchmark: dlviz's kernels on the browser's adapter (the same one
 /// tfjs-webgpu uses). Every run uploads its inputs, dispatches and reads back.

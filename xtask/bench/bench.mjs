@@ -123,6 +123,8 @@ export const BN_CASES = [
 export const SOFTMAX_CASE = [256, 1000];
 // MLP training step: [inputs, hidden, classes], batch.
 export const MLP_CASE = { dims: [784, 256, 10], batch: 128 };
+/** The VAE of issue 4: 784-256-2, batch 128, β = 1, Bernoulli likelihood. */
+export const VAE_CASE = { dims: [784, 256, 2], batch: 128, beta: 1 };
 
 async function setBackend(name) {
   try {
@@ -157,39 +159,17 @@ async function tfOutput(inputs, op) {
   return out;
 }
 
-/** The MLP training step (forward, backward, Adam) on dlviz and on tfjs-wasm (and tfjs-cpu). */
-async function mlpCase(opts, backends, log) {
-  const { dims, batch } = MLP_CASE;
-  const [nin, hid, ncls] = dims;
-  const x = randomArray(batch * nin, 7).map((v) => 0.5 * (v + 1));
-  const labels = Uint32Array.from({ length: batch }, (_, i) => (i * 7 + 3) % ncls);
-  const w1 = randomArray(nin * hid, 8).map((v) => v * Math.sqrt(6 / (nin + hid)));
-  const w2 = randomArray(hid * ncls, 9).map((v) => v * Math.sqrt(6 / (hid + ncls)));
-  const macs = batch * (nin * hid + hid * ncls);
-  const row = { name: `MLP ${dims.join('-')} Adam step, batch ${batch}`, kind: 'train', flops: 3 * 2 * macs, dlviz: {}, tfjs: {} };
-  const fresh = () => new dl.MlpStepCase(batch, Uint32Array.from(dims), x, labels, w1, w2);
-  // Agreement: the losses of the first two steps from the same start (the 2nd sees the update).
+/**
+ * A training step timed on dlviz and on tfjs (wasm interleaved with dlviz, cpu alone), after an
+ * agreement check: the losses of the first two steps from the same start (the 2nd sees the
+ * update). `fresh()` builds the dlviz case; `tfSetup()` returns { step(withCost), dispose() }.
+ */
+async function compareTraining(row, fresh, tfSetup, opts, backends, log) {
   const check = fresh();
   check.run();
   check.run();
   const ourLosses = check.losses();
   check.free();
-  const tfSetup = () => {
-    const xs = tf.tensor2d(x, [batch, nin]);
-    const ys = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), ncls).toFloat();
-    const W1 = tf.variable(tf.tensor2d(w1, [nin, hid]));
-    const b1 = tf.variable(tf.zeros([hid]));
-    const W2 = tf.variable(tf.tensor2d(w2, [hid, ncls]));
-    const b2 = tf.variable(tf.zeros([ncls]));
-    const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
-    const loss = () => {
-      const h = tf.relu(tf.add(tf.matMul(xs, W1), b1));
-      return tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(h, W2), b2));
-    };
-    const step = (withCost) => opt.minimize(loss, withCost);
-    const dispose = () => [xs, ys, W1, b1, W2, b2].forEach((t) => t.dispose()) || opt.dispose();
-    return { step, dispose };
-  };
   const kase = fresh();
   for (const be of backends.filter((b) => b !== 'webgpu')) {
     if (!(await setBackend(be))) continue;
@@ -218,6 +198,77 @@ async function mlpCase(opts, backends, log) {
   kase.free();
   log(`${row.name}: dlviz-wasm median ${row.dlviz.wasm.median.toFixed(2)} ms`);
   return row;
+}
+
+/** The MLP training step (forward, backward, Adam) on dlviz and on tfjs-wasm (and tfjs-cpu). */
+async function mlpCase(opts, backends, log) {
+  const { dims, batch } = MLP_CASE;
+  const [nin, hid, ncls] = dims;
+  const x = randomArray(batch * nin, 7).map((v) => 0.5 * (v + 1));
+  const labels = Uint32Array.from({ length: batch }, (_, i) => (i * 7 + 3) % ncls);
+  const w1 = randomArray(nin * hid, 8).map((v) => v * Math.sqrt(6 / (nin + hid)));
+  const w2 = randomArray(hid * ncls, 9).map((v) => v * Math.sqrt(6 / (hid + ncls)));
+  const macs = batch * (nin * hid + hid * ncls);
+  const row = { name: `MLP ${dims.join('-')} Adam step, batch ${batch}`, kind: 'train', flops: 3 * 2 * macs, dlviz: {}, tfjs: {} };
+  const fresh = () => new dl.MlpStepCase(batch, Uint32Array.from(dims), x, labels, w1, w2);
+  const tfSetup = () => {
+    const xs = tf.tensor2d(x, [batch, nin]);
+    const ys = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), ncls).toFloat();
+    const W1 = tf.variable(tf.tensor2d(w1, [nin, hid]));
+    const b1 = tf.variable(tf.zeros([hid]));
+    const W2 = tf.variable(tf.tensor2d(w2, [hid, ncls]));
+    const b2 = tf.variable(tf.zeros([ncls]));
+    const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+    const loss = () => {
+      const h = tf.relu(tf.add(tf.matMul(xs, W1), b1));
+      return tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(h, W2), b2));
+    };
+    const step = (withCost) => opt.minimize(loss, withCost);
+    const dispose = () => [xs, ys, W1, b1, W2, b2].forEach((t) => t.dispose()) || opt.dispose();
+    return { step, dispose };
+  };
+  return compareTraining(row, fresh, tfSetup, opts, backends, log);
+}
+
+/**
+ * The VAE training step (encoder, reparameterisation with a fixed ε, decoder, BCE-with-logits
+ * summed over pixels + β·KL, mean over the batch, Adam 1e-3) on dlviz and on tfjs.
+ */
+async function vaeCase(opts, backends, log) {
+  const { dims, batch, beta } = VAE_CASE;
+  const [D, H, Z] = dims;
+  const x = randomArray(batch * D, 17).map((v) => 0.5 * (v + 1));
+  const eps = randomArray(batch * Z, 18).map((v) => 1.7 * v);
+  const shapes = [[D, H], [H, Z], [H, Z], [Z, H], [H, D]];
+  const ws = shapes.map(([i, o], l) => randomArray(i * o, 20 + l).map((v) => v * Math.sqrt(6 / (i + o))));
+  const flat = new Float32Array(ws.reduce((n, w) => n + w.length, 0));
+  ws.reduce((at, w) => (flat.set(w, at), at + w.length), 0);
+  const macs = batch * (D * H + 2 * H * Z + Z * H + H * D);
+  const row = { name: `VAE ${dims.join('-')} Adam step, batch ${batch}`, kind: 'train', flops: 3 * 2 * macs, dlviz: {}, tfjs: {} };
+  const fresh = () => new dl.VaeStepCase(batch, Uint32Array.from(dims), x, eps, flat, beta);
+  const tfSetup = () => {
+    const xs = tf.tensor2d(x, [batch, D]);
+    const es = tf.tensor2d(eps, [batch, Z]);
+    const W = ws.map((w, l) => tf.variable(tf.tensor2d(w, shapes[l])));
+    const b = shapes.map(([, o]) => tf.variable(tf.zeros([o])));
+    const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+    const lin = (v, l) => tf.add(tf.matMul(v, W[l]), b[l]);
+    const loss = () => {
+      const h = tf.relu(lin(xs, 0));
+      const mu = lin(h, 1);
+      const lv = lin(h, 2);
+      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(lv, 0.5)), es));
+      const o = lin(tf.relu(lin(z, 3)), 4);
+      // BCE with logits, stable: max(o, 0) − o·x + log(1 + e^(−|o|)).
+      const bce = tf.add(tf.sub(tf.relu(o), tf.mul(o, xs)), tf.log1p(tf.exp(tf.neg(tf.abs(o)))));
+      const kl = tf.mul(0.5, tf.sub(tf.sub(tf.add(tf.square(mu), tf.exp(lv)), 1), lv));
+      return tf.div(tf.add(tf.sum(bce), tf.mul(beta, tf.sum(kl))), batch);
+    };
+    const step = (withCost) => opt.minimize(loss, withCost);
+    const dispose = () => [xs, es, ...W, ...b].forEach((t) => t.dispose()) || opt.dispose();
+    return { step, dispose };
+  };
+  return compareTraining(row, fresh, tfSetup, opts, backends, log);
 }
 
 window.runBench = async function runBench(options = {}) {
@@ -368,8 +419,7 @@ window.runBench = async function runBench(options = {}) {
     results.push(row);
   }
   if (only('mlp')) results.push(await mlpCase(opts, backends, log));
-  // Issue 4 hook: the VAE 784-256-2 training step joins here (a `vaeCase` shaped like
-  // `mlpCase`) once src/bench.rs exports `dl.VaeStepCase`.
+  if (only('vae')) results.push(await vaeCase(opts, backends, log));
   return { userAgent: navigator.userAgent, options: opts, results };
 };
 window.benchReady = true;
