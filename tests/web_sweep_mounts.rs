@@ -283,12 +283,6 @@ async fn remount_cycles(slug: &str) {
                     c.listener_detail
                 );
                 assert!(
-                    c.devices_alive <= f.devices_alive + 1,
-                    "{slug} cycle {cycle}: WebGPU devices pile up: {} -> {}",
-                    f.devices_alive,
-                    c.devices_alive
-                );
-                assert!(
                     c.wasm_mb <= f.wasm_mb + 16.0,
                     "{slug} cycle {cycle}: wasm memory grows: {} -> {} MB",
                     f.wasm_mb,
@@ -297,19 +291,23 @@ async fn remount_cycles(slug: &str) {
             }
         }
     }
-    // Every device still opening is destroyed as soon as it opens: once the openings have
-    // settled, at most the ones the first cycle left (lazily created globals) stay alive.
+    // A device is destroyed as soon as its opening (the request, then the app's setup of its
+    // kernels) finishes after the unmount, so during the cycles some are legitimately alive or
+    // still opening. Once the last cycle has had time to finish its openings, at most the ones
+    // the first cycle left (lazily created globals) may stay: a leaked device never goes.
+    let first_alive = after_first.as_ref().map_or(0, |f| f.devices_alive);
     let t_drain = now();
-    while census().devices_opening > 0 && now() - t_drain < 30_000.0 {
+    let settled = |c: &Census| c.devices_opening == 0 && c.devices_alive <= first_alive + 1;
+    while !settled(&census()) && now() - t_drain < 30_000.0 {
         sleep(50).await;
     }
     let drained = census();
-    assert_eq!(drained.devices_opening, 0, "{slug}: device openings never settled: {drained:?}");
-    let first_alive = after_first.as_ref().map_or(0, |f| f.devices_alive);
     assert!(
-        drained.devices_alive <= first_alive + 1,
-        "{slug}: {} WebGPU devices alive after {CYCLES} cycles (first cycle left {first_alive})",
-        drained.devices_alive
+        settled(&drained),
+        "{slug}: WebGPU devices pile up: {} alive and {} opening 30 s after {CYCLES} cycles \
+         (the first cycle left {first_alive})",
+        drained.devices_alive,
+        drained.devices_opening
     );
     check_growth(&format!("remount {slug}"), &times);
     // The synchronous mount alone, logged (too short to judge on a loaded machine).
