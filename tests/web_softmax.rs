@@ -229,4 +229,18 @@ fn simd_exp_matches_scalar_and_f64() {
     let lanes_sum: f64 = out.iter().map(|&o| o as f64).sum();
     assert!(((s as f64 - lanes_sum) / lanes_sum).abs() < 1e-4, "sum {s} vs {lanes_sum}");
     assert!(((lanes_sum - want_sum) / want_sum).abs() < 2e-7);
+    // The vector max equals the scalar one on every length around the 8-wide step, wherever
+    // the largest value sits, and skips NaNs.
+    for n in 0..20usize {
+        for at in 0..n {
+            let mut v: Vec<f32> = (0..n).map(|i| -(i as f32) * 0.5).collect();
+            v[at] = 3.25;
+            assert_eq!(fastexp::max(&v), 3.25, "n {n}, max at {at}");
+            if n > 1 {
+                v[(at + 1) % n] = f32::NAN;
+                assert_eq!(fastexp::max(&v), 3.25, "n {n}, a NaN beside the max at {at}");
+            }
+        }
+    }
+    assert_eq!(fastexp::max(&[]), f32::NEG_INFINITY);
 }

@@ -78,6 +78,19 @@ pub fn scale_inplace(xs: &mut [f32], k: f32) {
 /// The largest value (`−∞` for an empty slice); NaNs are skipped (a NaN logit still reaches
 /// the sum through [`exp_shift_sum`], so the softmax that uses both comes out NaN).
 pub fn max(xs: &[f32]) -> f32 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        simd::max(xs)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        max_scalar(xs)
+    }
+}
+
+/// [`max`] without SIMD (eight running maxima, so the compiler may still vectorise it).
+#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
+fn max_scalar(xs: &[f32]) -> f32 {
     let mut lanes = [f32::NEG_INFINITY; 8];
     let mut chunks = xs.chunks_exact(8);
     for c in &mut chunks {
@@ -123,11 +136,54 @@ mod simd {
         v128_andnot(e, under)
     }
 
+    /// [`super::max`] on two f32x4 running maxima. `pmax(a, b)` is `a < b ? b : a`: a NaN
+    /// in `b` compares false and leaves `a`, so NaNs are skipped as in the scalar twin.
+    pub(super) fn max(xs: &[f32]) -> f32 {
+        let len = xs.len();
+        let (mut m1, mut m2) = (f32x4_splat(f32::NEG_INFINITY), f32x4_splat(f32::NEG_INFINITY));
+        let mut i = 0;
+        while i + 8 <= len {
+            // SAFETY: i + 8 ≤ len; unaligned loads are allowed in wasm.
+            unsafe {
+                m1 = f32x4_pmax(m1, v128_load(xs.as_ptr().add(i) as *const v128));
+                m2 = f32x4_pmax(m2, v128_load(xs.as_ptr().add(i + 4) as *const v128));
+            }
+            i += 8;
+        }
+        let m = f32x4_pmax(m1, m2);
+        let lanes = [
+            f32x4_extract_lane::<0>(m),
+            f32x4_extract_lane::<1>(m),
+            f32x4_extract_lane::<2>(m),
+            f32x4_extract_lane::<3>(m),
+        ];
+        let pick = |a: f32, &v: &f32| if v > a { v } else { a };
+        let tail = xs[i..].iter().fold(f32::NEG_INFINITY, pick);
+        lanes.iter().fold(tail, pick)
+    }
+
     pub(super) fn exp_shift_sum(z: &[f32], shift: f32, scale: f32, out: &mut [f32]) -> f32 {
         let len = z.len().min(out.len());
         let (sh, sc) = (f32x4_splat(shift), f32x4_splat(scale));
-        let mut acc = f32x4_splat(0.0);
+        // Two independent sums of eight values per iteration: the adds do not wait on each
+        // other, and the two exp4 chains interleave.
+        let (mut acc, mut acc2) = (f32x4_splat(0.0), f32x4_splat(0.0));
         let mut i = 0;
+        while i + 8 <= len {
+            // SAFETY: i + 8 ≤ len ≤ both lengths; unaligned loads/stores are allowed in wasm.
+            unsafe {
+                let v = v128_load(z.as_ptr().add(i) as *const v128);
+                let w = v128_load(z.as_ptr().add(i + 4) as *const v128);
+                let e = exp4(f32x4_mul(f32x4_sub(v, sh), sc));
+                let f = exp4(f32x4_mul(f32x4_sub(w, sh), sc));
+                v128_store(out.as_mut_ptr().add(i) as *mut v128, e);
+                v128_store(out.as_mut_ptr().add(i + 4) as *mut v128, f);
+                acc = f32x4_add(acc, e);
+                acc2 = f32x4_add(acc2, f);
+            }
+            i += 8;
+        }
+        let mut acc = f32x4_add(acc, acc2);
         while i + 4 <= len {
             // SAFETY: i + 4 ≤ len ≤ both lengths; unaligned loads/stores are allowed in wasm.
             unsafe {
