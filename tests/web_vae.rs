@@ -284,7 +284,23 @@ async fn code_px(i: usize) -> (f64, f64) {
     })
     .await;
     sleep(150).await;
+    for _ in 0..100 {
+        if rows("vae-reparam-table").len() == 2 {
+            break;
+        }
+        sleep(50).await;
+    }
     let r = rows("vae-reparam-table");
+    assert_eq!(
+        r.len(),
+        2,
+        "digit {i}: no μ; status {:?}, steps {}, error {:?}, hash {:?}, backend {:?}",
+        text("vae-latent-status"),
+        steps(),
+        text("train-error"),
+        web_sys::window().unwrap().location().hash(),
+        text("vae-backend")
+    );
     let mu = |j: usize| r[j][1].parse::<f64>().unwrap();
     plane_px(mu(0), mu(1))
 }
@@ -326,6 +342,8 @@ async fn a_bad_url_falls_back_to_the_defaults() {
     until("the default latent size", 10, || value("vae-z") == "2").await;
     until("the default β", 10, || value("vae-beta") == "1").await;
     assert!(!text("vae-kl-summary").is_empty());
+    // Step is ignored while the (asynchronous) model is being built.
+    until("the model", 30, || !attr("vae-backend", "data-backend").is_empty()).await;
     tid("train-step").click();
     until("1 step", 30, || steps() == 1).await;
     assert!(

@@ -297,6 +297,8 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             }
             done = version;
             let Some((vae, step, val)) = snapshot(current) else {
+                // No model yet (being built): look again soon.
+                done = u64::MAX;
                 sleep(REFRESH_MS).await;
                 continue;
             };
