@@ -184,7 +184,7 @@ impl LessonRun {
     async fn step_inner(&mut self, run: &mut VaeRun) -> Result<Vec<StepReport>, String> {
         let beta = self.hooks.beta.get();
         let (x, eps) = self.exp.next_batch()?;
-        let r = match run.step(&x, &eps, beta).await {
+        let r = match run.step(x, &eps, beta).await {
             Err(VaeRunError::Gpu(e)) if run.backend() == BackendKind::Cpu => {
                 // The run moved to the CPU from the GPU's weights: say so, retry there.
                 self.info.kind = BackendKind::Cpu;
@@ -193,7 +193,7 @@ impl LessonRun {
                     *m = None;
                 }
                 (self.hooks.backend)(self.info.clone());
-                run.step(&x, &eps, beta).await
+                run.step(x, &eps, beta).await
             }
             other => other,
         }
