@@ -398,3 +398,20 @@ async fn the_run_says_which_backend_it_trains_on() {
         assert!(text("vae-backend").contains("CPU"), "{}", text("vae-backend"));
     }
 }
+
+/// The digit under the pointer: the nearest code within reach, none beyond it.
+#[wasm_bindgen_test]
+fn nearest_code_within_reach() {
+    use dlviz::lessons::vae::model::LatentView;
+    // Three codes in a 2-D latent (the plane is the latent plane itself).
+    let mu = vec![0.0, 0.0, 1.0, 0.0, 1.05, 0.1];
+    let v = LatentView::new(0, 2, mu, vec![0.0; 6], vec![3, 5, 7]);
+    assert_eq!(v.points, vec![(0.0, 0.0), (1.0, 0.0), (1.05, 0.1)]);
+    assert_eq!(v.nearest(0.1, 0.1, 0.5), Some(0));
+    assert_eq!(v.nearest(1.0, 0.04, 0.5), Some(1));
+    assert_eq!(v.nearest(1.04, 0.08, 0.5), Some(2));
+    assert_eq!(v.nearest(2.0, 2.0, 0.5), None);
+    // (0.3, 0.4) is 0.5 from the origin.
+    assert_eq!(v.nearest(0.3, 0.4, 0.49), None);
+    assert_eq!(v.nearest(0.3, 0.4, 0.51), Some(0));
+}

@@ -270,23 +270,3 @@ impl LatentView {
 pub fn prior_samples(seed: u64, n: usize, z: usize) -> Vec<f32> {
     draw_eps(&mut Rng::new(seed), n * z)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nearest_code_within_reach() {
-        // Three codes in a 2-D latent (the plane is the latent plane itself).
-        let mu = vec![0.0, 0.0, 1.0, 0.0, 1.05, 0.1];
-        let v = LatentView::new(0, 2, mu, vec![0.0; 6], vec![3, 5, 7]);
-        assert_eq!(v.points, vec![(0.0, 0.0), (1.0, 0.0), (1.05, 0.1)]);
-        assert_eq!(v.nearest(0.1, 0.1, 0.5), Some(0));
-        assert_eq!(v.nearest(1.0, 0.04, 0.5), Some(1));
-        assert_eq!(v.nearest(1.04, 0.08, 0.5), Some(2));
-        // Out of reach: none.
-        assert_eq!(v.nearest(2.0, 2.0, 0.5), None);
-        assert_eq!(v.nearest(0.3, 0.4, 0.49), None);
-        assert_eq!(v.nearest(0.3, 0.4, 0.51), Some(0));
-    }
-}
