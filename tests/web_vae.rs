@@ -3,8 +3,10 @@
 //! trains a few steps (the loss, reconstruction and KL curves are drawn and the latent space is
 //! refreshed at the new step), a click on the latent plane decodes a digit there (the read-out
 //! shows the point, the decoded canvas has ink), redrawing ε moves z, the manifold grid is
-//! decoded row by row, a 3-D latent uses the PCA plane with one slider per coordinate, and a
-//! bad URL falls back to the defaults with a notice.
+//! decoded row by row, a drag from one digit's code to another's sets the interpolation's ends,
+//! a 3-D latent uses the PCA plane with one slider per coordinate, the run says which backend it
+//! trains on (the CPU in a browser without a hardware GPU; WebGPU when forced and available),
+//! and a bad URL falls back to the defaults with a notice.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test
 //! --target wasm32-unknown-unknown --test web_vae`
@@ -195,10 +197,11 @@ async fn trains_and_a_click_on_the_latent_plane_decodes_a_digit() {
     until("codes at step 0", 30, || text("vae-latent-status").contains("step 0")).await;
     until("the whole grid", 30, || attr("vae-grid", "data-rows") == "15").await;
     let kl_before = canvas_digest("chart-vae-kl");
-    for _ in 0..5 {
+    // The run is asynchronous: a Step pressed while one is in flight is ignored, so one at a time.
+    for k in 1..=5 {
         tid("train-step").click();
+        until("a step", 30, || steps() == k).await;
     }
-    until("5 steps", 30, || steps() == 5).await;
     until("codes at step 5", 30, || text("vae-latent-status").contains("step 5")).await;
     let kl_after = canvas_digest("chart-vae-kl");
     assert_ne!(kl_before.2, kl_after.2, "the KL curve was drawn");
@@ -230,6 +233,76 @@ async fn trains_and_a_click_on_the_latent_plane_decodes_a_digit() {
     assert!(coords[0] < -0.5 && coords[1] > 0.5, "{after}");
     let (w, h, _, varied) = canvas_digest("vae-probe");
     assert!(w >= 28 && h >= 28 && varied, "a decoded digit is drawn");
+    pointer("vae-latent", "pointerup", x, y);
+
+    // Drag from digit 10's code to digit 20's: they become the interpolation's ends A and B.
+    let value = |id: &str| tid(id).dyn_into::<HtmlInputElement>().unwrap().value();
+    assert_eq!((value("vae-ia"), value("vae-ib")), ("1".to_string(), "2".to_string()));
+    let strip = canvas_digest("vae-interp");
+    let p10 = code_px(10).await;
+    let p20 = code_px(20).await;
+    pointer("vae-latent", "pointerdown", p10.0, p10.1);
+    pointer("vae-latent", "pointermove", (p10.0 + p20.0) / 2.0, (p10.1 + p20.1) / 2.0);
+    pointer("vae-latent", "pointermove", p20.0, p20.1);
+    pointer("vae-latent", "pointerup", p20.0, p20.1);
+    until("A = 10, B = 20", 10, || value("vae-ia") == "10" && value("vae-ib") == "20").await;
+    until("a new strip", 10, || canvas_digest("vae-interp").2 != strip.2).await;
+    assert!(web_sys::window().unwrap().location().hash().unwrap().contains("ia=10"));
+    // A drag that ends away from every code changes nothing; so does a plain click on a code.
+    let (fx, fy) = plane_px(3.0, 3.0);
+    pointer("vae-latent", "pointerdown", p20.0, p20.1);
+    pointer("vae-latent", "pointerup", fx, fy);
+    pointer("vae-latent", "pointerdown", p10.0, p10.1);
+    pointer("vae-latent", "pointerup", p10.0, p10.1);
+    sleep(100).await;
+    assert_eq!((value("vae-ia"), value("vae-ib")), ("10".to_string(), "20".to_string()));
+    // The keyboard way stays: the number pickers.
+    set_input("vae-ia", "3");
+    until("A = 3", 10, || web_sys::window().unwrap().location().hash().unwrap().contains("ia=3"))
+        .await;
+}
+
+/// Client pixel of plane point `(a, b)` on the latent scatter (the drawing's own mapping:
+/// a square inset by 6 px, ±`data-range` on both axes).
+fn plane_px(a: f64, b: f64) -> (f64, f64) {
+    let c = tid("vae-latent");
+    let rect = c.get_bounding_client_rect();
+    let r: f64 = attr("vae-latent", "data-range").parse().unwrap();
+    let (cw, ch) = (c.client_width() as f64, c.client_height() as f64);
+    let side = cw.min(ch) - 12.0;
+    let (l, t) = ((cw - side) / 2.0, (ch - side) / 2.0);
+    (rect.left() + l + (a + r) / (2.0 * r) * side, rect.top() + t + (r - b) / (2.0 * r) * side)
+}
+
+/// Client pixel of validation digit `i`'s code μ (2-D latent), read from the
+/// reparameterisation table after selecting the digit there.
+async fn code_px(i: usize) -> (f64, f64) {
+    set_input("vae-digit", &i.to_string());
+    until("the digit's row", 10, || {
+        web_sys::window().unwrap().location().hash().unwrap().contains(&format!("digit={i}"))
+            && rows("vae-reparam-table").len() == 2
+    })
+    .await;
+    sleep(150).await;
+    for _ in 0..100 {
+        if rows("vae-reparam-table").len() == 2 {
+            break;
+        }
+        sleep(50).await;
+    }
+    let r = rows("vae-reparam-table");
+    assert_eq!(
+        r.len(),
+        2,
+        "digit {i}: no μ; status {:?}, steps {}, error {:?}, hash {:?}, backend {:?}",
+        text("vae-latent-status"),
+        steps(),
+        text("train-error"),
+        web_sys::window().unwrap().location().hash(),
+        text("vae-backend")
+    );
+    let mu = |j: usize| r[j][1].parse::<f64>().unwrap();
+    plane_px(mu(0), mu(1))
 }
 
 #[wasm_bindgen_test]
@@ -269,10 +342,76 @@ async fn a_bad_url_falls_back_to_the_defaults() {
     until("the default latent size", 10, || value("vae-z") == "2").await;
     until("the default β", 10, || value("vae-beta") == "1").await;
     assert!(!text("vae-kl-summary").is_empty());
+    // Step is ignored while the (asynchronous) model is being built.
+    until("the model", 30, || !attr("vae-backend", "data-backend").is_empty()).await;
     tid("train-step").click();
     until("1 step", 30, || steps() == 1).await;
     assert!(
         text("vae-kl-summary").contains("of 2 dimensions")
             || text("vae-kl-summary").contains("No codes")
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_run_says_which_backend_it_trains_on() {
+    // Automatic choice: a software adapter (or none) is never chosen for speed.
+    let _app = mount_lesson("hid=64&bs=32&seed=4").await;
+    until("the backend is chosen", 30, || !attr("vae-backend", "data-backend").is_empty()).await;
+    let auto = attr("vae-backend", "data-backend");
+    web_sys::console::log_1(&format!("vae backend (auto): {auto}: {}", text("vae-backend")).into());
+    if option_env!("DLVIZ_REQUIRE_GPU") != Some("1") {
+        assert_eq!(auto, "cpu", "{}", text("vae-backend"));
+        assert!(text("vae-backend").contains("CPU"), "{}", text("vae-backend"));
+    }
+    drop(_app);
+    // Forced CPU: says so.
+    let _app = mount_lesson("hid=64&bs=32&seed=4&backend=cpu").await;
+    until("the backend is chosen", 30, || !attr("vae-backend", "data-backend").is_empty()).await;
+    assert_eq!(attr("vae-backend", "data-backend"), "cpu");
+    assert!(text("vae-backend").contains("You chose the CPU"), "{}", text("vae-backend"));
+    tid("train-step").click();
+    until("1 step", 30, || steps() == 1).await;
+    drop(_app);
+    // Forced WebGPU: trains there when it opens (the figures follow the read-back weights),
+    // else the CPU says why.
+    let _app = mount_lesson("hid=64&bs=32&seed=4&backend=gpu").await;
+    until("the backend is chosen", 60, || !attr("vae-backend", "data-backend").is_empty()).await;
+    let forced = attr("vae-backend", "data-backend");
+    web_sys::console::log_1(
+        &format!("vae backend (gpu): {forced}: {}", text("vae-backend")).into(),
+    );
+    if forced == "webgpu" {
+        assert!(text("vae-backend").contains("WebGPU"), "{}", text("vae-backend"));
+        for k in 1..=3 {
+            tid("train-step").click();
+            until("a GPU step", 60, || steps() == k).await;
+        }
+        until("codes at step 3", 60, || text("vae-latent-status").contains("step 3")).await;
+        assert!(text("vae-kl-summary").contains("of 2 dimensions"));
+    } else {
+        assert_eq!(forced, "cpu");
+        assert!(
+            option_env!("DLVIZ_REQUIRE_GPU") != Some("1"),
+            "DLVIZ_REQUIRE_GPU=1 but the run is on the CPU: {}",
+            text("vae-backend")
+        );
+        assert!(text("vae-backend").contains("CPU"), "{}", text("vae-backend"));
+    }
+}
+
+/// The digit under the pointer: the nearest code within reach, none beyond it.
+#[wasm_bindgen_test]
+fn nearest_code_within_reach() {
+    use dlviz::lessons::vae::model::LatentView;
+    // Three codes in a 2-D latent (the plane is the latent plane itself).
+    let mu = vec![0.0, 0.0, 1.0, 0.0, 1.05, 0.1];
+    let v = LatentView::new(0, 2, mu, vec![0.0; 6], vec![3, 5, 7]);
+    assert_eq!(v.points, vec![(0.0, 0.0), (1.0, 0.0), (1.05, 0.1)]);
+    assert_eq!(v.nearest(0.1, 0.1, 0.5), Some(0));
+    assert_eq!(v.nearest(1.0, 0.04, 0.5), Some(1));
+    assert_eq!(v.nearest(1.04, 0.08, 0.5), Some(2));
+    assert_eq!(v.nearest(2.0, 2.0, 0.5), None);
+    // (0.3, 0.4) is 0.5 from the origin.
+    assert_eq!(v.nearest(0.3, 0.4, 0.49), None);
+    assert_eq!(v.nearest(0.3, 0.4, 0.51), Some(0));
 }

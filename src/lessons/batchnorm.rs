@@ -16,6 +16,7 @@ use super::Lesson;
 use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
+use crate::ui::controls::UrlChoices;
 use crate::ui::train::{
     fmt_num, palette, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
@@ -484,23 +485,7 @@ fn BatchNormLesson() -> impl IntoView {
     });
 
     // ---- options -------------------------------------------------------------------------
-    let opts = move |ids: &'static [&'static str], prefix: Option<&'static str>| {
-        Signal::derive(move || {
-            let lang = i18n.lang.get();
-            ids.iter()
-                .map(|id| {
-                    let text = match prefix {
-                        Some(p) => tr(lang, &format!("{p}.{id}")).to_string(),
-                        None => id.to_string(),
-                    };
-                    (id.to_string(), text)
-                })
-                .collect::<Vec<_>>()
-        })
-    };
-    let choice = move |key: &'static str| Signal::derive(move || params.choice(key).to_string());
-    let set_choice =
-        move |key: &'static str| Callback::new(move |v: String| params.set_choice(key, &v));
+    let ch = UrlChoices::new(i18n, params);
 
     view! {
         <h1>{move || i18n.t("bn.title")}</h1>
@@ -516,17 +501,17 @@ fn BatchNormLesson() -> impl IntoView {
         <div class="conv-layout">
             <section class="panel" aria-labelledby="bn-h-settings">
                 <h2 id="bn-h-settings">{move || i18n.t("bn.settings")}</h2>
-                <Select label=t("bn.data") options=opts(DATA, Some("bn.data")) value=choice("data")
-                    on_change=set_choice("data") testid="bn-data" />
+                <Select label=t("bn.data") options=ch.options(DATA, Some("bn.data")) value=ch.value("data")
+                    on_change=ch.on_change("data") testid="bn-data" />
                 <Slider label=t("bn.batch") value=Signal::derive(move || params.int("bs")) min=1 max=128
                     on_change=Callback::new(move |v: i64| params.set("bs", Value::Int(v))) testid="bn-batch" />
-                <Select label=t("bn.lr") options=opts(LRS, None) value=choice("lr")
-                    on_change=set_choice("lr") testid="bn-lr" />
-                <Select label=t("bn.eps") options=opts(EPS, None) value=choice("eps")
-                    on_change=set_choice("eps") testid="bn-eps" />
+                <Select label=t("bn.lr") options=ch.options(LRS, None) value=ch.value("lr")
+                    on_change=ch.on_change("lr") testid="bn-lr" />
+                <Select label=t("bn.eps") options=ch.options(EPS, None) value=ch.value("eps")
+                    on_change=ch.on_change("eps") testid="bn-eps" />
                 <p class="hint">{move || i18n.t("bn.eps.note")}</p>
-                <Select label=t("bn.momentum") options=opts(MOMENTA, None) value=choice("mom")
-                    on_change=set_choice("mom") testid="bn-momentum" />
+                <Select label=t("bn.momentum") options=ch.options(MOMENTA, None) value=ch.value("mom")
+                    on_change=ch.on_change("mom") testid="bn-momentum" />
                 <NumberInput label=t("bn.seed") value=Signal::derive(move || params.seed("seed") as i64)
                     min=0 max=MAX_SEED as i64
                     on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
@@ -554,14 +539,8 @@ fn BatchNormLesson() -> impl IntoView {
             <Slider label=t("bn.layer") value=Signal::derive(move || params.int("layer")) min=1 max=DEPTH as i64
                 on_change=Callback::new(move |v: i64| params.set("layer", Value::Int(v))) testid="bn-layer" />
             <Select label=t("bn.mode")
-                options=Signal::derive(move || {
-                    let lang = i18n.lang.get();
-                    vec![
-                        ("train".to_string(), tr(lang, "bn.mode.train").to_string()),
-                        ("eval".to_string(), tr(lang, "bn.mode.eval").to_string()),
-                    ]
-                })
-                value=choice("mode") on_change=set_choice("mode") testid="bn-mode" />
+                options=ch.options(&["train", "eval"], Some("bn.mode"))
+                value=ch.value("mode") on_change=ch.on_change("mode") testid="bn-mode" />
             <p class="hint">{move || i18n.t("bn.mode.note")}</p>
             <div class="conv-layout">
                 <figure class="fig">

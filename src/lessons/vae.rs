@@ -6,26 +6,36 @@
 //! `KL = Σ_j ½(μ_j² + σ_j² − 1 − log σ_j²)` (see [`crate::core::vae`]).
 //!
 //! The page loads the shipped digits ([`crate::ui::mnist`]), trains through the live-training
-//! kit ([`crate::ui::train`]; the CPU engine, one step per `Trainable::step`), plots the two
-//! loss terms separately, shows the reparameterisation of one selected digit (μ, σ, ε, z and
-//! the decoded images; ε can be redrawn), the validation codes coloured by label (the latent
-//! plane itself for a 2-D latent, the PCA plane of the codes otherwise) on which a click, a
-//! hover or the arrow keys decode a point, a decoded 15×15 manifold grid (decoded in ≤ 6 ms
-//! pieces between frames), the interpolation between two digits, samples from the prior, a
-//! slider per latent coordinate, and the per-dimension KL (inactive dimensions greyed). β acts
-//! live; every other knob and the seed are in the URL ([`PARAMS`]) and restart the run.
+//! kit ([`crate::ui::train`], asynchronously) on the backend chosen for this model — the CPU
+//! engine or WebGPU, forced by the reader or measured ([`run`], over
+//! [`crate::compute::vae::VaeRun`]) — and says which; plots the two loss terms separately,
+//! shows the reparameterisation of one selected digit (μ, σ, ε, z and the decoded images; ε can
+//! be redrawn), the validation codes coloured by label (the latent plane itself for a 2-D
+//! latent, the PCA plane of the codes otherwise) on which a click, a hover or the arrow keys
+//! decode a point and a drag from one digit's code to another's picks the interpolation's ends,
+//! a decoded 15×15 manifold grid (decoded in ≤ 6 ms pieces between frames), the interpolation
+//! between two digits, samples from the prior, a slider per latent coordinate, and the
+//! per-dimension KL (inactive dimensions greyed). The figures read the weights on the CPU: the
+//! run itself, or a GPU run's weights read back between steps. β acts live; every other knob
+//! and the seed are in the URL ([`PARAMS`]) and restart the run, as does a new backend choice.
 
 mod draw;
 pub mod model;
+pub mod run;
 
 use super::Lesson;
 use crate::app::{Appearance, I18n, LessonParams};
+use crate::compute::{BackendKind, Compute, Preference, Reason, Status};
 use crate::core::mnist::{Mnist, PIXELS};
-use crate::core::train::{FnTrainable, Trainable, LOSS};
+use crate::core::train::{AsyncTrainable, LOSS};
 use crate::core::vae::{Likelihood, Vae};
-use crate::i18n::{tr, tr_fmt};
+use crate::i18n::{tr, tr_fmt, Lang};
+use crate::ui::backend::ComputeCtx;
+use crate::ui::controls::UrlChoices;
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
-use crate::ui::train::{fmt_num, ChartLine, Factory, LossChart, TrainControls, TrainHandle};
+use crate::ui::train::{
+    fmt_num, AsyncFactory, ChartLine, LoopState, LossChart, TrainControls, TrainHandle,
+};
 use crate::ui::{draw_rgba, ExportButtons, NumberInput, Select};
 use crate::url_state::{ParamKind, ParamSpec, Value, MAX_SEED};
 use draw::{from_px, plot_square, Marks, LABEL_COLORS};
@@ -34,7 +44,8 @@ use leptos::prelude::*;
 use model::{
     prior_samples, Experiment, LatentView, Settings, INACTIVE_KL, KL, RECON, VAL_COUNT, VAL_LOSS,
 };
-use std::cell::{Cell, RefCell};
+use run::{Hooks, Live, RunBackend};
+use std::cell::Cell;
 use std::rc::Rc;
 
 const HIDDEN: &[&str] = &["64", "128", "256"];
@@ -47,6 +58,10 @@ const MAX_LATENT: i64 = 16;
 pub const GRID: usize = 15;
 /// Points on the interpolation strip (both ends included).
 const INTERP: usize = 10;
+/// How near (CSS pixels) a mouse press must be to a digit's code to drag from it.
+const HIT_PX: f32 = 10.0;
+/// The same for a finger or a pen.
+const TOUCH_HIT_PX: f32 = 22.0;
 /// Samples from the prior shown at once.
 const PRIOR: usize = 10;
 /// Milliseconds between latent-space refreshes while training.
@@ -84,44 +99,74 @@ fn num(s: &str, fallback: f32) -> f32 {
     s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
 }
 
-/// The run shared by the training loop and the page.
-type Shared = Rc<RefCell<Experiment>>;
+/// The run shared by the training loop and the page (`None` while it is being built).
+type Current = StoredValue<Option<Rc<Live>>, LocalStorage>;
 
-/// A training-kit factory: a fresh [`Experiment`] for `s`, published in `current`; each step
-/// reads β from `beta` so the slider acts on the running training.
-///
-/// The seam for other backends: this builds the CPU engine's run synchronously. A
-/// `compute::vae::VaeRun` (CPU or WebGPU, measured) plugs in here once it exists.
+/// A training-kit factory: a fresh [`Experiment`] for `s` and its run on the backend chosen
+/// for this model ([`run::start`]), published in `current`; each step reads β from the hooks so
+/// the slider acts on the running training.
 fn factory(
     data: Rc<Mnist>,
     s: Settings,
-    beta: Rc<Cell<f32>>,
-    current: StoredValue<Option<Shared>, LocalStorage>,
-) -> Factory {
+    compute: Option<Compute>,
+    hooks: Hooks,
+    current: Current,
+) -> AsyncFactory {
     Rc::new(move || {
-        let slot: Shared = Rc::new(RefCell::new(Experiment::new(data.clone(), s)?));
-        current.set_value(Some(slot.clone()));
-        let beta = beta.clone();
-        let t = FnTrainable::new(1, move || match slot.try_borrow_mut() {
-            Ok(mut e) => e.step(beta.get()),
-            Err(_) => Err("the model is busy".into()),
-        });
-        Ok(Box::new(t) as Box<dyn Trainable>)
+        let (data, compute, hooks) = (data.clone(), compute.clone(), hooks.clone());
+        Box::pin(async move {
+            let exp = Experiment::new(data, s)?;
+            let (run, live) = run::start(exp, compute, hooks).await?;
+            current.try_set_value(Some(live));
+            Ok(Box::new(run) as Box<dyn AsyncTrainable>)
+        })
     })
 }
 
 /// A copy of the current model with its step count (figures are computed from one consistent
 /// set of weights while training continues), and the validation set.
-fn snapshot(
-    current: StoredValue<Option<Shared>, LocalStorage>,
-) -> Option<(Vae, u64, Rc<model::ValSet>)> {
+fn snapshot(current: Current) -> Option<(Vae, u64, Rc<model::ValSet>)> {
     current
         .try_with_value(|c| {
-            let e = c.as_ref()?.try_borrow().ok()?;
-            let v = e.vae();
-            Some((Vae::new(*v.spec(), &v.params()).ok()?, v.steps(), e.val.clone()))
+            let live = c.as_ref()?;
+            let (vae, step) =
+                live.with_vae(|v, step| Some((Vae::new(*v.spec(), &v.params()).ok()?, step)))??;
+            Some((vae, step, live.val.clone()))
         })
         .flatten()
+}
+
+/// Where the run trains and why, in words.
+fn backend_words(lang: Lang, b: &RunBackend) -> String {
+    let head = match b.kind {
+        BackendKind::Cpu => tr(lang, "vae.backend.cpu").to_string(),
+        BackendKind::WebGpu => {
+            let adapter = b.adapter.as_ref().map(|a| a.label()).unwrap_or_default();
+            tr_fmt(lang, "vae.backend.gpu", &[("adapter", &adapter)])
+        }
+    };
+    let why = if let Some(e) = &b.fallback {
+        tr_fmt(lang, "vae.backend.fallback", &[("error", e)])
+    } else {
+        match &b.decision.reason {
+            Reason::SlowerThanCpu(t) | Reason::FasterThanCpu(t) => tr_fmt(
+                lang,
+                "vae.backend.measured",
+                &[("cpu", &fmt_num(t.cpu_ms)), ("gpu", &fmt_num(t.gpu_ms))],
+            ),
+            reason => Status {
+                preference: Preference::Auto,
+                active: b.kind,
+                reason: reason.clone(),
+                adapter: b.adapter.clone(),
+                timings: b.timings,
+                notice: None,
+                busy: false,
+            }
+            .reason_text(lang),
+        }
+    };
+    format!("{head} {why}")
 }
 
 fn now_ms() -> f64 {
@@ -192,18 +237,44 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         (c("ia"), c("ib"))
     });
 
-    // ---- training session ------------------------------------------------------------------
-    let current = StoredValue::new_local(None::<Shared>);
-    let train = {
-        let (data, beta) = (data.clone(), beta.clone());
-        TrainHandle::new(factory(data, settings.get_untracked(), beta, current))
+    // ---- training session: on the backend chosen for this model ----------------------------
+    let current: Current = StoredValue::new_local(None);
+    let compute_ctx = use_context::<ComputeCtx>();
+    let compute = compute_ctx.map(|c| c.compute());
+    let run_backend = RwSignal::new(None::<RunBackend>);
+    let handle = StoredValue::new_local(None::<TrainHandle>);
+    let hooks = Hooks {
+        beta: beta.clone(),
+        running: Rc::new(move || {
+            handle.try_get_value().flatten().and_then(|h| h.state.try_get_untracked())
+                == Some(LoopState::Running)
+        }),
+        backend: Rc::new(move |b| {
+            run_backend.try_set(Some(b));
+        }),
     };
+    let train = {
+        let (data, compute, hooks) = (data.clone(), compute.clone(), hooks.clone());
+        TrainHandle::new_async(factory(data, settings.get_untracked(), compute, hooks, current))
+    };
+    handle.set_value(Some(train));
     {
-        let (data, beta) = (data.clone(), beta.clone());
+        // A new setting, or a new backend choice of the reader: a fresh run.
+        let data = data.clone();
+        let pref = Memo::new(move |_| compute_ctx.map(|c| c.preference()));
         Effect::new(move |prev: Option<()>| {
             let s = settings.get();
+            pref.track();
             if prev.is_some() {
-                train.set_factory(factory(data.clone(), s, beta.clone(), current));
+                current.set_value(None);
+                run_backend.set(None);
+                train.set_async_factory(factory(
+                    data.clone(),
+                    s,
+                    compute.clone(),
+                    hooks.clone(),
+                    current,
+                ));
                 train.reset();
             }
         });
@@ -226,6 +297,8 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             }
             done = version;
             let Some((vae, step, val)) = snapshot(current) else {
+                // No model yet (being built): look again soon.
+                done = u64::MAX;
                 sleep(REFRESH_MS).await;
                 continue;
             };
@@ -285,14 +358,16 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         }
     });
     let decode = move |zs: &[f32]| -> Option<Vec<f32>> {
-        current.try_with_value(|c| c.as_ref()?.try_borrow().ok()?.vae().decode(zs).ok()).flatten()
+        current
+            .try_with_value(|c| c.as_ref()?.with_vae(|v, _| v.decode(zs).ok()).flatten())
+            .flatten()
     };
     let encode_digit = move |i: usize| -> Option<(Vec<f32>, Vec<f32>, Vec<f32>)> {
         current
             .try_with_value(|c| {
-                let e = c.as_ref()?.try_borrow().ok()?;
-                let x = e.val.image(i)?.to_vec();
-                let (m, l) = e.vae().encode(&x).ok()?;
+                let live = c.as_ref()?;
+                let x = live.val.image(i)?.to_vec();
+                let (m, l) = live.with_vae(|v, _| v.encode(&x).ok()).flatten()?;
                 Some((x, m, l))
             })
             .flatten()
@@ -307,6 +382,8 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         }
     });
     let probe_img = RwSignal::new(None::<Vec<f32>>);
+    // A drag from one digit's code: (that digit, the pointer's plane point).
+    let drag = RwSignal::new(None::<(usize, (f32, f32))>);
     let decodes = RwSignal::new(0u64);
     Effect::new(move |_| {
         tick.track();
@@ -395,9 +472,14 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                     (v.plane.project(&r.mu), v.plane.project(&r.z), sig)
                 })
             });
-            let (a, b) = pair.get();
             let pt = |i: usize| v.points.get(i).copied();
-            let segment = pt(a).zip(pt(b));
+            let segment = match drag.get() {
+                Some((i, end)) => pt(i).map(|p| (p, end)),
+                None => {
+                    let (a, b) = pair.get();
+                    pt(a).zip(pt(b))
+                }
+            };
             Some(Marks { probe: p, selected, segment })
         });
         if let Some(c) = scatter_canvas.get() {
@@ -450,16 +532,57 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     });
 
     // ---- pointer and keys on the latent plane ------------------------------------------------
-    let set_probe_px = move |x: f64, y: f64| {
-        let Some(c) = scatter_canvas.get_untracked() else { return };
+    // The plane point under CSS pixel (x, y), clamped to the square, and plane units per pixel.
+    let plane_at = move |x: f64, y: f64| -> Option<((f32, f32), f32)> {
+        let c = scatter_canvas.get_untracked()?;
         let sq = plot_square(c.client_width() as f64, c.client_height() as f64);
-        let z = latent.with_untracked(|v| {
+        latent.with_untracked(|v| {
             let v = v.as_ref()?;
             let (a, b) = from_px(x, y, v.range, sq);
-            Some(v.lift(a.clamp(-v.range, v.range), b.clamp(-v.range, v.range)))
-        });
+            let r = v.range;
+            Some(((a.clamp(-r, r), b.clamp(-r, r)), 2.0 * r / sq.2.max(1.0) as f32))
+        })
+    };
+    let set_probe_px = move |x: f64, y: f64| {
+        let z = plane_at(x, y)
+            .and_then(|((a, b), _)| latent.with_untracked(|v| v.as_ref().map(|v| v.lift(a, b))));
         if let Some(z) = z {
             probe.set(z);
+        }
+    };
+    // The digit whose code is drawn under the pointer (a wider reach for a finger).
+    let digit_at = move |ev: &web_sys::PointerEvent| -> Option<(usize, (f32, f32))> {
+        let (p, per_px) = plane_at(ev.offset_x() as f64, ev.offset_y() as f64)?;
+        let reach = if ev.pointer_type() == "mouse" { HIT_PX } else { TOUCH_HIT_PX };
+        let i = latent.with_untracked(|v| v.as_ref()?.nearest(p.0, p.1, reach * per_px))?;
+        Some((i, p))
+    };
+    let on_down = move |ev: web_sys::PointerEvent| {
+        set_probe_px(ev.offset_x() as f64, ev.offset_y() as f64);
+        // Pressed on a digit: drag from it to another to interpolate between the two.
+        if let Some((i, p)) = digit_at(&ev) {
+            drag.set(Some((i, p)));
+            if let Some(c) = scatter_canvas.get_untracked() {
+                let _ = c.set_pointer_capture(ev.pointer_id());
+            }
+        }
+    };
+    let on_move = move |ev: web_sys::PointerEvent| {
+        if ev.pointer_type() == "mouse" || ev.buttons() != 0 {
+            set_probe_px(ev.offset_x() as f64, ev.offset_y() as f64);
+        }
+        if let Some((i, _)) = drag.get_untracked() {
+            if let Some((p, _)) = plane_at(ev.offset_x() as f64, ev.offset_y() as f64) {
+                drag.set(Some((i, p)));
+            }
+        }
+    };
+    let on_up = move |ev: web_sys::PointerEvent| {
+        let Some((a, _)) = drag.get_untracked() else { return };
+        drag.set(None);
+        if let Some((b, _)) = digit_at(&ev).filter(|(b, _)| *b != a) {
+            params.set("ia", Value::Int(a as i64));
+            params.set("ib", Value::Int(b as i64));
         }
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -539,6 +662,21 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         rows
     });
 
+    let backend_text = move || {
+        let lang = i18n.lang.get();
+        run_backend.with(|b| match b {
+            None => tr(lang, "vae.backend.choosing").to_string(),
+            Some(b) => backend_words(lang, b),
+        })
+    };
+    let backend_code = move || {
+        run_backend.with(|b| match b.as_ref().map(|b| b.kind) {
+            Some(BackendKind::Cpu) => "cpu",
+            Some(BackendKind::WebGpu) => "webgpu",
+            None => "",
+        })
+    };
+
     // ---- charts --------------------------------------------------------------------------
     let loss_lines = Signal::derive(move || {
         vec![
@@ -553,23 +691,7 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     let run_labels = Signal::derive(move || vec![i18n.t("vae.run").to_string()]);
 
     // ---- options ---------------------------------------------------------------------------
-    let opts = move |ids: &'static [&'static str], prefix: Option<&'static str>| {
-        Signal::derive(move || {
-            let lang = i18n.lang.get();
-            ids.iter()
-                .map(|id| {
-                    let text = match prefix {
-                        Some(p) => tr(lang, &format!("{p}.{id}")).to_string(),
-                        None => id.to_string(),
-                    };
-                    (id.to_string(), text)
-                })
-                .collect::<Vec<_>>()
-        })
-    };
-    let choice = move |key: &'static str| Signal::derive(move || params.choice(key).to_string());
-    let set_choice =
-        move |key: &'static str| Callback::new(move |v: String| params.set_choice(key, &v));
+    let ch = UrlChoices::new(i18n, params);
     let int = move |key: &'static str| Signal::derive(move || params.int(key));
     let set_int =
         move |key: &'static str| Callback::new(move |v: i64| params.set(key, Value::Int(v)));
@@ -620,15 +742,15 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                 <p class="hint">{move || i18n.t("vae.beta.note")}</p>
                 <NumberInput label=t("vae.latent") value=int("z") min=2 max=MAX_LATENT
                     on_change=set_int("z") invalid_text=t("vae.latent.invalid") testid="vae-z" />
-                <Select label=t("vae.hidden") options=opts(HIDDEN, None) value=choice("hid")
-                    on_change=set_choice("hid") testid="vae-hidden" />
-                <Select label=t("vae.lik") options=opts(LIKELIHOODS, Some("vae.lik")) value=choice("lik")
-                    on_change=set_choice("lik") testid="vae-lik" />
+                <Select label=t("vae.hidden") options=ch.options(HIDDEN, None) value=ch.value("hid")
+                    on_change=ch.on_change("hid") testid="vae-hidden" />
+                <Select label=t("vae.lik") options=ch.options(LIKELIHOODS, Some("vae.lik")) value=ch.value("lik")
+                    on_change=ch.on_change("lik") testid="vae-lik" />
                 <p class="hint">{move || i18n.t("vae.lik.note")}</p>
-                <Select label=t("vae.lr") options=opts(LRS, None) value=choice("lr")
-                    on_change=set_choice("lr") testid="vae-lr" />
-                <Select label=t("vae.batch") options=opts(BATCHES, None) value=choice("bs")
-                    on_change=set_choice("bs") testid="vae-batch" />
+                <Select label=t("vae.lr") options=ch.options(LRS, None) value=ch.value("lr")
+                    on_change=ch.on_change("lr") testid="vae-lr" />
+                <Select label=t("vae.batch") options=ch.options(BATCHES, None) value=ch.value("bs")
+                    on_change=ch.on_change("bs") testid="vae-batch" />
                 <NumberInput label=t("vae.seed") value=Signal::derive(move || params.seed("seed") as i64)
                     min=0 max=MAX_SEED as i64
                     on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
@@ -637,6 +759,9 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             <section class="panel" aria-labelledby="vae-h-train">
                 <h2 id="vae-h-train">{move || i18n.t("vae.train")}</h2>
                 <TrainControls handle=train run_labels=run_labels />
+                <p class="hint" data-testid="vae-backend" data-backend=backend_code aria-live="polite">
+                    {backend_text}
+                </p>
                 <LossChart source=train.into() lines=loss_lines name="vae-loss" y_label=t("vae.nats")
                     what=t("vae.curve.what") />
                 <h3>{move || i18n.t("vae.curve.kl")}</h3>
@@ -692,12 +817,9 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                         aria-label=move || i18n.t("vae.latent.what")
                         style="width:100%;aspect-ratio:1;touch-action:none;cursor:crosshair"
                         on:keydown=on_key
-                        on:pointerdown=move |ev| set_probe_px(ev.offset_x() as f64, ev.offset_y() as f64)
-                        on:pointermove=move |ev| {
-                            if ev.pointer_type() == "mouse" || ev.buttons() != 0 {
-                                set_probe_px(ev.offset_x() as f64, ev.offset_y() as f64)
-                            }
-                        }></canvas>
+                        data-range=move || latent.with(|v| v.as_ref().map(|v| v.range.to_string()))
+                        on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up
+                        on:pointercancel=move |_| drag.set(None)></canvas>
                     <figcaption>
                         <span>{move || i18n.t("vae.latent.keys")}</span>
                         <ExportButtons name="vae-latent" canvas=scatter_canvas csv=codes_csv what=t("vae.latent.what") />

@@ -2,9 +2,66 @@
 //!
 //! Each renders `<label>` + control (+ the current value for sliders), emits the new value
 //! through `on_change` only when it is valid, and exposes a `data-testid` on the control
-//! itself so tests can drive it.
+//! itself so tests can drive it. [`UrlChoices`] binds a [`Select`] to a lesson's URL choice
+//! parameter with translated option labels.
 
+use crate::app::{I18n, LessonParams};
+use crate::i18n::tr;
 use leptos::prelude::*;
+
+/// Binds [`Select`]s to a lesson's `ParamKind::Choice` URL parameters: the translated options,
+/// the current value and the setter (which writes the URL; an unknown value is refused there).
+///
+/// ```ignore
+/// let ch = UrlChoices::new(i18n, params);
+/// view! { <Select label=… options=ch.options(LRS, None) value=ch.value("lr") on_change=ch.on_change("lr") /> }
+/// ```
+#[derive(Clone, Copy)]
+pub struct UrlChoices {
+    i18n: I18n,
+    params: LessonParams,
+}
+
+impl UrlChoices {
+    /// Over the page's catalog and the lesson's parameters.
+    pub fn new(i18n: I18n, params: LessonParams) -> Self {
+        Self { i18n, params }
+    }
+
+    /// `(id, label)` for each of `ids`: the label is the catalog entry `"{prefix}.{id}"` in the
+    /// current language, or the id itself without a prefix (numbers). Follows the language.
+    pub fn options(
+        self,
+        ids: &'static [&'static str],
+        prefix: Option<&'static str>,
+    ) -> Signal<Vec<(String, String)>> {
+        let i18n = self.i18n;
+        Signal::derive(move || {
+            let lang = i18n.lang.get();
+            ids.iter()
+                .map(|id| {
+                    let text = match prefix {
+                        Some(p) => tr(lang, &format!("{p}.{id}")).to_string(),
+                        None => id.to_string(),
+                    };
+                    (id.to_string(), text)
+                })
+                .collect()
+        })
+    }
+
+    /// The current value of choice parameter `key`.
+    pub fn value(self, key: &'static str) -> Signal<String> {
+        let params = self.params;
+        Signal::derive(move || params.choice(key).to_string())
+    }
+
+    /// Sets choice parameter `key`.
+    pub fn on_change(self, key: &'static str) -> Callback<String> {
+        let params = self.params;
+        Callback::new(move |v: String| params.set_choice(key, &v))
+    }
+}
 
 /// A range slider with its label and current value; arrow keys move it by one step
 /// (native range-input behaviour), Home/End jump to the ends.

@@ -3,7 +3,8 @@
 //   node vae.e2e.mjs    (after `trunk build --release`; `cargo xtask test e2e` does both)
 //
 // It opens the lesson from a URL with a seed, waits for the digits to load, trains a bounded
-// number of steps (Play until at least 60, then Pause), checks the loss terms are shown, clicks
+// number of steps (Play until at least 60, then Pause), checks the run says it trains on the CPU
+// (SwiftShader is never chosen for speed) and the loss terms are shown, clicks
 // the latent plane and checks that a decoded digit appears there (the decoded canvas's hash
 // changes and it is not blank); then checks that the lesson fits 360 px. Console errors, page
 // errors and failed requests under the app's path fail the test they happened in. Prints one
@@ -36,11 +37,16 @@ async function main() {
       const n = await steps(page);
       const rate = await text(page, 'train-rate').catch(() => '');
       console.log(`      ${n} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s ${rate.trim()}`);
+      // SwiftShader is a software adapter: never chosen for speed, so the run is on the CPU.
+      const backend = await page.locator(tid('vae-backend')).first().getAttribute('data-backend');
+      assert(backend === 'cpu', `the run trains on "${backend}": ${await text(page, 'vae-backend')}`);
       await until(() => text(page, 'vae-latent-status'), (t) => /step [1-9]/.test(t), 'the latent space was not refreshed after training');
       const kl = await text(page, 'vae-kl-summary');
       assert(/Total KL [0-9.]+ nats/.test(kl), `no KL summary: "${kl}"`);
       const before = await canvasHash(page, 'vae-probe');
       const readout0 = await text(page, 'vae-probe-readout');
+      // The plane is below the fold: bring it into view (a mouse click outside the viewport hits nothing).
+      await page.locator(tid('vae-latent')).first().scrollIntoViewIfNeeded();
       const box = await page.locator(tid('vae-latent')).first().boundingBox();
       await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.3);
       const readout = await until(() => text(page, 'vae-probe-readout'), (t) => t !== readout0, 'the click decoded nothing');

@@ -1,11 +1,14 @@
-//! The VAE lesson's experiment: the digits split into training and validation sets, a
-//! [`Vae`] trained on mini-batches with seeded noise, and the read-outs the page draws
-//! (validation codes, per-dimension KL, decoded points).
+//! The VAE lesson's experiment: the digits split into training and validation sets, the
+//! seeded initial weights, mini-batches with seeded noise `ε`, the validation loss of a model,
+//! and the read-outs the page draws (validation codes, per-dimension KL, decoded points). The
+//! model itself trains elsewhere (on the CPU or the GPU: [`super::run`]).
 
 use crate::core::data::{permutation, BatchSampler};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::train::StepReport;
-use crate::core::vae::{draw_eps, init_params, kl_normal, LatentPlane, Likelihood, Vae, VaeSpec};
+use crate::core::vae::{
+    draw_eps, init_params, kl_normal, LatentPlane, Likelihood, Vae, VaeParams, VaeSpec, VaeStep,
+};
 use crate::core::Rng;
 use std::rc::Rc;
 
@@ -79,11 +82,12 @@ impl ValSet {
     }
 }
 
-/// One training run.
+/// The data side of one training run: split, batches, noise, validation.
 pub struct Experiment {
     /// The settings it was built from.
     pub settings: Settings,
-    vae: Vae,
+    /// The seeded initial weights ([`init_params`]).
+    pub init: VaeParams,
     data: Rc<Mnist>,
     train_idx: Vec<usize>,
     sampler: BatchSampler,
@@ -102,10 +106,12 @@ fn to_unit(bytes: &[u8], out: &mut [f32]) {
 
 impl Experiment {
     /// A fresh run on `data`: a seeded split (the last [`VAL_COUNT`] digits of a permutation
-    /// are the validation set), weights from [`init_params`].
+    /// are the validation set), weights from [`init_params`] (checked by building the CPU
+    /// model once: a bad spec is refused here).
     pub fn new(data: Rc<Mnist>, s: Settings) -> Result<Self, String> {
         let spec = s.spec();
-        let vae = Vae::new(spec, &init_params(&spec, s.seed)).map_err(|e| e.to_string())?;
+        let init = init_params(&spec, s.seed);
+        Vae::new(spec, &init).map_err(|e| e.to_string())?;
         let n = data.len();
         if n <= VAL_COUNT + s.batch {
             return Err(format!("{n} digits are too few"));
@@ -127,7 +133,7 @@ impl Experiment {
         let val_eps = draw_eps(&mut rng, VAL_LOSS_COUNT * s.latent);
         Ok(Self {
             settings: s,
-            vae,
+            init,
             data,
             train_idx: train_idx.to_vec(),
             sampler,
@@ -138,14 +144,8 @@ impl Experiment {
         })
     }
 
-    /// The model.
-    pub fn vae(&self) -> &Vae {
-        &self.vae
-    }
-
-    /// One training step with KL weight `beta`: the loss (recon + β·KL), the two terms, and
-    /// every [`VAL_EVERY`] steps the validation loss.
-    pub fn step(&mut self, beta: f32) -> Result<Vec<StepReport>, String> {
+    /// The next training batch: its pixels `(batch, 784)` and fresh noise `ε: (batch, Z)`.
+    pub fn next_batch(&mut self) -> Result<(&[f32], Vec<f32>), String> {
         let s = self.settings;
         for (row, &k) in self.sampler.next_batch().iter().enumerate() {
             let i = self.train_idx.get(k).copied().unwrap_or(0);
@@ -153,16 +153,22 @@ impl Experiment {
             to_unit(img, &mut self.batch_x[row * PIXELS..(row + 1) * PIXELS]);
         }
         let eps = draw_eps(&mut self.rng, s.batch * s.latent);
-        let r = self.vae.step(&self.batch_x, &eps, beta).map_err(|e| e.to_string())?;
-        let mut report = StepReport::loss(r.loss as f64)
+        Ok((&self.batch_x, eps))
+    }
+
+    /// The validation loss of `vae` (−ELBO with KL weight `beta`, fixed noise) on the first
+    /// validation digits.
+    pub fn val_loss(&self, vae: &mut Vae, beta: f32) -> Result<f64, String> {
+        let x = &self.val.x[..VAL_LOSS_COUNT * PIXELS];
+        let v = vae.loss(x, &self.val_eps, beta).map_err(|e| e.to_string())?;
+        Ok(v.loss as f64)
+    }
+
+    /// One step's report: the loss (recon + β·KL) and the two terms.
+    pub fn report(r: &VaeStep) -> StepReport {
+        StepReport::loss(r.loss as f64)
             .with_metric(RECON, r.recon as f64)
-            .with_metric(KL, r.kl as f64);
-        if self.vae.steps().is_multiple_of(VAL_EVERY) {
-            let x = &self.val.x[..VAL_LOSS_COUNT * PIXELS];
-            let v = self.vae.loss(x, &self.val_eps, beta).map_err(|e| e.to_string())?;
-            report = report.with_metric(VAL_LOSS, v.loss as f64);
-        }
-        Ok(vec![report])
+            .with_metric(KL, r.kl as f64)
     }
 }
 
@@ -223,6 +229,18 @@ impl LatentView {
     /// The latent point at plane coordinates `(a, b)`.
     pub fn lift(&self, a: f32, b: f32) -> Vec<f32> {
         self.plane.lift(a, b)
+    }
+
+    /// The validation digit whose code (plane coordinates) is nearest `(a, b)`, if within
+    /// `reach` (plane units).
+    pub fn nearest(&self, a: f32, b: f32, reach: f32) -> Option<usize> {
+        self.points
+            .iter()
+            .enumerate()
+            .map(|(i, (pa, pb))| (i, (pa - a).powi(2) + (pb - b).powi(2)))
+            .filter(|(_, d)| d.is_finite() && *d <= reach * reach)
+            .min_by(|x, y| x.1.total_cmp(&y.1))
+            .map(|(i, _)| i)
     }
 
     /// The CSV of the codes: index, label, μ₁…μ_Z, σ₁…σ_Z, and the plane coordinates.
