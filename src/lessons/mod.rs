@@ -5,6 +5,7 @@
 use crate::url_state::ParamSpec;
 use leptos::prelude::AnyView;
 
+pub mod autoencoder;
 pub mod batchnorm;
 pub mod convolution;
 pub mod divergence;
@@ -37,6 +38,7 @@ pub static LESSONS: &[&Lesson] = &[
     &ema::LESSON,
     &batchnorm::LESSON,
     &divergence::LESSON,
+    &autoencoder::LESSON,
 ];
 
 /// Finds a lesson by slug.

@@ -443,8 +443,15 @@ pub async fn unknown_keys_and_double_encoding(lesson: &Lesson) {
 /// others. Each file is its own browser page: many mounts of several lessons in one page
 /// slowed it until a test timed out (a leak under investigation), so each lesson gets a fresh
 /// page. `every_lesson_is_swept` checks the groups together cover the registry exactly.
-pub const GROUPS: [&[&str]; 6] =
-    [&["convolution"], &["softmax"], &["sgd"], &["ema"], &["batchnorm"], &["divergence"]];
+pub const GROUPS: [&[&str]; 7] = [
+    &["convolution"],
+    &["softmax"],
+    &["sgd"],
+    &["ema"],
+    &["batchnorm"],
+    &["divergence"],
+    &["autoencoder"],
+];
 
 /// One browser test per (lesson, sweep): each has its own time limit, so the sweep scales with
 /// the number of lessons.
