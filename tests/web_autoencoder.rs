@@ -180,7 +180,7 @@ async fn denoise_toggle_adds_the_noisy_row() {
 
 #[wasm_bindgen_test]
 async fn bad_url_falls_back_to_defaults() {
-    let _app = mount_lesson("h=7&z=99&act=sigmoid&lr=x&bs=5&dn=maybe&noise=-1&seed=-3").await;
+    let _app = mount_lesson("h=7&z=abc&act=sigmoid&lr=x&bs=5&dn=maybe&noise=-1&seed=-3").await;
     let notice = text("url-notice");
     assert!(!notice.is_empty());
     let z: HtmlInputElement = tid("ae-z").dyn_into().unwrap();
