@@ -184,7 +184,9 @@ async fn bad_url_falls_back_to_defaults() {
     let notice = text("url-notice");
     assert!(!notice.is_empty());
     let z: HtmlInputElement = tid("ae-z").dyn_into().unwrap();
-    assert_eq!(z.value(), "16");
+    // The slider's read-out shows the default code size.
+    let out = z.next_element_sibling().and_then(|o| o.text_content()).unwrap_or_default();
+    assert_eq!(out, "16");
     let h: web_sys::HtmlSelectElement = tid("ae-hidden").dyn_into().unwrap();
     assert_eq!(h.value(), "64");
     let dn: HtmlInputElement = tid("ae-denoise").dyn_into().unwrap();
