@@ -272,3 +272,28 @@ fn bad_settings_are_errors() {
     assert!(Mixture::new(&[(0.0, Gaussian::new(0.0, 1.0).unwrap())]).is_err());
     assert!(bimodal(2.0, -1.0, 0.5).is_err());
 }
+
+#[test]
+fn lesson_fit_settings_converge_in_a_few_hundred_steps() {
+    // The lesson's defaults (lessons::divergence: FIT_LR = 0.08, FIT_GRID = [−12, 12] × 961,
+    // FIT_TOL = 1e-6, start N(0.5, 1), target bimodal(5, 0.6, 0.5)): the loop stops by itself.
+    let p = bimodal(5.0, 0.6, 0.5).unwrap();
+    let grid = Grid::new(-12.0, 12.0, 961).unwrap();
+    let mut fits = [
+        GaussFit::new(Direction::Forward, 0.5, 1.0).unwrap(),
+        GaussFit::new(Direction::Reverse, 0.5, 1.0).unwrap(),
+    ];
+    let mut steps = 0;
+    while fits.iter().any(|f| f.last_move >= 1e-6) && steps < 2000 {
+        for f in &mut fits {
+            f.step(&p, &grid, 0.08);
+        }
+        steps += 1;
+    }
+    println!("lesson fits converge in {steps} steps: {fits:?}");
+    assert!((20..600).contains(&steps), "{steps}");
+    assert!(
+        fits[0].m.abs() < 1e-3 && (fits[0].gaussian().sigma - p.variance().sqrt()).abs() < 1e-3
+    );
+    assert!((fits[1].m - 2.5).abs() < 0.01 && (fits[1].gaussian().sigma - 0.6).abs() < 0.01);
+}

@@ -258,10 +258,10 @@ fn reparameterised_path_matches_finite_differences() {
                 }
             }
             // A few weights of every layer too.
-            for layer in 0..5 {
+            for (layer, (gw, _)) in grads.iter().enumerate() {
                 for idx in [0usize, 4, 7] {
                     let num = fd(spec, &params, layer, false, idx, beta, 1e-3);
-                    let analytic = grads[layer].0[idx] as f64;
+                    let analytic = gw[idx] as f64;
                     let tol = 1e-3 + 2e-3 * num.abs();
                     assert!(
                         (num - analytic).abs() <= tol,
@@ -468,8 +468,8 @@ fn latent_plane_pca_finds_the_principal_axes() {
     assert!(dot(&p.u, &e).abs() > 0.999, "u {:?}", p.u);
     assert!(dot(&p.v, &f).abs() > 0.999, "v {:?}", p.v);
     assert!(dot(&p.u, &p.v).abs() < 1e-5);
-    for k in 0..4 {
-        assert!((p.center[k] - c[k]).abs() < 0.4, "centre {:?}", p.center);
+    for (got, want) in p.center.iter().zip(c) {
+        assert!((got - want).abs() < 0.4, "centre {:?}", p.center);
     }
     let z = p.lift(1.5, -0.5);
     let (a, b) = p.project(&z);
@@ -480,4 +480,73 @@ fn latent_plane_pca_finds_the_principal_axes() {
     assert_eq!(id.project(&[0.3, -1.2]), (0.3, -1.2));
     assert!(LatentPlane::axes(1).is_none());
     assert!(LatentPlane::pca(&[1.0, 2.0, 3.0], 2).is_none());
+}
+
+/// Throughput of the benchmark model (784-256-2, batch 128, Bernoulli) on the CPU engine, and
+/// the wall time for the smoke-test model to reach the bound. Measurements, not checks: run
+/// `cargo test --release --test core_vae -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn measure_steps_per_second() {
+    let m = shipped_mnist();
+    let ds = m.dataset(1_024);
+    for (hidden, batch) in [(256usize, 128usize), (128, 64)] {
+        let spec = VaeSpec {
+            input: 784,
+            hidden,
+            latent: 2,
+            likelihood: Likelihood::Bernoulli,
+            batch,
+            lr: 1e-3,
+        };
+        let mut vae = Vae::new(spec, &init_params(&spec, 1)).unwrap();
+        let mut rng = Rng::new(1);
+        let x = &ds.x.data()[..batch * 784];
+        for _ in 0..3 {
+            vae.step(x, &draw_eps(&mut rng, batch * 2), 1.0).unwrap();
+        }
+        let n = 40;
+        let t0 = std::time::Instant::now();
+        for _ in 0..n {
+            vae.step(x, &draw_eps(&mut rng, batch * 2), 1.0).unwrap();
+        }
+        let s = t0.elapsed().as_secs_f64();
+        println!(
+            "784-{hidden}-2 batch {batch}: {:.1} steps/s ({:.1} ms/step)",
+            n as f64 / s,
+            1e3 * s / n as f64
+        );
+    }
+    let (train, val) = m.dataset(4_300).split(300.0 / 4_300.0, 7).unwrap();
+    let spec = VaeSpec {
+        input: 784,
+        hidden: SMOKE_HIDDEN,
+        latent: 2,
+        likelihood: Likelihood::Bernoulli,
+        batch: 32,
+        lr: 3e-3,
+    };
+    let mut vae = Vae::new(spec, &init_params(&spec, 7)).unwrap();
+    let mut rng = Rng::new(7);
+    let val_eps = draw_eps(&mut rng, val.len() * 2);
+    let mut sampler = BatchSampler::new(train.len(), spec.batch, true, 7).unwrap();
+    let mut x = vec![0.0f32; spec.batch * 784];
+    let t0 = std::time::Instant::now();
+    for step in 1..=400 {
+        for (row, &i) in sampler.next_batch().iter().enumerate() {
+            x[row * 784..(row + 1) * 784].copy_from_slice(&train.x.data()[i * 784..(i + 1) * 784]);
+        }
+        vae.step(&x, &draw_eps(&mut rng, spec.batch * 2), 1.0).unwrap();
+        if step % 10 == 0 {
+            let v = vae.loss(val.x.data(), &val_eps, 1.0).unwrap().loss;
+            if v < SMOKE_BOUND {
+                println!(
+                    "smoke model: validation loss {v:.1} < {SMOKE_BOUND} at step {step}, {:.2} s (incl. checks)",
+                    t0.elapsed().as_secs_f64()
+                );
+                return;
+            }
+        }
+    }
+    println!("smoke model: bound not reached in 400 steps");
 }

@@ -300,17 +300,21 @@ fn simd_exp_matches_scalar_and_f64() {
     use dlviz::core::fastexp;
     let z: Vec<f32> = (0..4099).map(|i| -100.0 + i as f32 * 0.0457).collect();
     let mut out = vec![0.0; z.len()];
-    let s = fastexp::exp_shift_sum(&z, 1.5, 1.0, &mut out);
+    let s = fastexp::exp_shift_sum(&z, 87.5, 1.0, &mut out);
     let mut want_sum = 0.0f64;
     for (&v, &o) in z.iter().zip(&out) {
-        assert_eq!(o.to_bits(), fastexp::exp(v - 1.5).to_bits(), "lane differs at {v}");
-        let exact = ((v - 1.5) as f64).exp();
-        if v - 1.5 >= -87.3 {
-            assert!(((o as f64 - exact) / exact).abs() < 2e-7, "exp({}) = {o}", v - 1.5);
+        assert_eq!(o.to_bits(), fastexp::exp(v - 87.5).to_bits(), "lane differs at {v}");
+        let exact = ((v - 87.5) as f64).exp();
+        if v - 87.5 >= -87.3 {
+            assert!(((o as f64 - exact) / exact).abs() < 2e-7, "exp({}) = {o}", v - 87.5);
         } else {
             assert_eq!(o, 0.0);
         }
         want_sum += exact;
     }
-    assert!(((s as f64 - want_sum) / want_sum).abs() < 1e-5);
+    // The sum is accumulated in four f32 lanes of ~1025 positive terms each: its rounding error
+    // is at most ~1025·2⁻²⁴ ≈ 6·10⁻⁵ relative to the exact sum of the lanes' values.
+    let lanes_sum: f64 = out.iter().map(|&o| o as f64).sum();
+    assert!(((s as f64 - lanes_sum) / lanes_sum).abs() < 1e-4, "sum {s} vs {lanes_sum}");
+    assert!(((lanes_sum - want_sum) / want_sum).abs() < 2e-7);
 }

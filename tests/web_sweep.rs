@@ -11,7 +11,8 @@
 //! (the language switch flips `<html lang>`), that no injected element or script ran, and — for
 //! garbage — that the URL notice is shown and lists every rejected key (with its raw value as
 //! text), while a value the schema accepts is not listed. No lesson-specific code: each lesson
-//! gets one test per sweep (`sweep!(…)` at the end, its own time limit each), and a test fails
+//! gets one test per sweep (`sweep!(…)` at the end; one page per lesson, as the time limit
+//! covers the page), and a test fails
 //! when a lesson of the registry is missing from that list.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_sweep`

@@ -408,6 +408,8 @@ struct Inner {
     calibrating: bool,
     notice: Option<String>,
     listeners: Vec<Listener>,
+    /// Set by [`Compute::release`]: a GPU that finishes opening later is destroyed at once.
+    released: bool,
 }
 
 /// Everything the backend indicator shows.
@@ -511,6 +513,7 @@ impl Compute {
                 calibrating: false,
                 notice: None,
                 listeners: Vec::new(),
+                released: false,
             })),
         }
     }
@@ -596,6 +599,23 @@ impl Compute {
         self.notify();
     }
 
+    /// Frees the GPU device (`GPUDevice.destroy()`), now or as soon as it finishes opening,
+    /// when the owner of this handle goes away (the app unmounts). Browsers reclaim an
+    /// unreferenced device only eventually; a page that mounts the app many times (the URL
+    /// sweeps) otherwise piles up one device, with its compiled kernels, per mount. Later
+    /// operations on this handle run on the CPU.
+    pub fn release(&self) {
+        let gpu = {
+            let mut inner = self.inner.borrow_mut();
+            inner.released = true;
+            inner.timings = None;
+            std::mem::replace(&mut inner.gpu, GpuSlot::Unavailable("released".into()))
+        };
+        if let GpuSlot::Ready(g) = gpu {
+            g.ctx.destroy();
+        }
+    }
+
     /// Opens the GPU if not yet done (unless the user chose the CPU), then calibrates it if
     /// the choice is automatic and the adapter is hardware. Never fails: outcomes are
     /// recorded in the status. Safe to call repeatedly.
@@ -608,6 +628,13 @@ impl Compute {
             self.inner.borrow_mut().gpu = GpuSlot::Initializing;
             self.notify();
             let gpu = open_gpu().await;
+            if self.inner.borrow().released {
+                // Released while opening (the app unmounted): free the device now.
+                if let Ok(g) = gpu {
+                    g.ctx.destroy();
+                }
+                return;
+            }
             self.set_gpu(gpu);
         }
         self.calibrate().await;

@@ -248,7 +248,7 @@ impl Vae {
     /// Number of rows in `x` (checked against the input size and `eps`).
     fn rows(&self, x: &[f32], eps: &[f32]) -> Result<usize, VaeError> {
         let (d, z) = (self.spec.input, self.spec.latent);
-        if x.is_empty() || x.len() % d != 0 {
+        if x.is_empty() || !x.len().is_multiple_of(d) {
             return Err(VaeError::Spec(format!("x has {} values, not a multiple of {d}", x.len())));
         }
         let n = x.len() / d;
@@ -422,7 +422,7 @@ impl Vae {
     /// The encoder's posterior for `x: (n, D)`, any `n ≥ 1`: `(μ, log σ²)`, each `(n, Z)`.
     pub fn encode(&self, x: &[f32]) -> Result<(Vec<f32>, Vec<f32>), VaeError> {
         let d = self.spec.input;
-        if x.is_empty() || x.len() % d != 0 {
+        if x.is_empty() || !x.len().is_multiple_of(d) {
             return Err(VaeError::Spec(format!("x has {} values, not a multiple of {d}", x.len())));
         }
         let n = x.len() / d;
@@ -435,7 +435,7 @@ impl Vae {
     /// `sigmoid(o)` (Bernoulli) or the means `o` (Gaussian), `(n, D)`.
     pub fn decode(&self, z: &[f32]) -> Result<Vec<f32>, VaeError> {
         let zd = self.spec.latent;
-        if z.is_empty() || z.len() % zd != 0 {
+        if z.is_empty() || !z.len().is_multiple_of(zd) {
             return Err(VaeError::Spec(format!(
                 "z has {} values, not a multiple of {zd}",
                 z.len()
@@ -507,7 +507,7 @@ impl LatentPlane {
     /// `None` for fewer than two dimensions or no points. Each axis' sign is fixed so that its
     /// largest-magnitude component is positive (a stable picture while training).
     pub fn pca(points: &[f32], z: usize) -> Option<Self> {
-        if z < 2 || points.len() < z || points.len() % z != 0 {
+        if z < 2 || points.len() < z || !points.len().is_multiple_of(z) {
             return None;
         }
         let n = points.len() / z;

@@ -554,7 +554,7 @@ impl VaeTrainer {
     /// chunks of the training batch (uses the trainer's activation buffers; no update).
     pub async fn encode(&self, x: &[f32]) -> Result<(Vec<f32>, Vec<f32>), GpuError> {
         let (bt, d, zd) = (self.spec.batch, self.spec.input, self.spec.latent);
-        if x.is_empty() || x.len() % d != 0 {
+        if x.is_empty() || !x.len().is_multiple_of(d) {
             return Err(invalid(format!("x has {} values, not a multiple of {d}", x.len())));
         }
         let n = x.len() / d;
@@ -580,7 +580,7 @@ impl VaeTrainer {
     /// training batch (no update).
     pub async fn decode(&self, z: &[f32]) -> Result<Vec<f32>, GpuError> {
         let (bt, d, zd) = (self.spec.batch, self.spec.input, self.spec.latent);
-        if z.is_empty() || z.len() % zd != 0 {
+        if z.is_empty() || !z.len().is_multiple_of(zd) {
             return Err(invalid(format!("z has {} values, not a multiple of {zd}", z.len())));
         }
         let n = z.len() / zd;

@@ -13,6 +13,7 @@ mod sgd;
 mod shell;
 mod softmax;
 mod training;
+mod vae;
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,6 +62,7 @@ static TABLES: &[&[Entry]] = &[
     divergence::ENTRIES,
     mnist::ENTRIES,
     autoencoder::ENTRIES,
+    vae::ENTRIES,
 ];
 
 /// Every table of the catalog.

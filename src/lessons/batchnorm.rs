@@ -91,6 +91,10 @@ fn factory(s: Settings, current: StoredValue<Option<Shared>, LocalStorage>) -> F
     })
 }
 
+fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
 /// Mean and standard deviation (population).
 fn mean_std(v: &[f32]) -> (f32, f32) {
     let n = v.len().max(1) as f64;
@@ -257,6 +261,8 @@ fn BatchNormLesson() -> impl IntoView {
     // ---- training session: both runs in lockstep ------------------------------------------
     let current = StoredValue::new_local(None::<Shared>);
     let train = TrainHandle::new(factory(settings.get_untracked(), current));
+    // The first step's code runs before Play, not in the first training frame.
+    train.warm_up_soon();
     Effect::new(move |prev: Option<()>| {
         let s = settings.get();
         if prev.is_some() {
@@ -269,6 +275,7 @@ fn BatchNormLesson() -> impl IntoView {
     let layer_view = RwSignal::new(None::<LayerView>);
     Effect::new(move |_| {
         train.version.track();
+        let t0 = now_ms();
         let (l, eval) = (layer.get(), eval_mode.get());
         let v = current
             .try_with_value(|c| {
@@ -277,6 +284,9 @@ fn BatchNormLesson() -> impl IntoView {
             })
             .flatten();
         layer_view.set(v);
+        // Reading the layer and drawing its histograms (the effect below, run by this `set`)
+        // are part of the training frame's work.
+        train.add_paint_ms(now_ms() - t0);
     });
 
     let pre_canvas = NodeRef::<Canvas>::new();

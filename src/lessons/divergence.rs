@@ -48,7 +48,7 @@ pub const MC_REPEATS: usize = 20;
 /// Sample counts offered for Monte Carlo.
 pub const MC_COUNTS: &[&str] = &["10", "30", "100", "300", "1000", "3000", "10000"];
 /// Step size of the fits (see [`GaussFit::step`]).
-pub const FIT_LR: f64 = 0.3;
+pub const FIT_LR: f64 = 0.08;
 /// A fit whose last move is below this (in `(m, ln s)`) has converged; the loop stops.
 pub const FIT_TOL: f64 = 1e-6;
 /// The fits' grid: `[−12, 12]`, 961 points.
@@ -410,7 +410,11 @@ fn DivergenceLesson() -> impl IntoView {
             <td class="num" data-testid=format!("{id}-nats") class:div-inf=move || div().is_some_and(|d| pick(&d).is_infinite())>
                 {move || div().map(|d| show(pick(&d))).unwrap_or_else(|| "—".into())}
             </td>
-            <td class="num" data-testid=format!("{id}-bits")>
+            <td
+                class="num"
+                data-testid=format!("{id}-bits")
+                class:div-inf=move || div().is_some_and(|d| pick(&d).is_infinite())
+            >
                 {move || div().map(|d| show(to_bits(pick(&d)))).unwrap_or_else(|| "—".into())}
             </td>
             <td class="div-meter" aria-hidden="true">
@@ -513,7 +517,8 @@ fn DivergenceLesson() -> impl IntoView {
         Rc::new(move || Ok(Box::new(fit_trainable(a, b, c, d)?) as Box<dyn Trainable>))
     };
     let train = TrainHandle::new(make());
-    train.speed.set(1);
+    // One step per frame: the fits take a few seconds, slow enough to watch.
+    train.speed.set(0);
     Effect::new(move |_| {
         let _ = (fsep.get(), fs.get(), fw.get(), fm0.get());
         train.set_factory(make());
@@ -640,8 +645,9 @@ fn DivergenceLesson() -> impl IntoView {
         <section class="lesson-text">
             <p>{move || i18n.t("kl.text.p1")}</p>
             <p class="formula">
-                "D"<sub>"KL"</sub>"(P‖Q) = Σ p ln(p/q)     D"<sub>"JS"</sub>
-                "(P, Q) = ½ D"<sub>"KL"</sub>"(P‖M) + ½ D"<sub>"KL"</sub>"(Q‖M),  M = (P + Q)/2"
+                "D"<sub>"KL"</sub>"(P‖Q) = Σ p ln(p/q)"
+                <br />
+                "D"<sub>"JS"</sub>"(P, Q) = ½ D"<sub>"KL"</sub>"(P‖M) + ½ D"<sub>"KL"</sub>"(Q‖M),  M = (P + Q)/2"
             </p>
             <p>{move || i18n.t("kl.text.p2")}</p>
         </section>
@@ -804,7 +810,8 @@ fn DivergenceLesson() -> impl IntoView {
                         <span class="hint">{move || format!("seed {}", seed.get())}</span>
                     </div>
                 </div>
-                <table class="sm-table div-table">
+                <div class="sm-table-wrap">
+                <table class="sm-table div-table div-estimates">
                     <tbody>
                         <tr>
                             <th scope="row">{move || i18n.t("kl.closed")}</th>
@@ -826,6 +833,7 @@ fn DivergenceLesson() -> impl IntoView {
                         </tr>
                     </tbody>
                 </table>
+                </div>
                 <div class="div-strip" role="img" data-testid="div-mc-strip"
                     aria-label=move || i18n.t("kl.strip_aria")>{mc_strip}</div>
                 <p class="hint">{move || i18n.t("kl.strip_hint")}</p>

@@ -12,6 +12,7 @@ pub mod divergence;
 pub mod ema;
 pub mod sgd;
 pub mod softmax;
+pub mod vae;
 
 /// A lesson: where it lives, how it is titled, its URL schema and its view.
 pub struct Lesson {
@@ -37,8 +38,9 @@ pub static LESSONS: &[&Lesson] = &[
     &sgd::LESSON,
     &ema::LESSON,
     &batchnorm::LESSON,
-    &divergence::LESSON,
     &autoencoder::LESSON,
+    &vae::LESSON,
+    &divergence::LESSON,
 ];
 
 /// Finds a lesson by slug.

@@ -87,6 +87,12 @@ pub fn provide_compute() -> ComputeCtx {
     let ctx = ComputeCtx { compute: StoredValue::new_local(compute.clone()), status };
     provide_context(ctx);
     spawn_local(async move { compute.start().await });
+    // The device goes with the app (see `Compute::release`); cleanups run before the owner's
+    // stored values are dropped, so the handle is still there.
+    let stored = ctx.compute;
+    on_cleanup(move || {
+        stored.try_with_value(|c| c.release());
+    });
     ctx
 }
 

@@ -6,7 +6,8 @@ use crate::ui::train::palette;
 use plotters::chart::{ChartBuilder, SeriesLabelPosition};
 use plotters::drawing::IntoDrawingArea;
 use plotters::element::{PathElement, Rectangle, Text};
-use plotters::series::LineSeries;
+use plotters::series::{DashedLineSeries, LineSeries};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -97,7 +98,10 @@ pub fn draw(
     let series = match fig {
         Figure::Curves { series, .. } | Figure::Bars { series } => series,
     };
-    let (y0, y1) = y_range(series);
+    let (y0, y_top) = y_range(series);
+    // Bars: headroom above the tallest bar for the legend and the "∞" marks.
+    let is_bars = matches!(fig, Figure::Bars { .. });
+    let y1 = if is_bars { y0 + (y_top - y0) * 1.35 } else { y_top };
     let (x0, x1) = match fig {
         Figure::Curves { xs, .. } => {
             (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0))
@@ -113,7 +117,6 @@ pub fn draw(
         .y_label_area_size((48.0 * dpr) as u32)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| err(&e))?;
-    let is_bars = matches!(fig, Figure::Bars { .. });
     let x_fmt = move |v: &f64| {
         if is_bars {
             if (v - v.round()).abs() < 1e-9 {
@@ -158,26 +161,16 @@ pub fn draw(
                     .collect();
                 let style = ShapeStyle::from(c).stroke_width(lw);
                 let drawn = if s.dashed {
-                    // Dashes: every other run of 6 points.
-                    let mut d = None;
-                    for (k, chunk) in pts.chunks(6).enumerate() {
-                        if k % 2 == 0 {
-                            d = Some(
-                                chart
-                                    .draw_series(LineSeries::new(chunk.to_vec(), style))
-                                    .map_err(|e| err(&e))?,
-                            );
-                        }
-                    }
-                    d
+                    let (dash, gap) = ((8.0 * dpr) as u32, (5.0 * dpr) as u32);
+                    chart
+                        .draw_series(DashedLineSeries::new(pts, dash, gap, style))
+                        .map_err(|e| err(&e))?
                 } else {
-                    Some(chart.draw_series(LineSeries::new(pts, style)).map_err(|e| err(&e))?)
+                    chart.draw_series(LineSeries::new(pts, style)).map_err(|e| err(&e))?
                 };
-                if let Some(d) = drawn {
-                    d.label(s.label.clone()).legend(move |(x, y)| {
-                        PathElement::new([(x, y), (x + 16, y)], c.stroke_width(3))
-                    });
-                }
+                drawn.label(s.label.clone()).legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 16, y)], c.stroke_width(3))
+                });
             }
         }
         Figure::Bars { series } => {
@@ -188,7 +181,7 @@ pub fn draw(
                 let fill = if s.dashed { c.mix(0.35).filled() } else { c.filled() };
                 let bars = s.ys.iter().enumerate().map(|(i, &y)| {
                     let left = i as f64 + 1.0 - 0.4 + j as f64 * width;
-                    let top = if y.is_finite() { y } else { y1 };
+                    let top = if y.is_finite() { y } else { y_top };
                     Rectangle::new([(left, 0.0), (left + width * 0.92, top)], fill)
                 });
                 chart.draw_series(bars).map_err(|e| err(&e))?.label(s.label.clone()).legend(
@@ -198,7 +191,8 @@ pub fn draw(
                 let marks =
                     s.ys.iter().enumerate().filter(|(_, y)| y.is_infinite()).map(|(i, _)| {
                         let mid = i as f64 + 1.0 - 0.4 + (j as f64 + 0.5) * width;
-                        Text::new("∞", (mid, y1 - 0.02 * (y1 - y0)), font(16.0))
+                        let style = font(20.0).pos(Pos::new(HPos::Center, VPos::Bottom));
+                        Text::new("∞", (mid, y_top), style)
                     });
                 chart.draw_series(marks).map_err(|e| err(&e))?;
             }

@@ -23,6 +23,10 @@ use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle, TextStyle};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
 /// One curve: a metric of a run, its translated label and its palette colour.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartLine {
@@ -38,6 +42,8 @@ pub struct ChartLine {
 
 /// Where a chart reads its series: a live session, or a fixed history computed by a lesson.
 #[derive(Clone, Copy)]
+// `TrainHandle` is a `Copy` bag of arena ids (~230 bytes); boxing it would lose `Copy`.
+#[allow(clippy::large_enum_variant)]
 pub enum HistorySource {
     /// The history of a training session (redrawn when its version changes).
     Train(TrainHandle),
@@ -339,11 +345,13 @@ pub fn LossChart(
     let log_scale = RwSignal::new(log);
     let cursor = RwSignal::new(None::<u64>);
     let xmap = StoredValue::new(None::<XMap>);
+    let warmed = StoredValue::new(false);
     let beta = move || f64::from(smooth.get()) / 100.0;
 
     Effect::new(move |_| {
         source.track();
         let Some(c) = canvas.get() else { return };
+        let t0 = now_ms();
         let dpr = window().device_pixel_ratio().max(1.0);
         let (cw, ch) = (c.client_width().max(1) as f64, c.client_height().max(1) as f64);
         let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
@@ -361,11 +369,27 @@ pub fn LossChart(
             dpr,
         };
         let ls = lines.get();
+        // The first chart with data runs plotters' text and path code for the first time
+        // (compiled on first call, fonts resolved): do that now, on a one-point stand-in,
+        // rather than in the first training frame; the real state is drawn over it below.
+        if !warmed.get_value() && !ls.is_empty() && source.with(|_| ()).is_some() {
+            warmed.set_value(true);
+            let mut stand_in = History::new();
+            for l in &ls {
+                stand_in.push(l.run, l.metric, 1, 1.0);
+                stand_in.push(l.run, l.metric, 2, 0.5);
+            }
+            let _ = draw_chart(&c, &stand_in, &ls, &opts);
+        }
         let drawn = source.with(|h| draw_chart(&c, h, &ls, &opts));
         match drawn {
             Some(Ok(m)) => xmap.set_value(m),
             Some(Err(e)) => web_sys::console::warn_1(&e.into()),
             None => {}
+        }
+        // A session's redraw is part of its frame's training work.
+        if let HistorySource::Train(h) = &source {
+            h.add_paint_ms(now_ms() - t0);
         }
     });
 

@@ -42,6 +42,18 @@ pub type ModelFuture = Pin<Box<dyn Future<Output = Result<Box<dyn AsyncTrainable
 /// upload): `Rc::new(move || Box::pin(async move { … Ok(Box::new(model) as _) }))`.
 pub type AsyncFactory = Rc<dyn Fn() -> ModelFuture>;
 
+/// The training work of animation frames: the steps of the frame and the repaints they caused.
+#[derive(Debug, Clone, Copy, Default)]
+struct FrameWork {
+    /// The frame being accumulated: milliseconds in steps, in repaints.
+    steps_ms: f64,
+    paint_ms: f64,
+    /// Frames closed since Play or Reset.
+    frames: u64,
+    /// The heaviest frame's (steps, repaint) milliseconds.
+    worst: (f64, f64),
+}
+
 /// What a session trains: a synchronous or an asynchronous model's factory.
 #[derive(Clone)]
 enum Source {
@@ -100,6 +112,7 @@ pub struct TrainHandle {
     generation: StoredValue<u64, LocalStorage>,
     frame: StoredValue<Option<AnimationFrameRequestHandle>, LocalStorage>,
     cfg: StoredValue<DivergenceConfig, LocalStorage>,
+    work: StoredValue<FrameWork, LocalStorage>,
     /// Bumped after every change of the session (a burst, a step, a reset): redraw triggers.
     pub version: RwSignal<u64>,
     /// Whether the loop runs, or why not.
@@ -119,6 +132,10 @@ pub struct TrainHandle {
     /// Milliseconds the last frame's burst took (for tests and the frame-time meter); for an
     /// asynchronous model, the main-thread time spent in its step futures (GPU waits excluded).
     pub last_burst_ms: RwSignal<f64>,
+    /// The most training work one animation frame carried since Play or Reset, in ms: its
+    /// steps plus the repaints they caused (charts report theirs through
+    /// [`TrainHandle::add_paint_ms`]). Shown to tests as `data-max-frame-ms` on the controls.
+    pub max_frame_ms: RwSignal<f64>,
     /// An asynchronous model is being built (after a reset); Play and Step wait for it.
     pub loading: RwSignal<bool>,
     /// An asynchronous step or model build is in flight (never more than one: a reset waits
@@ -171,6 +188,7 @@ impl TrainHandle {
             generation: StoredValue::new_local(0),
             frame: StoredValue::new_local(None),
             cfg: StoredValue::new_local(cfg),
+            work: StoredValue::new_local(FrameWork::default()),
             version: RwSignal::new(0),
             state: RwSignal::new(LoopState::Paused),
             steps: RwSignal::new(0),
@@ -180,6 +198,7 @@ impl TrainHandle {
             error: RwSignal::new(None),
             speed: RwSignal::new(4),
             last_burst_ms: RwSignal::new(0.0),
+            max_frame_ms: RwSignal::new(0.0),
             loading: RwSignal::new(false),
             busy: RwSignal::new(false),
         };
@@ -237,7 +256,84 @@ impl TrainHandle {
         self.steps.set(0);
         self.rate.set(0.0);
         self.elapsed_ms.set(0.0);
+        self.clear_work();
         self.version.update(|v| *v += 1);
+    }
+
+    /// Runs one step of a throwaway model from the (synchronous) factory shortly after mount,
+    /// before the reader presses Play, then resets to a fresh model: the first training frame
+    /// otherwise pays for the first run of every code path of a step (the browser compiles
+    /// wasm functions on first call and optimises them later) — measured at ~100 ms of step
+    /// plus a long browser pause on the batch-norm lesson. Does nothing once training started.
+    pub fn warm_up_soon(&self) {
+        let h = *self;
+        set_timeout(
+            move || {
+                let idle = h.steps.try_get_untracked() == Some(0)
+                    && h.state.try_get_untracked() == Some(LoopState::Paused)
+                    && !h.loading.get_untracked();
+                let Some(Source::Sync(factory)) = h.source.try_get_value() else { return };
+                if !idle {
+                    return;
+                }
+                if let Ok(mut model) = factory() {
+                    let _ = model.step();
+                }
+                // The factory may have published state of the throwaway model: start afresh.
+                h.reset();
+            },
+            std::time::Duration::from_millis(50),
+        );
+    }
+
+    /// Adds `ms` of repaint caused by the current frame's steps (a chart or figure that
+    /// redraws on [`TrainHandle::version`] calls it with the time its redraw took).
+    pub fn add_paint_ms(&self, ms: f64) {
+        self.work.try_update_value(|w| w.paint_ms += ms.max(0.0));
+    }
+
+    /// Frames of training measured since Play or Reset (for tests: `data-frames`).
+    pub fn frames_measured(&self) -> u64 {
+        self.work.try_get_value().map_or(0, |w| w.frames)
+    }
+
+    /// The heaviest frame's milliseconds in steps and in repaints (for tests:
+    /// `data-worst-frame="steps/paint"`).
+    pub fn worst_frame(&self) -> (f64, f64) {
+        self.work.try_get_value().map_or((0.0, 0.0), |w| w.worst)
+    }
+
+    fn clear_work(&self) {
+        self.work.try_set_value(FrameWork::default());
+        if self.max_frame_ms.try_get_untracked().is_some_and(|m| m != 0.0) {
+            self.max_frame_ms.set(0.0);
+        }
+    }
+
+    fn add_steps_ms(&self, ms: f64) {
+        self.work.try_update_value(|w| w.steps_ms += ms.max(0.0));
+    }
+
+    /// Closes the frame being accumulated (its steps and the repaints they caused have run)
+    /// and raises [`TrainHandle::max_frame_ms`] if it was the heaviest.
+    fn close_frame(&self) {
+        let Some(total) = self.work.try_update_value(|w| {
+            let total = w.steps_ms + w.paint_ms;
+            if total > 0.0 {
+                w.frames += 1;
+            }
+            if total > w.worst.0 + w.worst.1 {
+                w.worst = (w.steps_ms, w.paint_ms);
+            }
+            w.steps_ms = 0.0;
+            w.paint_ms = 0.0;
+            total
+        }) else {
+            return;
+        };
+        if total > self.max_frame_ms.get_untracked() {
+            self.max_frame_ms.set(total);
+        }
     }
 
     /// Builds the asynchronous model of the current generation (the lane must be free).
@@ -330,6 +426,7 @@ impl TrainHandle {
                 t.throughput_mut().resume(now);
             }
         });
+        self.clear_work();
         self.state.set(LoopState::Running);
         // A step still in flight (paused mid-step, then played again) schedules the next frame
         // itself when it resolves.
@@ -386,6 +483,7 @@ impl TrainHandle {
         match out {
             Ok((d, ms)) => {
                 self.last_burst_ms.set(ms);
+                self.add_steps_ms(ms);
                 if let Some(d) = d {
                     self.divergence.set(Some(d));
                     self.stop(LoopState::Diverged);
@@ -427,6 +525,8 @@ impl TrainHandle {
             return;
         }
         self.frame.set_value(None);
+        // The previous frame's steps and the repaints they triggered are done by now.
+        self.close_frame();
         if tab_hidden() {
             self.stop(LoopState::Hidden);
             return;
@@ -653,6 +753,17 @@ pub fn TrainControls(
     view! {
         <div
             class="tr-controls"
+            data-max-frame-ms=move || format!("{:.2}", h.max_frame_ms.get())
+            data-frames=move || {
+                h.max_frame_ms.track();
+                h.steps.track();
+                h.frames_measured().to_string()
+            }
+            data-worst-frame=move || {
+                h.max_frame_ms.track();
+                let (s, p) = h.worst_frame();
+                format!("{s:.2}/{p:.2}")
+            }
             role="group"
             aria-label=move || t("train.controls")
             on:keydown=move |ev: web_sys::KeyboardEvent| {
