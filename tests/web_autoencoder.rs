@@ -129,6 +129,11 @@ async fn loads_digits_trains_and_beats_the_mean() {
     let ae = error_value(&text("ae-ae-error")).expect("AE error shown");
     web_sys::console::log_1(&format!("AE val MSE {ae} after {n} steps; PCA {pca}").into());
     assert!(ae < VAL_MSE_BOUND, "validation error {ae} after {n} steps (bound {VAL_MSE_BOUND})");
+    // The run says where it trains: the CPU here (headless Chrome has at most a software
+    // adapter, which is never chosen for speed).
+    let backend = text("ae-backend");
+    assert!(backend.starts_with("Training on CPU"), "{backend}");
+    assert!(q("[data-testid=\"ae-fallback\"]").is_none(), "a GPU fallback was reported");
     // The grid has 3 rows (original, AE, PCA) of 8 digits.
     let g: HtmlCanvasElement = tid("ae-grid").dyn_into().unwrap();
     assert_eq!((g.width(), g.height()), (8 * 30 - 2, 3 * 30 - 2));
@@ -184,9 +189,17 @@ async fn bad_url_falls_back_to_defaults() {
     let notice = text("url-notice");
     assert!(!notice.is_empty());
     let z: HtmlInputElement = tid("ae-z").dyn_into().unwrap();
-    // The slider's read-out shows the default code size.
+    // The slider's read-out and its thumb (the range input's DOM value) show the default code
+    // size, at once: the property is set by a render effect a moment after mount, so the
+    // `value` attribute (applied after min and max) must already be right — without it the
+    // thumb read 32 (the browser's default, clamped to max) until the effect ran.
     let out = z.next_element_sibling().and_then(|o| o.text_content()).unwrap_or_default();
     assert_eq!(out, "16");
+    assert_eq!(z.value(), "16", "the z slider's thumb");
+    assert_eq!((z.min(), z.max()), ("2".to_string(), "32".to_string()));
+    // The noise slider (hidden while denoising is off) holds the default σ = 0.3 too.
+    let noise: HtmlInputElement = tid("ae-noise").dyn_into().unwrap();
+    assert_eq!(noise.value(), "30", "the noise slider's thumb");
     let h: web_sys::HtmlSelectElement = tid("ae-hidden").dyn_into().unwrap();
     assert_eq!(h.value(), "64");
     let dn: HtmlInputElement = tid("ae-denoise").dyn_into().unwrap();

@@ -10,34 +10,44 @@
 //!
 //! The page: the MNIST loader (the lesson stays usable while it loads), knobs (hidden width,
 //! code size, activation, learning rate, batch, denoising and its noise, seed — all in the
-//! URL), live training (`ui::train`), originals beside reconstructions of 8 validation digits
-//! (and the PCA's), the error curves, PCA's error beside the autoencoder's, the code scatter.
+//! URL), live training (`ui::train`, an asynchronous session over `compute::dense::DenseRun`:
+//! WebGPU when the app's measured choice says it is faster for this network, else the CPU),
+//! originals beside reconstructions of 8 validation digits (and the PCA's), the error curves,
+//! PCA's error beside the autoencoder's, the code scatter.
 
 mod model;
 
 use super::Lesson;
 use crate::app::{Appearance, I18n, LessonParams};
+use crate::compute::dense::choose_dense;
+use crate::compute::{BackendKind, Compute, Decision, Preference, Reason, Status};
 use crate::core::mnist::{Mnist, PIXELS, SIDE};
-use crate::core::pca::{mse, Pca, PcaFit};
-use crate::core::train::{FnTrainable, Trainable, LOSS};
+use crate::core::pca::{mse, Pca};
+use crate::core::train::{AsyncTrainable, FnTrainable, Trainable, LOSS};
 use crate::gpu::dense::Act;
+use crate::gpu::Gpu;
 use crate::i18n::{tr, tr_fmt};
+use crate::ui::backend::ComputeCtx;
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
-use crate::ui::train::{fmt_num, ChartLine, Factory, LossChart, TrainControls, TrainHandle};
+use crate::ui::train::{
+    fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
+};
 use crate::ui::{draw_rgba, ExportButtons, RgbaImage, Select, Slider, Toggle};
 use crate::url_state::{ParamKind, ParamSpec, Value};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-pub use model::{Eval, Experiment, Settings, Split, EVAL_EVERY, GRID, VAL_BCE, VAL_MSE};
+pub use model::{
+    advance_pca, shared_split, Board, Eval, Experiment, PcaProgress, Published, Settings, Split,
+    EVAL_EVERY, GRID, PCA_K, SPLIT_SEED, VAL_BCE, VAL_MSE,
+};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 const HIDDEN: &[&str] = &["32", "64", "128", "256"];
 const ACTS: &[&str] = &["tanh", "relu"];
 const RATES: &[&str] = &["0.0003", "0.001", "0.003", "0.01"];
 const BATCHES: &[&str] = &["32", "64", "128"];
-/// PCA is fitted once with this many axes; every `k = z ≤ 32` reads from it.
-pub const PCA_K: usize = 32;
 /// Milliseconds of PCA work per macrotask (the page stays responsive while it is fitted).
 pub const PCA_SLICE_MS: f64 = 8.0;
 
@@ -73,35 +83,93 @@ fn num(s: &str, fallback: f32) -> f32 {
     s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
 }
 
-/// The run shared by the training loop and the page, built on the first step.
-type Shared = Rc<RefCell<Option<Experiment>>>;
-
-fn factory(
-    s: Settings,
-    split: Option<Rc<Split>>,
-    waiting: &'static str,
-    current: StoredValue<Option<Shared>, LocalStorage>,
-) -> Factory {
+/// The session's model while the digits load: stepping it says so (nothing to train yet).
+fn waiting_factory(waiting: &'static str) -> Factory {
     Rc::new(move || {
-        let slot: Shared = Rc::new(RefCell::new(None));
-        current.set_value(Some(slot.clone()));
-        let (s, split) = (s.clone(), split.clone());
-        let t = FnTrainable::new(1, move || {
-            let Some(split) = split.clone() else {
-                return Err(waiting.to_string());
-            };
-            let Ok(mut guard) = slot.try_borrow_mut() else {
-                return Err("the experiment is busy".into());
-            };
-            if guard.is_none() {
-                *guard = Some(Experiment::new(&s, split)?);
-            }
-            match guard.as_mut() {
-                Some(e) => e.step(),
-                None => Err("the experiment could not be built".into()),
-            }
-        });
+        let t = FnTrainable::new(1, move || Err(waiting.to_string()));
         Ok(Box::new(t) as Box<dyn Trainable>)
+    })
+}
+
+thread_local! {
+    /// Measured backend choices per network (widths, batch), for the GPU they were measured
+    /// on (its address): a reset or a knob set back does not measure again.
+    static CHOSEN: RefCell<HashMap<(Vec<usize>, usize, usize), Decision>> =
+        RefCell::new(HashMap::new());
+}
+
+/// Which backend trains `s`, and the GPU to train on: the app's choice (forced, still
+/// starting, no GPU) or, with a GPU open in automatic mode, this network's step measured on
+/// both ([`choose_dense`]; a software adapter is never chosen and never measured).
+async fn decide_backend(compute: Option<&Compute>, s: &Settings) -> (Decision, Option<Rc<Gpu>>) {
+    let cpu = |reason| Decision { backend: BackendKind::Cpu, reason };
+    let Some(compute) = compute else {
+        return (cpu(Reason::Unavailable("no compute context".into())), None);
+    };
+    let Some(gpu) = compute.gpu() else { return (compute.decision(), None) };
+    let pref = compute.preference();
+    let spec = model::spec(s);
+    let key = (spec.dims.clone(), spec.batch, Rc::as_ptr(&gpu) as usize);
+    let cached = (pref == Preference::Auto)
+        .then(|| CHOSEN.with(|c| c.borrow().get(&key).cloned()))
+        .flatten();
+    let d = match cached {
+        Some(d) => d,
+        None => {
+            let (d, timings) = choose_dense(pref, Some(&gpu), &spec).await;
+            if pref == Preference::Auto && timings.is_some() {
+                CHOSEN.with(|c| c.borrow_mut().insert(key, d.clone()));
+            }
+            d
+        }
+    };
+    let gpu = (d.backend == BackendKind::WebGpu).then_some(gpu);
+    (d, gpu)
+}
+
+/// Where the current run trains and why, for the read-out.
+#[derive(Clone, Debug, PartialEq)]
+struct RunInfo {
+    status: Status,
+    /// Why a GPU run had to start on the CPU instead.
+    fallback: Option<String>,
+}
+
+/// Builds runs of `s` on `split` (backend chosen per build, see [`decide_backend`]); each run
+/// publishes on a fresh [`Board`] stored in `current` (a stale run's board is dropped).
+fn async_factory(
+    s: Settings,
+    split: Rc<Split>,
+    val_input: Rc<Vec<f32>>,
+    compute: Option<Compute>,
+    current: StoredValue<Option<Board>, LocalStorage>,
+    info: RwSignal<Option<RunInfo>>,
+) -> AsyncFactory {
+    Rc::new(move || {
+        let board: Board = Rc::new(RefCell::new(None));
+        current.set_value(Some(board.clone()));
+        let (s, split, val_input, compute) =
+            (s.clone(), split.clone(), val_input.clone(), compute.clone());
+        Box::pin(async move {
+            let (d, gpu) = decide_backend(compute.as_ref(), &s).await;
+            let adapter = gpu
+                .as_ref()
+                .map(|g| g.info().clone())
+                .or_else(|| compute.as_ref().and_then(|c| c.gpu()).map(|g| g.info().clone()));
+            let (e, fallback) =
+                Experiment::start(&s, split, val_input, d.backend, gpu, board).await?;
+            let status = Status {
+                preference: compute.as_ref().map_or(Preference::Auto, |c| c.preference()),
+                active: e.backend(),
+                reason: d.reason,
+                adapter,
+                timings: None,
+                notice: None,
+                busy: false,
+            };
+            let _ = info.try_set(Some(RunInfo { status, fallback }));
+            Ok(Box::new(e) as Box<dyn AsyncTrainable>)
+        })
     })
 }
 
@@ -115,11 +183,8 @@ struct Snapshot {
     z: usize,
     mse: f64,
     steps: u64,
-}
-
-/// The PCA baseline for one split.
-struct PcaState {
-    pca: Pca,
+    /// A GPU failure that moved the run to the CPU.
+    fallback: Option<String>,
 }
 
 /// Grey digits in a grid: `rows` rows of [`GRID`] images, 2 px gaps; ink is dark.
@@ -235,16 +300,15 @@ pub fn AutoencoderLesson() -> impl IntoView {
     let seed = Memo::new(move |_| settings.with(|s| s.seed));
     let noise = Memo::new(move |_| settings.with(|s| s.noise));
 
-    // ---- data: the shared MNIST download, the seeded split ---------------------------------
+    // ---- data: the shared MNIST download, the page's split ---------------------------------
     let digits = MnistLoader::new();
     let split = RwSignal::new_local(None::<Rc<Split>>);
     let split_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         let data: Option<Rc<Mnist>> = digits.data();
-        let s = seed.get();
-        match data.map(|m| Split::new(&m, s)) {
+        match data.map(|m| shared_split(&m)) {
             Some(Ok(sp)) => {
-                split.set(Some(Rc::new(sp)));
+                split.set(Some(sp));
                 split_error.set(None);
             }
             Some(Err(e)) => split_error.set(Some(e)),
@@ -260,33 +324,62 @@ pub fn AutoencoderLesson() -> impl IntoView {
         val_input.set(v);
     });
 
-    // ---- training -------------------------------------------------------------------------
-    let current = StoredValue::new_local(None::<Shared>);
+    // ---- training: an asynchronous session over DenseRun (CPU or WebGPU) ---------------------
+    let compute_ctx = use_context::<ComputeCtx>();
+    let current = StoredValue::new_local(None::<Board>);
+    let run_info = RwSignal::new(None::<RunInfo>);
     let waiting = move || tr(i18n.lang.get_untracked(), "ae.wait_digits");
-    let train = TrainHandle::new(factory(settings.get_untracked(), None, waiting(), current));
+    let train = TrainHandle::new(waiting_factory(waiting()));
     let snapshot = RwSignal::new_local(None::<Snapshot>);
-    Effect::new(move |prev: Option<()>| {
+    // The app's backend choice and whether its GPU is open: a new run when the reader changes
+    // the choice, or when the GPU becomes ready before training started.
+    let backend_key = Memo::new(move |_| {
+        compute_ctx.map(|c| {
+            let st = c.status();
+            (st.preference, st.adapter.is_some())
+        })
+    });
+    Effect::new(move |prev: Option<Option<(Preference, bool)>>| {
+        let key = backend_key.get();
         let s = settings.get();
         let sp = split.get();
-        if prev.is_some() || sp.is_some() {
-            train.set_factory(factory(s, sp, waiting(), current));
-            train.reset();
-            snapshot.set(None);
+        let vi = val_input.get();
+        // Only the GPU's readiness changed while a run is under way: keep it (on the CPU);
+        // Reset picks the GPU up.
+        let gpu_only = prev.is_some_and(|p| p != key && p.map(|k| k.0) == key.map(|k| k.0));
+        if gpu_only && train.steps.get_untracked() > 0 {
+            return key;
         }
+        if prev.is_none() && sp.is_none() {
+            return key;
+        }
+        match (sp, vi) {
+            (Some(sp), Some(vi)) => {
+                let compute = compute_ctx.map(|c| c.compute());
+                train.set_async_factory(async_factory(s, sp, vi, compute, current, run_info));
+            }
+            _ => {
+                train.set_factory(waiting_factory(waiting()));
+                current.set_value(None);
+            }
+        }
+        train.reset();
+        snapshot.set(None);
+        key
     });
     Effect::new(move |_| {
         train.version.track();
         let snap = current
             .try_with_value(|c| {
                 let guard = c.as_ref()?.try_borrow().ok()?;
-                let e = guard.as_ref()?;
-                let ev = e.eval.as_ref()?;
+                let p = guard.as_ref()?;
                 Some(Snapshot {
-                    recon: ev.recon[..(GRID * PIXELS).min(ev.recon.len())].to_vec(),
-                    codes: ev.codes.clone(),
-                    z: e.settings.z,
-                    mse: ev.mse,
-                    steps: e.steps(),
+                    recon: p.eval.recon[..(GRID * PIXELS).min(p.eval.recon.len())].to_vec(),
+                    codes: p.eval.codes.clone(),
+                    z: p.z,
+                    mse: p.eval.mse,
+                    steps: p.steps,
+                    fallback: p.fallback.clone(),
                 })
             })
             .flatten();
@@ -295,48 +388,58 @@ pub fn AutoencoderLesson() -> impl IntoView {
         }
     });
 
-    // ---- PCA baseline, fitted in slices after the digits arrive ----------------------------
-    let pca = RwSignal::new_local(None::<Rc<PcaState>>);
+    // ---- PCA baseline: the page's fit, advanced in slices after the digits arrive ----------
+    let pca = RwSignal::new_local(None::<Rc<Pca>>);
     let pca_progress = RwSignal::new(None::<f64>);
+    let pca_error = RwSignal::new(None::<String>);
     let pca_gen = StoredValue::new(0u32);
     Effect::new(move |_| {
         let sp = split.get();
         pca_gen.update_value(|g| *g = g.wrapping_add(1));
         let gen = pca_gen.get_value();
-        pca.set(None);
         let Some(sp) = sp else {
+            pca.set(None);
             pca_progress.set(None);
             return;
         };
-        pca_progress.set(Some(0.0));
-        let s = seed.get_untracked();
+        // Already fitted on this page: no slice needed.
+        let mut first = true;
+        match advance_pca(&sp, || std::mem::take(&mut first)) {
+            PcaProgress::Done(p) => {
+                pca.set(Some(p));
+                pca_progress.set(None);
+                return;
+            }
+            PcaProgress::Failed(e) => {
+                pca_error.set(Some(e));
+                pca_progress.set(None);
+                return;
+            }
+            PcaProgress::Busy(f) => pca_progress.set(Some(f)),
+        }
         leptos::task::spawn_local(async move {
-            let x = sp.train.x.data();
-            let mut fit = match PcaFit::new(x, sp.train.len(), PIXELS, PCA_K, s) {
-                Ok(f) => f,
-                Err(_) => {
-                    let _ = pca_progress.try_set(None);
-                    return;
-                }
-            };
             loop {
                 yield_now().await;
                 if pca_gen.try_get_value() != Some(gen) {
                     return;
                 }
                 let t0 = now_ms();
-                while !fit.is_done() && now_ms() - t0 < PCA_SLICE_MS {
-                    fit.step();
-                }
-                let _ = pca_progress.try_set(Some(fit.progress()));
-                if fit.is_done() {
-                    break;
+                match advance_pca(&sp, || now_ms() - t0 < PCA_SLICE_MS) {
+                    PcaProgress::Busy(f) => {
+                        let _ = pca_progress.try_set(Some(f));
+                    }
+                    PcaProgress::Done(p) => {
+                        let _ = pca.try_set(Some(p));
+                        let _ = pca_progress.try_set(None);
+                        return;
+                    }
+                    PcaProgress::Failed(e) => {
+                        let _ = pca_error.try_set(Some(e));
+                        let _ = pca_progress.try_set(None);
+                        return;
+                    }
                 }
             }
-            if let Some(p) = fit.into_result() {
-                let _ = pca.try_set(Some(Rc::new(PcaState { pca: p })));
-            }
-            let _ = pca_progress.try_set(None);
         });
     });
     // PCA at k = z on the validation inputs: reconstructions of the grid and the error.
@@ -346,11 +449,13 @@ pub fn AutoencoderLesson() -> impl IntoView {
         let out = pca.with(|p| {
             let p = p.as_ref()?;
             let input = val_input.get()?;
-            let clean = split.with(|sp| sp.as_ref().map(|sp| sp.val.x.data().to_vec()))?;
-            let n = clean.len() / PIXELS;
-            let r = p.pca.roundtrip(&input, n, k).ok()?;
-            let err = mse(&r, &clean);
-            Some((r[..GRID * PIXELS].to_vec(), err, p.pca.explained_variance_ratio(k)))
+            split.with(|sp| {
+                let clean = sp.as_ref()?.val.x.data();
+                let n = clean.len() / PIXELS;
+                let r = p.roundtrip(&input, n, k).ok()?;
+                let err = mse(&r, clean);
+                Some((r[..GRID * PIXELS].to_vec(), err, p.explained_variance_ratio(k)))
+            })
         });
         pca_view.set(out);
     });
@@ -400,6 +505,9 @@ pub fn AutoencoderLesson() -> impl IntoView {
         if let Some(p) = pca_progress.get() {
             return tr_fmt(lang, "ae.pca_busy", &[("pct", &format!("{:.0}", p * 100.0))]);
         }
+        if let Some(e) = pca_error.get() {
+            return tr_fmt(lang, "ae.pca_failed", &[("error", &e)]);
+        }
         pca_view.with(|p| match p {
             Some((_, err, evr)) => tr_fmt(
                 lang,
@@ -412,6 +520,27 @@ pub fn AutoencoderLesson() -> impl IntoView {
             ),
             None => tr(lang, "ae.pca_none").to_string(),
         })
+    };
+
+    // Where the run trains and why; a GPU failure that moved it to the CPU.
+    let backend_text = move || {
+        let lang = i18n.lang.get();
+        run_info.with(|r| match r {
+            Some(r) => tr_fmt(
+                lang,
+                "ae.backend",
+                &[("where", &r.status.label(lang)), ("why", &r.status.reason_text(lang))],
+            ),
+            None => String::new(),
+        })
+    };
+    let fallback_text = move || {
+        let lang = i18n.lang.get();
+        let during = snapshot.with(|s| s.as_ref().and_then(|s| s.fallback.clone()));
+        let at_start = run_info.with(|r| r.as_ref().and_then(|r| r.fallback.clone()));
+        during
+            .or(at_start)
+            .map(|e| view! { <p class="w-error" role="alert" data-testid="ae-fallback">{tr_fmt(lang, "ae.backend_fallback", &[("error", &e)])}</p> })
     };
 
     // ---- curves ---------------------------------------------------------------------------
@@ -546,6 +675,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
                         min=0
                         max=80
                         step=5
+                        value=((noise_value.get_untracked() * 100.0).round() as i64).to_string()
                         data-testid="ae-noise"
                         aria-valuetext=move || format!("σ = {}", fmt_num(noise_value.get()))
                         prop:value=move || ((noise_value.get() * 100.0).round() as i64).to_string()
@@ -573,6 +703,8 @@ pub fn AutoencoderLesson() -> impl IntoView {
                     <span class="hint">{move || format!("seed {}", seed.get())}</span>
                 </div>
             </div>
+            <p class="hint" data-testid="ae-backend" aria-live="polite">{backend_text}</p>
+            {fallback_text}
             <TrainControls
                 handle=train
                 run_labels=Signal::derive(move || vec![i18n.t("ae.run").to_string()])
