@@ -122,12 +122,22 @@ async fn loads_digits_trains_and_beats_the_mean() {
     assert!(text("ae-ae-error").contains("not trained yet"));
     // Train a bounded number of steps.
     tid("train-play").click();
+    let t0 = web_sys::window().unwrap().performance().unwrap().now();
     until("training steps", 170, || steps() >= TRAIN_STEPS).await;
+    let secs = (web_sys::window().unwrap().performance().unwrap().now() - t0) / 1000.0;
+    let rate = text("train-rate");
     tid("train-play").click();
     sleep(100).await;
     let n = steps();
     let ae = error_value(&text("ae-ae-error")).expect("AE error shown");
-    web_sys::console::log_1(&format!("AE val MSE {ae} after {n} steps; PCA {pca}").into());
+    web_sys::console::log_1(
+        &format!(
+            "AE val MSE {ae} after {n} steps ({TRAIN_STEPS} in {secs:.1} s, meter {rate}); \
+             PCA {pca}; {}",
+            text("ae-backend")
+        )
+        .into(),
+    );
     assert!(ae < VAL_MSE_BOUND, "validation error {ae} after {n} steps (bound {VAL_MSE_BOUND})");
     // The run says where it trains: the CPU here (headless Chrome has at most a software
     // adapter, which is never chosen for speed).
