@@ -42,6 +42,7 @@ pub const ENTRIES: &[Entry] = &[
     ("ae.denoise", "Denoising: train on noisy inputs, clean targets", "去噪：用加噪输入训练，目标为干净图像"),
     ("ae.noise", "Noise σ", "噪声 σ"),
     ("ae.reseed", "New seed", "换一个随机种子"),
+    ("ae.seed_is", "seed {seed}", "种子 {seed}"),
     ("ae.run", "autoencoder", "自编码器"),
     ("ae.curve.train", "train (batch)", "训练（当前批）"),
     ("ae.curve.val", "validation", "验证集"),

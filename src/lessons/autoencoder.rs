@@ -91,11 +91,13 @@ fn waiting_factory(waiting: &'static str) -> Factory {
     })
 }
 
+/// A network and a GPU: (widths, batch, the GPU's address).
+type NetOnGpu = (Vec<usize>, usize, usize);
+
 thread_local! {
-    /// Measured backend choices per network (widths, batch), for the GPU they were measured
-    /// on (its address): a reset or a knob set back does not measure again.
-    static CHOSEN: RefCell<HashMap<(Vec<usize>, usize, usize), Decision>> =
-        RefCell::new(HashMap::new());
+    /// Measured backend choices per network, for the GPU they were measured on: a reset or a
+    /// knob set back does not measure again.
+    static CHOSEN: RefCell<HashMap<NetOnGpu, Decision>> = RefCell::new(HashMap::new());
 }
 
 /// Which backend trains `s`, and the GPU to train on: the app's choice (forced, still
@@ -538,9 +540,10 @@ pub fn AutoencoderLesson() -> impl IntoView {
         let lang = i18n.lang.get();
         let during = snapshot.with(|s| s.as_ref().and_then(|s| s.fallback.clone()));
         let at_start = run_info.with(|r| r.as_ref().and_then(|r| r.fallback.clone()));
-        during
-            .or(at_start)
-            .map(|e| view! { <p class="w-error" role="alert" data-testid="ae-fallback">{tr_fmt(lang, "ae.backend_fallback", &[("error", &e)])}</p> })
+        during.or(at_start).map(|e| {
+            let msg = tr_fmt(lang, "ae.backend_fallback", &[("error", &e)]);
+            view! { <p class="w-error" role="alert" data-testid="ae-fallback">{msg}</p> }
+        })
     };
 
     // ---- curves ---------------------------------------------------------------------------
@@ -700,7 +703,12 @@ pub fn AutoencoderLesson() -> impl IntoView {
                     >
                         {move || i18n.t("ae.reseed")}
                     </button>
-                    <span class="hint">{move || format!("seed {}", seed.get())}</span>
+                    <span class="hint">
+                        {move || {
+                            let s = seed.get().to_string();
+                            tr_fmt(i18n.lang.get(), "ae.seed_is", &[("seed", &s)])
+                        }}
+                    </span>
                 </div>
             </div>
             <p class="hint" data-testid="ae-backend" aria-live="polite">{backend_text}</p>
