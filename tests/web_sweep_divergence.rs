@@ -15,5 +15,5 @@ sweep!(divergence);
 
 #[wasm_bindgen_test]
 fn this_file_sweeps_its_group() {
-    assert_eq!(SWEPT, sweep_support::GROUPS[6]);
+    assert_eq!(SWEPT, sweep_support::GROUPS[7]);
 }

@@ -2,6 +2,7 @@
 //! split by area (`shell`, one per lesson) but form one key space, checked by a test for
 //! duplicates and missing translations. Web-free.
 
+mod autoencoder;
 mod backend;
 mod batchnorm;
 mod convolution;
@@ -60,6 +61,7 @@ static TABLES: &[&[Entry]] = &[
     batchnorm::ENTRIES,
     divergence::ENTRIES,
     mnist::ENTRIES,
+    autoencoder::ENTRIES,
     vae::ENTRIES,
 ];
 

@@ -5,6 +5,7 @@
 use crate::url_state::ParamSpec;
 use leptos::prelude::AnyView;
 
+pub mod autoencoder;
 pub mod batchnorm;
 pub mod convolution;
 pub mod divergence;
@@ -37,6 +38,7 @@ pub static LESSONS: &[&Lesson] = &[
     &sgd::LESSON,
     &ema::LESSON,
     &batchnorm::LESSON,
+    &autoencoder::LESSON,
     &vae::LESSON,
     &divergence::LESSON,
 ];

@@ -95,6 +95,9 @@ pub fn Slider(
                 min=min
                 max=max
                 step=1
+                // The initial value as an attribute, after min and max, so the thumb is right
+                // at once (the property below is set by a render effect, a moment later).
+                value=value.get_untracked().to_string()
                 data-testid=testid
                 prop:value=move || value.get().to_string()
                 on:input=move |ev| {

@@ -448,8 +448,16 @@ pub async fn unknown_keys_and_double_encoding(lesson: &Lesson) {
 /// now releases it on unmount, and `tests/web_sweep_mounts.rs` checks that mounting training
 /// lessons leaves no animation frame, interval, listener or device behind.)
 /// `every_lesson_is_swept` checks the groups together cover the registry exactly.
-pub const GROUPS: [&[&str]; 7] =
-    [&["convolution"], &["softmax"], &["sgd"], &["ema"], &["batchnorm"], &["vae"], &["divergence"]];
+pub const GROUPS: [&[&str]; 8] = [
+    &["convolution"],
+    &["softmax"],
+    &["sgd"],
+    &["ema"],
+    &["batchnorm"],
+    &["autoencoder"],
+    &["vae"],
+    &["divergence"],
+];
 
 /// One browser test per (lesson, sweep) (the time limit is the page's, see [`GROUPS`]).
 #[macro_export]

@@ -1,0 +1,781 @@
+//! Autoencoders: learning a small code from which the input can be rebuilt.
+//!
+//! An encoder `z = f(x)` squeezes a 784-pixel digit through a bottleneck of `z` numbers and a
+//! decoder `x̂ = g(z)` rebuilds it; both are trained together to make `x̂ ≈ x` (here binary
+//! cross-entropy per pixel, `x̂ = σ(ℓ)`). With linear layers and squared error the best
+//! autoencoder spans the same subspace as PCA with `k = z` axes, so PCA is the baseline: the
+//! nonlinear network should rebuild digits better at the same code size. A denoising
+//! autoencoder gets `clip(x + σ·ε, 0, 1)` as input and the clean `x` as target. With `z = 2`,
+//! the codes of the validation digits can be drawn on a plane, coloured by label.
+//!
+//! The page: the MNIST loader (the lesson stays usable while it loads), knobs (hidden width,
+//! code size, activation, learning rate, batch, denoising and its noise, seed — all in the
+//! URL), live training (`ui::train`, an asynchronous session over `compute::dense::DenseRun`:
+//! WebGPU when the app's measured choice says it is faster for this network, else the CPU),
+//! originals beside reconstructions of 8 validation digits (and the PCA's), the error curves,
+//! PCA's error beside the autoencoder's, the code scatter.
+
+mod model;
+
+use super::Lesson;
+use crate::app::{Appearance, I18n, LessonParams};
+use crate::compute::dense::choose_dense;
+use crate::compute::{BackendKind, Compute, Decision, Preference, Reason, Status};
+use crate::core::mnist::{Mnist, PIXELS, SIDE};
+use crate::core::pca::{mse, Pca};
+use crate::core::train::{AsyncTrainable, FnTrainable, Trainable, LOSS};
+use crate::gpu::dense::Act;
+use crate::gpu::Gpu;
+use crate::i18n::{tr, tr_fmt};
+use crate::ui::backend::ComputeCtx;
+use crate::ui::mnist::{MnistLoader, MnistStatusView};
+use crate::ui::train::{
+    fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
+};
+use crate::ui::{draw_rgba, ExportButtons, RgbaImage, Select, Slider, Toggle};
+use crate::url_state::{ParamKind, ParamSpec, Value};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+pub use model::{
+    advance_pca, shared_split, Board, Eval, Experiment, PcaProgress, Published, Settings, Split,
+    EVAL_EVERY, GRID, PCA_K, SPLIT_SEED, VAL_BCE, VAL_MSE,
+};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+const HIDDEN: &[&str] = &["32", "64", "128", "256"];
+const ACTS: &[&str] = &["tanh", "relu"];
+const RATES: &[&str] = &["0.0003", "0.001", "0.003", "0.01"];
+const BATCHES: &[&str] = &["32", "64", "128"];
+/// Milliseconds of PCA work per macrotask (the page stays responsive while it is fitted).
+pub const PCA_SLICE_MS: f64 = 8.0;
+
+/// Every knob of the lesson: the URL schema.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec { key: "h", kind: ParamKind::Choice(HIDDEN), default: "64" },
+    ParamSpec { key: "z", kind: ParamKind::Int { min: 2, max: 32 }, default: "16" },
+    ParamSpec { key: "act", kind: ParamKind::Choice(ACTS), default: "relu" },
+    ParamSpec { key: "lr", kind: ParamKind::Choice(RATES), default: "0.003" },
+    ParamSpec { key: "bs", kind: ParamKind::Choice(BATCHES), default: "32" },
+    ParamSpec { key: "dn", kind: ParamKind::Bool, default: "0" },
+    ParamSpec { key: "noise", kind: ParamKind::Float { min: 0.0, max: 0.8 }, default: "0.3" },
+    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
+];
+
+/// The lesson's registry entry.
+pub static LESSON: Lesson = Lesson {
+    slug: "autoencoder",
+    chapter_key: "chapter.generative",
+    title_key: "ae.title",
+    summary_key: "ae.summary",
+    params: PARAMS,
+    view: || view! { <AutoencoderLesson /> }.into_any(),
+};
+
+/// Ten label colours (Tableau 10), readable on light and dark backgrounds.
+pub const DIGIT_COLORS: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+];
+
+fn num(s: &str, fallback: f32) -> f32 {
+    s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
+}
+
+/// The session's model while the digits load: stepping it says so (nothing to train yet).
+fn waiting_factory(waiting: &'static str) -> Factory {
+    Rc::new(move || {
+        let t = FnTrainable::new(1, move || Err(waiting.to_string()));
+        Ok(Box::new(t) as Box<dyn Trainable>)
+    })
+}
+
+/// A network and a GPU: (widths, batch, the GPU's address).
+type NetOnGpu = (Vec<usize>, usize, usize);
+
+thread_local! {
+    /// Measured backend choices per network, for the GPU they were measured on: a reset or a
+    /// knob set back does not measure again.
+    static CHOSEN: RefCell<HashMap<NetOnGpu, Decision>> = RefCell::new(HashMap::new());
+}
+
+/// Which backend trains `s`, and the GPU to train on: the app's choice (forced, still
+/// starting, no GPU) or, with a GPU open in automatic mode, this network's step measured on
+/// both ([`choose_dense`]; a software adapter is never chosen and never measured).
+async fn decide_backend(compute: Option<&Compute>, s: &Settings) -> (Decision, Option<Rc<Gpu>>) {
+    let cpu = |reason| Decision { backend: BackendKind::Cpu, reason };
+    let Some(compute) = compute else {
+        return (cpu(Reason::Unavailable("no compute context".into())), None);
+    };
+    let Some(gpu) = compute.gpu() else { return (compute.decision(), None) };
+    let pref = compute.preference();
+    let spec = model::spec(s);
+    let key = (spec.dims.clone(), spec.batch, Rc::as_ptr(&gpu) as usize);
+    let cached = (pref == Preference::Auto)
+        .then(|| CHOSEN.with(|c| c.borrow().get(&key).cloned()))
+        .flatten();
+    let d = match cached {
+        Some(d) => d,
+        None => {
+            let (d, timings) = choose_dense(pref, Some(&gpu), &spec).await;
+            if pref == Preference::Auto && timings.is_some() {
+                CHOSEN.with(|c| c.borrow_mut().insert(key, d.clone()));
+            }
+            d
+        }
+    };
+    let gpu = (d.backend == BackendKind::WebGpu).then_some(gpu);
+    (d, gpu)
+}
+
+/// Where the current run trains and why, for the read-out.
+#[derive(Clone, Debug, PartialEq)]
+struct RunInfo {
+    status: Status,
+    /// Why a GPU run had to start on the CPU instead.
+    fallback: Option<String>,
+}
+
+/// Builds runs of `s` on `split` (backend chosen per build, see [`decide_backend`]); each run
+/// publishes on a fresh [`Board`] stored in `current` (a stale run's board is dropped).
+fn async_factory(
+    s: Settings,
+    split: Rc<Split>,
+    val_input: Rc<Vec<f32>>,
+    compute: Option<Compute>,
+    current: StoredValue<Option<Board>, LocalStorage>,
+    info: RwSignal<Option<RunInfo>>,
+) -> AsyncFactory {
+    Rc::new(move || {
+        let board: Board = Rc::new(RefCell::new(None));
+        current.set_value(Some(board.clone()));
+        let (s, split, val_input, compute) =
+            (s.clone(), split.clone(), val_input.clone(), compute.clone());
+        Box::pin(async move {
+            let (d, gpu) = decide_backend(compute.as_ref(), &s).await;
+            let adapter = gpu
+                .as_ref()
+                .map(|g| g.info().clone())
+                .or_else(|| compute.as_ref().and_then(|c| c.gpu()).map(|g| g.info().clone()));
+            let (e, fallback) =
+                Experiment::start(&s, split, val_input, d.backend, gpu, board).await?;
+            let status = Status {
+                preference: compute.as_ref().map_or(Preference::Auto, |c| c.preference()),
+                active: e.backend(),
+                reason: d.reason,
+                adapter,
+                timings: None,
+                notice: None,
+                busy: false,
+            };
+            let _ = info.try_set(Some(RunInfo { status, fallback }));
+            Ok(Box::new(e) as Box<dyn AsyncTrainable>)
+        })
+    })
+}
+
+/// What the page draws after a frame of training.
+#[derive(Clone, Default)]
+struct Snapshot {
+    /// AE reconstructions of the first [`GRID`] validation digits.
+    recon: Vec<f32>,
+    /// Codes of every validation digit `(n, z)`.
+    codes: Vec<f32>,
+    z: usize,
+    mse: f64,
+    steps: u64,
+    /// A GPU failure that moved the run to the CPU.
+    fallback: Option<String>,
+}
+
+/// Grey digits in a grid: `rows` rows of [`GRID`] images, 2 px gaps; ink is dark.
+fn grid_image(rows: &[&[f32]]) -> RgbaImage {
+    let cell = SIDE + 2;
+    let (w, h) = (GRID * cell - 2, rows.len() * cell - 2);
+    let mut data = vec![0u8; w * h * 4];
+    for px in data.chunks_exact_mut(4) {
+        px.copy_from_slice(&[128, 128, 128, 255]);
+    }
+    for (r, images) in rows.iter().enumerate() {
+        for g in 0..GRID {
+            let Some(img) = images.get(g * PIXELS..(g + 1) * PIXELS) else { continue };
+            for y in 0..SIDE {
+                for x in 0..SIDE {
+                    let v = 255.0 - img[y * SIDE + x].clamp(0.0, 1.0) * 255.0;
+                    let v = v.round() as u8;
+                    let at = ((r * cell + y) * w + g * cell + x) * 4;
+                    data[at..at + 4].copy_from_slice(&[v, v, v, 255]);
+                }
+            }
+        }
+    }
+    RgbaImage { width: w, height: h, data }
+}
+
+/// Draws the 2-D codes, coloured by label, with axes' ranges, into `canvas`.
+fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f32], dark: bool) {
+    let dpr = window().device_pixel_ratio().max(1.0);
+    let css = canvas.client_width().max(200) as f64;
+    let side = (css * dpr).round() as u32;
+    if canvas.width() != side || canvas.height() != side {
+        canvas.set_width(side);
+        canvas.set_height(side);
+    }
+    let Ok(ctx) = crate::ui::context_2d(canvas) else { return };
+    let s = side as f64;
+    ctx.set_fill_style_str(if dark { "#15181d" } else { "#ffffff" });
+    ctx.fill_rect(0.0, 0.0, s, s);
+    let n = labels.len().min(codes.len() / 2);
+    if n == 0 {
+        return;
+    }
+    let (mut x0, mut x1, mut y0, mut y1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+    for i in 0..n {
+        let (x, y) = (codes[2 * i], codes[2 * i + 1]);
+        if x.is_finite() && y.is_finite() {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+    }
+    if x0 > x1 {
+        return;
+    }
+    let pad = 12.0 * dpr;
+    let sx = (s - 2.0 * pad) / ((x1 - x0).max(1e-6) as f64);
+    let sy = (s - 2.0 * pad) / ((y1 - y0).max(1e-6) as f64);
+    ctx.set_stroke_style_str(if dark { "#5b6470" } else { "#8a93a6" });
+    ctx.stroke_rect(0.5, 0.5, s - 1.0, s - 1.0);
+    let r = 2.2 * dpr;
+    for i in 0..n {
+        let (x, y) = (codes[2 * i], codes[2 * i + 1]);
+        if !(x.is_finite() && y.is_finite()) {
+            continue;
+        }
+        let label = (labels[i] as usize).min(9);
+        ctx.set_fill_style_str(DIGIT_COLORS[label]);
+        let px = pad + (x - x0) as f64 * sx;
+        let py = s - pad - (y - y0) as f64 * sy;
+        ctx.begin_path();
+        let _ = ctx.arc(px, py, r, 0.0, std::f64::consts::TAU);
+        ctx.fill();
+    }
+}
+
+/// Yields to the browser for one macrotask.
+async fn yield_now() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let ok =
+            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).is_ok();
+        if !ok {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// The lesson page.
+#[component]
+pub fn AutoencoderLesson() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let params = expect_context::<LessonParams>();
+    let appearance = Appearance::current();
+    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
+
+    // ---- knobs ---------------------------------------------------------------------------
+    let settings = Memo::new(move |_| Settings {
+        hidden: params.choice("h").parse().unwrap_or(64),
+        z: params.int("z").clamp(2, 32) as usize,
+        act: if params.choice("act") == "tanh" { Act::Tanh } else { Act::Relu },
+        lr: num(params.choice("lr"), 0.003),
+        batch: params.choice("bs").parse().unwrap_or(32),
+        noise: params.flag("dn").then(|| params.float("noise").clamp(0.0, 0.8) as f32),
+        seed: params.seed("seed"),
+    });
+    let z = Memo::new(move |_| settings.with(|s| s.z));
+    let seed = Memo::new(move |_| settings.with(|s| s.seed));
+    let noise = Memo::new(move |_| settings.with(|s| s.noise));
+
+    // ---- data: the shared MNIST download, the page's split ---------------------------------
+    let digits = MnistLoader::new();
+    let split = RwSignal::new_local(None::<Rc<Split>>);
+    let split_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let data: Option<Rc<Mnist>> = digits.data();
+        match data.map(|m| shared_split(&m)) {
+            Some(Ok(sp)) => {
+                split.set(Some(sp));
+                split_error.set(None);
+            }
+            Some(Err(e)) => split_error.set(Some(e)),
+            None => split.set(None),
+        }
+    });
+    // Validation inputs as the models see them (noisy when denoising; the same draw as the
+    // experiment's, so PCA and the autoencoder get identical inputs).
+    let val_input = RwSignal::new_local(None::<Rc<Vec<f32>>>);
+    Effect::new(move |_| {
+        let (nz, s) = (noise.get(), seed.get());
+        let v = split.with(|sp| sp.as_ref().map(|sp| Rc::new(model::val_input(sp, nz, s))));
+        val_input.set(v);
+    });
+
+    // ---- training: an asynchronous session over DenseRun (CPU or WebGPU) ---------------------
+    let compute_ctx = use_context::<ComputeCtx>();
+    let current = StoredValue::new_local(None::<Board>);
+    let run_info = RwSignal::new(None::<RunInfo>);
+    let waiting = move || tr(i18n.lang.get_untracked(), "ae.wait_digits");
+    let train = TrainHandle::new(waiting_factory(waiting()));
+    let snapshot = RwSignal::new_local(None::<Snapshot>);
+    // The app's backend choice and whether its GPU is open: a new run when the reader changes
+    // the choice, or when the GPU becomes ready before training started.
+    let backend_key = Memo::new(move |_| {
+        compute_ctx.map(|c| {
+            let st = c.status();
+            (st.preference, st.adapter.is_some())
+        })
+    });
+    Effect::new(move |prev: Option<Option<(Preference, bool)>>| {
+        let key = backend_key.get();
+        let s = settings.get();
+        let sp = split.get();
+        let vi = val_input.get();
+        // Only the GPU's readiness changed while a run is under way: keep it (on the CPU);
+        // Reset picks the GPU up.
+        let gpu_only = prev.is_some_and(|p| p != key && p.map(|k| k.0) == key.map(|k| k.0));
+        if gpu_only && train.steps.get_untracked() > 0 {
+            return key;
+        }
+        if prev.is_none() && sp.is_none() {
+            return key;
+        }
+        match (sp, vi) {
+            (Some(sp), Some(vi)) => {
+                let compute = compute_ctx.map(|c| c.compute());
+                train.set_async_factory(async_factory(s, sp, vi, compute, current, run_info));
+            }
+            _ => {
+                train.set_factory(waiting_factory(waiting()));
+                current.set_value(None);
+            }
+        }
+        train.reset();
+        snapshot.set(None);
+        key
+    });
+    Effect::new(move |_| {
+        train.version.track();
+        let snap = current
+            .try_with_value(|c| {
+                let guard = c.as_ref()?.try_borrow().ok()?;
+                let p = guard.as_ref()?;
+                Some(Snapshot {
+                    recon: p.eval.recon[..(GRID * PIXELS).min(p.eval.recon.len())].to_vec(),
+                    codes: p.eval.codes.clone(),
+                    z: p.z,
+                    mse: p.eval.mse,
+                    steps: p.steps,
+                    fallback: p.fallback.clone(),
+                })
+            })
+            .flatten();
+        if snap.is_some() {
+            snapshot.set(snap);
+        }
+    });
+
+    // ---- PCA baseline: the page's fit, advanced in slices after the digits arrive ----------
+    let pca = RwSignal::new_local(None::<Rc<Pca>>);
+    let pca_progress = RwSignal::new(None::<f64>);
+    let pca_error = RwSignal::new(None::<String>);
+    let pca_gen = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let sp = split.get();
+        pca_gen.update_value(|g| *g = g.wrapping_add(1));
+        let gen = pca_gen.get_value();
+        let Some(sp) = sp else {
+            pca.set(None);
+            pca_progress.set(None);
+            return;
+        };
+        // Already fitted on this page: no slice needed.
+        let mut first = true;
+        match advance_pca(&sp, || std::mem::take(&mut first)) {
+            PcaProgress::Done(p) => {
+                pca.set(Some(p));
+                pca_progress.set(None);
+                return;
+            }
+            PcaProgress::Failed(e) => {
+                pca_error.set(Some(e));
+                pca_progress.set(None);
+                return;
+            }
+            PcaProgress::Busy(f) => pca_progress.set(Some(f)),
+        }
+        leptos::task::spawn_local(async move {
+            loop {
+                yield_now().await;
+                if pca_gen.try_get_value() != Some(gen) {
+                    return;
+                }
+                let t0 = now_ms();
+                match advance_pca(&sp, || now_ms() - t0 < PCA_SLICE_MS) {
+                    PcaProgress::Busy(f) => {
+                        let _ = pca_progress.try_set(Some(f));
+                    }
+                    PcaProgress::Done(p) => {
+                        let _ = pca.try_set(Some(p));
+                        let _ = pca_progress.try_set(None);
+                        return;
+                    }
+                    PcaProgress::Failed(e) => {
+                        let _ = pca_error.try_set(Some(e));
+                        let _ = pca_progress.try_set(None);
+                        return;
+                    }
+                }
+            }
+        });
+    });
+    // PCA at k = z on the validation inputs: reconstructions of the grid and the error.
+    let pca_view = RwSignal::new_local(None::<(Vec<f32>, f64, f64)>);
+    Effect::new(move |_| {
+        let k = z.get();
+        let out = pca.with(|p| {
+            let p = p.as_ref()?;
+            let input = val_input.get()?;
+            split.with(|sp| {
+                let clean = sp.as_ref()?.val.x.data();
+                let n = clean.len() / PIXELS;
+                let r = p.roundtrip(&input, n, k).ok()?;
+                let err = mse(&r, clean);
+                Some((r[..GRID * PIXELS].to_vec(), err, p.explained_variance_ratio(k)))
+            })
+        });
+        pca_view.set(out);
+    });
+
+    // ---- the reconstruction grid -----------------------------------------------------------
+    let grid_canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let Some(c) = grid_canvas.get() else { return };
+        let clean = split.with(|sp| {
+            sp.as_ref().map(|sp| sp.val.x.data()[..GRID * PIXELS].to_vec()).unwrap_or_default()
+        });
+        let input =
+            val_input.with(|v| v.as_ref().map(|v| v[..GRID * PIXELS].to_vec()).unwrap_or_default());
+        let ae = snapshot.with(|s| s.as_ref().map(|s| s.recon.clone()).unwrap_or_default());
+        let pc = pca_view.with(|p| p.as_ref().map(|p| p.0.clone()).unwrap_or_default());
+        let mut rows: Vec<&[f32]> = Vec::new();
+        if noise.get().is_some() {
+            rows.push(&input);
+        }
+        rows.extend([&clean[..], &ae[..], &pc[..]]);
+        let _ = draw_rgba(&c, &grid_image(&rows));
+    });
+    let grid_rows = move || {
+        let lang = i18n.lang.get();
+        let mut keys = vec![];
+        if noise.get().is_some() {
+            keys.push("ae.row.noisy");
+        }
+        keys.extend(["ae.row.original", "ae.row.ae", "ae.row.pca"]);
+        keys.into_iter().map(|k| view! { <li>{tr(lang, k)}</li> }).collect_view()
+    };
+
+    // ---- numbers --------------------------------------------------------------------------
+    let ae_text = move || {
+        let lang = i18n.lang.get();
+        snapshot.with(|s| match s {
+            Some(s) => tr_fmt(
+                lang,
+                "ae.ae_error",
+                &[("mse", &fmt_num(s.mse)), ("steps", &s.steps.to_string())],
+            ),
+            None => tr(lang, "ae.ae_error_none").to_string(),
+        })
+    };
+    let pca_text = move || {
+        let lang = i18n.lang.get();
+        if let Some(p) = pca_progress.get() {
+            return tr_fmt(lang, "ae.pca_busy", &[("pct", &format!("{:.0}", p * 100.0))]);
+        }
+        if let Some(e) = pca_error.get() {
+            return tr_fmt(lang, "ae.pca_failed", &[("error", &e)]);
+        }
+        pca_view.with(|p| match p {
+            Some((_, err, evr)) => tr_fmt(
+                lang,
+                "ae.pca_error",
+                &[
+                    ("k", &z.get().to_string()),
+                    ("mse", &fmt_num(*err)),
+                    ("evr", &format!("{:.1}", evr * 100.0)),
+                ],
+            ),
+            None => tr(lang, "ae.pca_none").to_string(),
+        })
+    };
+
+    // Where the run trains and why; a GPU failure that moved it to the CPU.
+    let backend_text = move || {
+        let lang = i18n.lang.get();
+        run_info.with(|r| match r {
+            Some(r) => tr_fmt(
+                lang,
+                "ae.backend",
+                &[("where", &r.status.label(lang)), ("why", &r.status.reason_text(lang))],
+            ),
+            None => String::new(),
+        })
+    };
+    let fallback_text = move || {
+        let lang = i18n.lang.get();
+        let during = snapshot.with(|s| s.as_ref().and_then(|s| s.fallback.clone()));
+        let at_start = run_info.with(|r| r.as_ref().and_then(|r| r.fallback.clone()));
+        during.or(at_start).map(|e| {
+            let msg = tr_fmt(lang, "ae.backend_fallback", &[("error", &e)]);
+            view! { <p class="w-error" role="alert" data-testid="ae-fallback">{msg}</p> }
+        })
+    };
+
+    // ---- curves ---------------------------------------------------------------------------
+    let loss_lines = Signal::derive(move || {
+        vec![
+            ChartLine { run: 0, metric: LOSS, label: i18n.t("ae.curve.train").into(), color: 0 },
+            ChartLine { run: 0, metric: VAL_BCE, label: i18n.t("ae.curve.val").into(), color: 1 },
+        ]
+    });
+
+    // ---- code scatter ---------------------------------------------------------------------
+    let scatter_canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let dark = appearance.is_dark();
+        let Some(c) = scatter_canvas.get() else { return };
+        snapshot.with(|s| {
+            let labels =
+                split.with(|sp| sp.as_ref().map(|sp| sp.val.y.data().to_vec()).unwrap_or_default());
+            match s {
+                Some(s) if s.z == 2 => draw_scatter(&c, &s.codes, &labels, dark),
+                _ => draw_scatter(&c, &[], &[], dark),
+            }
+        });
+    });
+    let codes_csv = Callback::new(move |_: ()| {
+        let labels = split.with_untracked(|sp| sp.as_ref().map(|sp| sp.val.y.data().to_vec()));
+        snapshot.with_untracked(|s| {
+            let (Some(s), Some(labels)) = (s, labels) else { return vec![] };
+            let mut rows = vec![{
+                let mut h: Vec<String> = (1..=s.z).map(|i| format!("z{i}")).collect();
+                h.push("label".into());
+                h
+            }];
+            for (i, l) in labels.iter().enumerate() {
+                let Some(code) = s.codes.get(i * s.z..(i + 1) * s.z) else { break };
+                let mut r: Vec<String> = code.iter().map(|v| v.to_string()).collect();
+                r.push((*l as u8).to_string());
+                rows.push(r);
+            }
+            rows
+        })
+    });
+    let legend = move || {
+        (0..10)
+            .map(|d| {
+                view! {
+                    <li>
+                        <span class="ae-swatch" style=format!("background:{}", DIGIT_COLORS[d])></span>
+                        {d.to_string()}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    // ---- knob widgets ---------------------------------------------------------------------
+    let opts = |list: &'static [&'static str]| {
+        Signal::derive(move || list.iter().map(|v| (v.to_string(), v.to_string())).collect())
+    };
+    let act_options = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        vec![
+            ("tanh".to_string(), tr(lang, "ae.act_tanh").to_string()),
+            ("relu".to_string(), tr(lang, "ae.act_relu").to_string()),
+        ]
+    });
+    let noise_id = crate::ui::controls::next_id("noise");
+    let noise_value = Memo::new(move |_| params.float("noise"));
+
+    view! {
+        <h1>{move || i18n.t("ae.title")}</h1>
+        <section class="lesson-text">
+            <p>{move || i18n.t("ae.text.p1")}</p>
+            <p class="formula">"z = f(x) ∈ ℝᶻ     x̂ = g(z) = σ(ℓ)     L = −Σ [x log x̂ + (1 − x) log(1 − x̂)]"</p>
+            <p>{move || i18n.t("ae.text.p2")}</p>
+        </section>
+        <div data-testid="ae-mnist">
+            <MnistStatusView loader=digits />
+        </div>
+        {move || split_error.get().map(|e| view! { <p class="w-error" role="alert">{e}</p> })}
+
+        <section class="panel" aria-labelledby="ae-h-train">
+            <h2 id="ae-h-train">{move || i18n.t("ae.h.train")}</h2>
+            <div class="sm-knobs">
+                <Select
+                    label=t("ae.hidden")
+                    options=opts(HIDDEN)
+                    value=Signal::derive(move || params.choice("h").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("h", &v))
+                    testid="ae-hidden"
+                />
+                <Slider
+                    label=t("ae.z")
+                    value=Signal::derive(move || z.get() as i64)
+                    min=2
+                    max=32
+                    on_change=Callback::new(move |v: i64| params.set("z", Value::Int(v)))
+                    testid="ae-z"
+                />
+                <Select
+                    label=t("ae.act")
+                    options=act_options
+                    value=Signal::derive(move || params.choice("act").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("act", &v))
+                    testid="ae-act"
+                />
+                <Select
+                    label=t("ae.lr")
+                    options=opts(RATES)
+                    value=Signal::derive(move || params.choice("lr").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("lr", &v))
+                    testid="ae-lr"
+                />
+                <Select
+                    label=t("ae.batch")
+                    options=opts(BATCHES)
+                    value=Signal::derive(move || params.choice("bs").to_string())
+                    on_change=Callback::new(move |v: String| params.set_choice("bs", &v))
+                    testid="ae-batch"
+                />
+                <Toggle
+                    label=t("ae.denoise")
+                    value=Signal::derive(move || params.flag("dn"))
+                    on_change=Callback::new(move |v: bool| params.set("dn", Value::Bool(v)))
+                    testid="ae-denoise"
+                />
+                <div class="w-field w-slider" hidden=move || !params.flag("dn")>
+                    <label for=noise_id.clone()>{move || i18n.t("ae.noise")}</label>
+                    <input
+                        type="range"
+                        id=noise_id
+                        min=0
+                        max=80
+                        step=5
+                        value=((noise_value.get_untracked() * 100.0).round() as i64).to_string()
+                        data-testid="ae-noise"
+                        aria-valuetext=move || format!("σ = {}", fmt_num(noise_value.get()))
+                        prop:value=move || ((noise_value.get() * 100.0).round() as i64).to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<i64>() {
+                                if (0..=80).contains(&v) {
+                                    params.set("noise", Value::Float(v as f64 / 100.0));
+                                }
+                            }
+                        }
+                    />
+                    <output>{move || format!("σ = {}", fmt_num(noise_value.get()))}</output>
+                </div>
+                <div class="w-field">
+                    <button
+                        type="button"
+                        data-testid="ae-reseed"
+                        on:click=move |_| {
+                            let next = (seed.get_untracked() + 1) % (1 << 53);
+                            params.set("seed", Value::Seed(next));
+                        }
+                    >
+                        {move || i18n.t("ae.reseed")}
+                    </button>
+                    <span class="hint">
+                        {move || {
+                            let s = seed.get().to_string();
+                            tr_fmt(i18n.lang.get(), "ae.seed_is", &[("seed", &s)])
+                        }}
+                    </span>
+                </div>
+            </div>
+            <p class="hint" data-testid="ae-backend" aria-live="polite">{backend_text}</p>
+            {fallback_text}
+            <TrainControls
+                handle=train
+                run_labels=Signal::derive(move || vec![i18n.t("ae.run").to_string()])
+            />
+            <LossChart
+                source=train.into()
+                lines=loss_lines
+                name="ae-loss"
+                y_label=t("ae.bce")
+                what=t("ae.loss_aria")
+                smoothing=30
+            />
+        </section>
+
+        <section class="panel" aria-labelledby="ae-h-recon">
+            <h2 id="ae-h-recon">{move || i18n.t("ae.h.recon")}</h2>
+            <p>{move || i18n.t("ae.text.recon")}</p>
+            <div class="ae-grid-wrap">
+                <ol class="ae-grid-rows" aria-label=move || i18n.t("ae.rows_aria")>{grid_rows}</ol>
+                <canvas
+                    class="ae-grid"
+                    node_ref=grid_canvas
+                    data-testid="ae-grid"
+                    role="img"
+                    aria-label=move || i18n.t("ae.grid_aria")
+                ></canvas>
+            </div>
+            <ExportButtons name="ae-grid" canvas=grid_canvas what=t("ae.grid_aria") />
+            <p class="sm-ce" data-testid="ae-ae-error" aria-live="polite">{ae_text}</p>
+            <p class="sm-ce" data-testid="ae-pca-error" aria-live="polite">{pca_text}</p>
+            <p>{move || i18n.t("ae.text.pca")}</p>
+        </section>
+
+        <section class="panel" aria-labelledby="ae-h-codes">
+            <h2 id="ae-h-codes">{move || i18n.t("ae.h.codes")}</h2>
+            <p>{move || i18n.t("ae.text.codes")}</p>
+            <p class="hint" data-testid="ae-codes-hint" hidden=move || z.get() == 2>
+                {move || i18n.t("ae.codes_need_2")}
+                " "
+                <button
+                    type="button"
+                    data-testid="ae-z2"
+                    on:click=move |_| params.set("z", Value::Int(2))
+                >
+                    {move || i18n.t("ae.set_z2")}
+                </button>
+            </p>
+            <div class="ae-scatter-wrap" hidden=move || z.get() != 2>
+                <canvas
+                    class="ae-scatter"
+                    node_ref=scatter_canvas
+                    data-testid="ae-scatter"
+                    role="img"
+                    aria-label=move || i18n.t("ae.scatter_aria")
+                ></canvas>
+                <ul class="ae-legend" aria-label=move || i18n.t("ae.legend_aria")>{legend}</ul>
+            </div>
+            <ExportButtons
+                name="ae-codes"
+                canvas=scatter_canvas
+                csv=codes_csv
+                what=t("ae.scatter_aria")
+            />
+        </section>
+    }
+}
