@@ -11,91 +11,18 @@
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test
 //! --target wasm32-unknown-unknown --test web_vae`
 
-use dlviz::app::App;
-use leptos::mount::mount_to;
-use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlInputElement};
+#[path = "support/web.rs"]
+mod web;
+use web::until_secs as until;
+use web::*;
+use web_sys::HtmlInputElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn doc() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
-
-/// Polls `cond` every 20 ms for up to `secs` seconds.
-async fn until(what: &str, secs: u32, cond: impl Fn() -> bool) {
-    for _ in 0..secs * 50 {
-        if cond() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-fn q(sel: &str) -> Option<Element> {
-    doc().query_selector(sel).unwrap()
-}
-
-fn tid(id: &str) -> HtmlElement {
-    q(&format!("[data-testid=\"{id}\"]"))
-        .unwrap_or_else(|| panic!("no element {id}"))
-        .dyn_into()
-        .unwrap()
-}
-
 fn text(id: &str) -> String {
     q(&format!("[data-testid=\"{id}\"]")).and_then(|e| e.text_content()).unwrap_or_default()
-}
-
-/// The text of every `<td>` of row `r` of a table.
-fn rows(id: &str) -> Vec<Vec<String>> {
-    let table = tid(id);
-    let trs = table.query_selector_all("tbody tr").unwrap();
-    (0..trs.length())
-        .map(|i| {
-            let tr: Element = trs.item(i).unwrap().dyn_into().unwrap();
-            let tds = tr.query_selector_all("td").unwrap();
-            (0..tds.length()).map(|j| tds.item(j).unwrap().text_content().unwrap()).collect()
-        })
-        .collect()
-}
-
-/// A digest of a canvas's pixels and whether it has more than one colour.
-fn canvas_digest(id: &str) -> (u32, u32, u64, bool) {
-    let c: HtmlCanvasElement = tid(id).dyn_into().unwrap();
-    let ctx: web_sys::CanvasRenderingContext2d =
-        c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    let (w, h) = (c.width(), c.height());
-    let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).unwrap().data().0;
-    let mut s = 0xcbf29ce484222325u64;
-    for b in &data {
-        s = (s ^ *b as u64).wrapping_mul(0x100000001b3);
-    }
-    let varied = data.chunks_exact(4).any(|p| p[..3] != data[..3]);
-    (w, h, s, varied)
-}
-
-fn steps() -> u64 {
-    text("train-steps")
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .collect::<String>()
-        .parse()
-        .unwrap_or(0)
 }
 
 fn attr(id: &str, name: &str) -> String {
@@ -122,48 +49,9 @@ fn pointer(id: &str, kind: &str, x: f64, y: f64) {
     tid(id).dispatch_event(&ev).unwrap();
 }
 
-fn set_input(id: &str, value: &str) {
-    let el: HtmlInputElement = tid(id).dyn_into().unwrap();
-    el.set_value(value);
-    let win: JsValue = web_sys::window().unwrap().into();
-    let ctor: js_sys::Function =
-        js_sys::Reflect::get(&win, &"Event".into()).unwrap().dyn_into().unwrap();
-    let init = js_sys::Object::new();
-    js_sys::Reflect::set(&init, &"bubbles".into(), &JsValue::TRUE).unwrap();
-    let args = js_sys::Array::of2(&"input".into(), &init);
-    let ev: web_sys::Event = js_sys::Reflect::construct(&ctor, &args).unwrap().dyn_into().unwrap();
-    el.dispatch_event(&ev).unwrap();
-}
-
-struct Mounted {
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
-    root: HtmlElement,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
 /// Mounts the app at `#/vae?<query>&lang=en` and waits for the digits and the trainer.
 async fn mount_lesson(query: &str) -> Mounted {
-    let h = format!("#/vae?{query}&lang=en");
-    let hist = web_sys::window().unwrap().history().unwrap();
-    hist.replace_state_with_url(&JsValue::NULL, "", Some(&h)).unwrap();
-    let left = doc().query_selector_all(".vae-test-root").unwrap();
-    for i in 0..left.length() {
-        if let Some(n) = left.item(i) {
-            let e: Element = n.dyn_into().unwrap();
-            e.remove();
-        }
-    }
-    let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
-    root.set_class_name("vae-test-root");
-    doc().body().unwrap().append_child(&root).unwrap();
-    let handle = mount_to(root.clone(), || App().into_any());
-    until("the digits and the trainer", 90, || q("[data-testid=\"train-play\"]").is_some()).await;
-    Mounted { _handle: handle, root }
+    web::mount_lesson_within("vae", query, "[data-testid=\"train-play\"]", 90).await
 }
 
 #[wasm_bindgen_test]

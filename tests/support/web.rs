@@ -8,7 +8,7 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 pub fn doc() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
@@ -109,12 +109,64 @@ impl Drop for Mounted {
 /// Mounts the app at `#/<slug>?<query>&lang=en` and waits until `ready` (a CSS selector)
 /// matches.
 pub async fn mount_lesson(slug: &str, query: &str, ready: &str) -> Mounted {
+    mount_lesson_within(slug, query, ready, 15).await
+}
+
+/// [`mount_lesson`], waiting up to `secs` seconds for `ready` (a lesson that loads its data).
+pub async fn mount_lesson_within(slug: &str, query: &str, ready: &str, secs: u32) -> Mounted {
     let h = format!("#/{slug}?{query}&lang=en");
     let hist = web_sys::window().unwrap().history().unwrap();
     hist.replace_state_with_url(&JsValue::NULL, "", Some(&h)).unwrap();
+    // A failed test aborts without dropping its `Mounted`: remove any app left behind.
+    let left = doc().query_selector_all(".test-app-root").unwrap();
+    for i in 0..left.length() {
+        if let Some(e) = left.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            e.remove();
+        }
+    }
     let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
+    root.set_class_name("test-app-root");
     doc().body().unwrap().append_child(&root).unwrap();
     let handle = mount_to(root.clone(), || App().into_any());
-    until("the lesson", || q(ready).is_some()).await;
+    until_secs("the lesson", secs, || q(ready).is_some()).await;
     Mounted { _handle: handle, root }
+}
+
+/// The text of every `<td>` of each body row of the table [`tid`]`(id)`.
+pub fn rows(id: &str) -> Vec<Vec<String>> {
+    let table = tid(id);
+    let trs = table.query_selector_all("tbody tr").unwrap();
+    (0..trs.length())
+        .map(|i| {
+            let tr: Element = trs.item(i).unwrap().dyn_into().unwrap();
+            let tds = tr.query_selector_all("td").unwrap();
+            (0..tds.length()).map(|j| tds.item(j).unwrap().text_content().unwrap()).collect()
+        })
+        .collect()
+}
+
+/// A canvas's size, an FNV-1a digest of its pixels (to tell that a figure was redrawn
+/// differently) and whether it has more than one colour.
+pub fn canvas_digest(id: &str) -> (u32, u32, u64, bool) {
+    let c: HtmlCanvasElement = tid(id).dyn_into().unwrap();
+    let ctx: web_sys::CanvasRenderingContext2d =
+        c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    let (w, h) = (c.width(), c.height());
+    let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).unwrap().data().0;
+    let mut s = 0xcbf29ce484222325u64;
+    for b in &data {
+        s = (s ^ *b as u64).wrapping_mul(0x100000001b3);
+    }
+    let varied = data.chunks_exact(4).any(|p| p[..3] != data[..3]);
+    (w, h, s, varied)
+}
+
+/// The training kit's step counter (the digits of `train-steps`).
+pub fn steps() -> u64 {
+    text("train-steps")
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
 }
