@@ -27,10 +27,11 @@ type Result<T> = std::result::Result<T, String>;
 /// (issue 5's goal; `size` reports it).
 const BUDGET_GZ_BYTES: u64 = 600 * 1000;
 /// The ceiling the release tier enforces while the bundle is above its target: the Training
-/// chapter took the bundle from ~571 KB to ~664 KB, the Generative chapter (KL/JS, VAE, the
-/// MNIST loader, the GPU VAE) to ~780 KB; the size pass that brings it back under 600 KB is
-/// issue 5's, still open. Growth past this fails the tier.
-const CEILING_GZ_BYTES: u64 = 850 * 1000;
+/// chapter took the bundle from ~571 KB to ~664 KB, the Generative chapter to ~831 KB; Leptos's
+/// `erase_components` cfg brought that back to ~669 KB, and the Autoencoder lesson with the
+/// VAE's WebGPU run made it ~748 KB. The size pass that brings it under 600 KB is issue 5's,
+/// still open. Growth past this fails the tier.
+const CEILING_GZ_BYTES: u64 = 800 * 1000;
 /// Trunk's minor line: 0.22 needs a newer rustc than the project's minimum.
 const TRUNK_LINE: &str = "0.21.";
 /// Debian's paths for the browser and its driver.
@@ -494,7 +495,8 @@ fn wasm_pack_test(ctx: &Ctx, extra: &[&str], cargo_args: &[&str]) -> Result<()> 
         .args(cargo_args)
         .env("CHROMEDRIVER", CHROMEDRIVER);
     if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
-        // SwiftShader WebGPU is slow on 2 cores; the default 20 s per test is too tight.
+        // The timeout bounds a whole test file's page (all its tests together), not each test;
+        // SwiftShader WebGPU and the URL sweeps are slow on 2 cores: the default 20 s is too tight.
         c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
     }
     run(&mut c)
