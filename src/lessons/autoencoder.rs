@@ -29,6 +29,7 @@ use crate::gpu::Gpu;
 use crate::i18n::{tr, tr_fmt};
 use crate::ui::backend::ComputeCtx;
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
+use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
@@ -262,22 +263,6 @@ fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f3
         let _ = ctx.arc(px, py, r, 0.0, std::f64::consts::TAU);
         ctx.fill();
     }
-}
-
-/// Yields to the browser for one macrotask.
-async fn yield_now() {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let ok =
-            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).is_ok();
-        if !ok {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-}
-
-fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// The lesson page.

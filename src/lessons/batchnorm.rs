@@ -17,6 +17,7 @@ use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
 use crate::ui::controls::UrlChoices;
+use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{
     fmt_num, palette, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
@@ -90,10 +91,6 @@ fn factory(s: Settings, current: StoredValue<Option<Shared>, LocalStorage>) -> F
         });
         Ok(Box::new(t) as Box<dyn Trainable>)
     })
-}
-
-fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// Mean and standard deviation (population).
@@ -226,18 +223,6 @@ fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool
         }
         ctx.stroke();
     }
-}
-
-/// Yields to the browser for one macrotask (keeps the page responsive between sweep runs).
-async fn yield_now() {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let ok =
-            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).is_ok();
-        if !ok {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
 #[component]

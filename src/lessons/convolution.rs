@@ -22,6 +22,7 @@ use crate::core::conv::{conv2d, output_size, Conv2dParams, ConvError};
 use crate::core::Tensor;
 use crate::i18n::tr;
 use crate::ui::backend::ComputeCtx;
+use crate::ui::time::now_ms;
 use crate::ui::{
     format_value, ExportButtons, Heatmap, Legend, MatrixEditor, NumberInput, RgbaImage, Select,
     Slider, Toggle,
@@ -857,9 +858,4 @@ fn FeatureMap(
             </figcaption>
         </figure>
     }
-}
-
-/// Milliseconds from the page's performance clock (0 if unavailable).
-fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
 }

@@ -33,6 +33,7 @@ use crate::i18n::{tr, tr_fmt, Lang};
 use crate::ui::backend::ComputeCtx;
 use crate::ui::controls::UrlChoices;
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
+use crate::ui::time::{now_ms, sleep};
 use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, LoopState, LossChart, TrainControls, TrainHandle,
 };
@@ -167,22 +168,6 @@ fn backend_words(lang: Lang, b: &RunBackend) -> String {
         }
     };
     format!("{head} {why}")
-}
-
-fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
-}
-
-/// Yields to the browser for `ms` milliseconds (a macrotask).
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let ok =
-            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).is_ok();
-        if !ok {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
 #[component]

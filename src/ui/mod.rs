@@ -14,6 +14,7 @@ pub mod heatmap;
 pub mod legend;
 pub mod matrix;
 pub mod mnist;
+pub mod time;
 pub mod train;
 
 pub use controls::{NumberInput, Select, Slider, Toggle};

@@ -19,6 +19,7 @@ use crate::compute::{BackendKind, Compute, Decision, Preference, Timings};
 use crate::core::train::{AsyncTrainable, StepFuture, StepReport};
 use crate::core::vae::Vae;
 use crate::gpu::{AdapterFacts, Gpu};
+use crate::ui::time::now_ms;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -94,10 +95,6 @@ pub struct LessonRun {
     hooks: Hooks,
     info: RunBackend,
     last_sync_ms: f64,
-}
-
-fn now_ms() -> f64 {
-    crate::compute::now_ms()
 }
 
 /// Waits (a bounded time) while WebGPU is starting or being calibrated, unless the user chose

@@ -17,6 +17,7 @@ use crate::core::train::{
 };
 use crate::i18n::{tr, tr_fmt, Lang};
 use crate::ui::format_value;
+use crate::ui::time::now_ms;
 use leptos::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
@@ -141,10 +142,6 @@ pub struct TrainHandle {
     /// An asynchronous step or model build is in flight (never more than one: a reset waits
     /// for the step in flight before building the next model).
     pub busy: RwSignal<bool>,
-}
-
-fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
 fn tab_hidden() -> bool {
