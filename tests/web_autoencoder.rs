@@ -8,80 +8,22 @@
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test
 //! --target wasm32-unknown-unknown --test web_autoencoder`
 
-use dlviz::app::App;
-use leptos::mount::mount_to;
-use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlInputElement};
+#[path = "support/web.rs"]
+mod web;
+use web::until_secs as until;
+use web::*;
+use web_sys::{HtmlCanvasElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn doc() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
-
-/// Waits up to `secs` seconds for `cond`.
-async fn until(what: &str, secs: u32, cond: impl Fn() -> bool) {
-    for _ in 0..secs * 20 {
-        if cond() {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-fn q(sel: &str) -> Option<Element> {
-    doc().query_selector(sel).unwrap()
-}
-
-fn tid(id: &str) -> HtmlElement {
-    q(&format!("[data-testid=\"{id}\"]"))
-        .unwrap_or_else(|| panic!("no element {id}"))
-        .dyn_into()
-        .unwrap()
-}
-
-fn text(id: &str) -> String {
-    tid(id).text_content().unwrap_or_default()
+async fn mount_lesson(query: &str) -> Mounted {
+    web::mount_lesson_within("autoencoder", query, "[data-testid=\"ae-grid\"]", 10).await
 }
 
 fn hash() -> String {
     web_sys::window().unwrap().location().hash().unwrap()
-}
-
-struct Mounted {
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
-    root: HtmlElement,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
-async fn mount_lesson(query: &str) -> Mounted {
-    let h = format!("#/autoencoder?{query}&lang=en");
-    let hist = web_sys::window().unwrap().history().unwrap();
-    hist.replace_state_with_url(&JsValue::NULL, "", Some(&h)).unwrap();
-    let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
-    doc().body().unwrap().append_child(&root).unwrap();
-    let handle = mount_to(root.clone(), || App().into_any());
-    until("the lesson", 10, || q("[data-testid=\"ae-grid\"]").is_some()).await;
-    Mounted { _handle: handle, root }
 }
 
 fn mnist_state() -> String {
@@ -94,10 +36,6 @@ fn mnist_state() -> String {
 fn error_value(s: &str) -> Option<f64> {
     let rest = s.split("validation error ").nth(1)?;
     rest.split_whitespace().next()?.trim_end_matches([';', ',']).parse().ok()
-}
-
-fn steps() -> u64 {
-    text("train-steps").trim_start_matches("step ").trim().parse().unwrap_or(0)
 }
 
 /// Steps of the bounded training run (784-32-32-32-784, ReLU, Adam 0.01, batch 32, seed 1),
