@@ -80,10 +80,6 @@ pub const DIGIT_COLORS: [&str; 10] = [
     "#9c755f", "#bab0ac",
 ];
 
-fn num(s: &str, fallback: f32) -> f32 {
-    s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
-}
-
 /// The session's model while the digits load: stepping it says so (nothing to train yet).
 fn waiting_factory(waiting: &'static str) -> Factory {
     Rc::new(move || {
@@ -278,7 +274,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
         hidden: params.choice("h").parse().unwrap_or(64),
         z: params.int("z").clamp(2, 32) as usize,
         act: if params.choice("act") == "tanh" { Act::Tanh } else { Act::Relu },
-        lr: num(params.choice("lr"), 0.003),
+        lr: params.choice_f32("lr", 0.003),
         batch: params.choice("bs").parse().unwrap_or(32),
         noise: params.flag("dn").then(|| params.float("noise").clamp(0.0, 0.8) as f32),
         seed: params.seed("seed"),

@@ -64,10 +64,6 @@ pub static LESSON: Lesson = Lesson {
     view: || view! { <BatchNormLesson /> }.into_any(),
 };
 
-fn num(s: &str, fallback: f32) -> f32 {
-    s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
-}
-
 /// The experiment shared by the training loop and the page; built on the first step, so that
 /// mounting the lesson (or changing a knob) generates no data until training starts.
 type Shared = Rc<RefCell<Option<Experiment>>>;
@@ -236,9 +232,9 @@ fn BatchNormLesson() -> impl IntoView {
     let settings = Memo::new(move |_| Settings {
         data: params.choice("data"),
         batch: params.int("bs").clamp(1, 128) as usize,
-        lr: num(params.choice("lr"), 0.1),
-        eps: num(params.choice("eps"), 1e-5),
-        momentum: num(params.choice("mom"), 0.1),
+        lr: params.choice_f32("lr", 0.1),
+        eps: params.choice_f32("eps", 1e-5),
+        momentum: params.choice_f32("mom", 0.1),
         seed: params.seed("seed"),
     });
     let layer = Memo::new(move |_| (params.int("layer").clamp(1, DEPTH as i64) - 1) as usize);

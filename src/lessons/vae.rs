@@ -96,10 +96,6 @@ pub static LESSON: Lesson = Lesson {
     view: || view! { <VaeLesson /> }.into_any(),
 };
 
-fn num(s: &str, fallback: f32) -> f32 {
-    s.parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
-}
-
 /// The run shared by the training loop and the page (`None` while it is being built).
 type Current = StoredValue<Option<Rc<Live>>, LocalStorage>;
 
@@ -207,7 +203,7 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             Likelihood::Bernoulli
         },
         batch: params.choice("bs").parse().unwrap_or(64),
-        lr: num(params.choice("lr"), 0.002),
+        lr: params.choice_f32("lr", 0.002),
         seed: params.seed("seed"),
     });
     let beta_value = Memo::new(move |_| params.float("beta").clamp(0.0, 10.0) as f32);

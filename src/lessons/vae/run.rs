@@ -19,7 +19,7 @@ use crate::compute::{BackendKind, Compute, Decision, Preference, Timings};
 use crate::core::train::{AsyncTrainable, StepFuture, StepReport};
 use crate::core::vae::Vae;
 use crate::gpu::{AdapterFacts, Gpu};
-use crate::ui::time::now_ms;
+use crate::ui::time::{now_ms, sleep};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -103,7 +103,7 @@ async fn settled(compute: Option<&Compute>) -> (Preference, Option<Rc<Gpu>>) {
     let Some(c) = compute else { return (Preference::Cpu, None) };
     let t0 = now_ms();
     while c.preference() != Preference::Cpu && c.status().busy && now_ms() - t0 < GPU_WAIT_MS {
-        super::sleep(50).await;
+        sleep(50).await;
     }
     (c.preference(), c.gpu())
 }
