@@ -242,6 +242,16 @@ fn failed_init_falls_back_to_cpu() {
     );
 }
 
+/// `compute::measure_round_trip`: a 1×1×1 product, checked, then timed — the fixed cost
+/// `compute::worth_gpu` weighs every product against.
+#[test]
+fn round_trip_is_measured() {
+    let Some(gpu) = open("round_trip_is_measured") else { return };
+    let rt = pollster::block_on(compute::measure_round_trip(&gpu, 5)).unwrap();
+    eprintln!("round trip on {}: {rt:.3} ms", gpu.info().label());
+    assert!(rt.is_finite() && rt > 0.0, "{rt}");
+}
+
 /// Timings CPU vs GPU (medians, GPU including upload and readback) and the round trip of a
 /// tiny dispatch. `cargo test --release --test gpu_native -- --ignored --nocapture`.
 #[test]

@@ -195,25 +195,42 @@ fn gpu_clearly_faster(t: Timings) -> bool {
 }
 
 /// Whether an operation of `macs` multiply–adds is worth a GPU round trip in automatic mode,
-/// given the calibration timings `t` of a workload of `workload_macs`.
+/// given the calibration timings `t` of a workload of `workload_macs` and the measured
+/// `round_trip_ms` of a near-empty GPU operation ([`measure_round_trip`]).
 ///
-/// The calibration's GPU time is almost all fixed cost (upload, dispatch, readback), so it
-/// stands for one round trip; the CPU's time scales with the work. An operation goes to the GPU
-/// only when its estimated CPU time `t.cpu_ms · macs / workload_macs` exceeds that round trip
-/// by the same margin as the backend choice: `t.gpu_ms < 0.9 · cpu_estimate`.
+/// The cost model: the CPU's time scales with the work, `cpu(macs) = t.cpu_ms · macs / W`; the
+/// GPU pays a fixed round trip (upload, dispatch, readback) plus a rate fitted to the
+/// calibration, `gpu(macs) = rt + (t.gpu_ms − rt) · macs / W`. The operation goes to the GPU
+/// when `gpu(macs) < 0.9 · cpu(macs)`, the same margin as the backend choice. Without a
+/// round-trip measurement the whole calibration time counts as fixed cost (`rt = t.gpu_ms`),
+/// the cautious reading.
 ///
 /// ```
 /// use dlviz::compute::{worth_gpu, Timings};
 /// let t = Timings { cpu_ms: 2.0, gpu_ms: 0.5 }; // calibration of 1 M multiply–adds
-/// assert!(!worth_gpu(t, 100_000, 1_000_000)); // 0.2 ms on the CPU: not worth a round trip
-/// assert!(worth_gpu(t, 25_000_000, 1_000_000)); // 50 ms on the CPU
+/// // A 0.3 ms round trip: 0.2 M MACs cost 0.4 ms on the CPU, 0.3 + 0.04 ms on the GPU.
+/// assert!(worth_gpu(t, Some(0.3), 200_000, 1_000_000));
+/// assert!(!worth_gpu(t, Some(0.3), 100_000, 1_000_000)); // 0.2 ms on the CPU
+/// // Unmeasured: the 0.5 ms counts as a round trip, so 0.2 M MACs stay on the CPU.
+/// assert!(!worth_gpu(t, None, 200_000, 1_000_000));
+/// assert!(worth_gpu(t, None, 25_000_000, 1_000_000)); // 50 ms on the CPU
 /// ```
-pub fn worth_gpu(t: Timings, macs: usize, workload_macs: usize) -> bool {
+pub fn worth_gpu(
+    t: Timings,
+    round_trip_ms: Option<f64>,
+    macs: usize,
+    workload_macs: usize,
+) -> bool {
     if workload_macs == 0 {
         return false;
     }
-    let cpu_estimate = t.cpu_ms * macs as f64 / workload_macs as f64;
-    gpu_clearly_faster(Timings { cpu_ms: cpu_estimate, gpu_ms: t.gpu_ms })
+    let scale = macs as f64 / workload_macs as f64;
+    let rt = match round_trip_ms {
+        Some(rt) if rt.is_finite() && rt >= 0.0 => rt.min(t.gpu_ms),
+        _ => t.gpu_ms,
+    };
+    let gpu_estimate = rt + (t.gpu_ms - rt) * scale;
+    gpu_clearly_faster(Timings { cpu_ms: t.cpu_ms * scale, gpu_ms: gpu_estimate })
 }
 
 /// The median of `xs` (mean of the two middle values for an even count); `None` if empty
@@ -388,6 +405,25 @@ pub async fn measure(gpu: &Gpu, w: &Workload, runs: usize) -> Result<Timings, Gp
     }
 }
 
+/// The median time of a near-empty GPU operation — a 1×1×1 product: upload two floats,
+/// dispatch, read one back — after a warm-up run; in milliseconds. It is the fixed cost every
+/// GPU operation pays before any work, the `rt` of [`worth_gpu`]. A wrong result retires the GPU
+/// like a failed calibration.
+pub async fn measure_round_trip(gpu: &Gpu, runs: usize) -> Result<f64, GpuError> {
+    let g = Gemm::new(1, 1, 1);
+    let once = || gpu.matmul(g, &[2.0], &[3.0], None);
+    if once().await? != [6.0] {
+        return Err(GpuError::Internal("the GPU's results disagree with the CPU's".into()));
+    }
+    let mut t = Vec::with_capacity(runs.max(1));
+    for _ in 0..runs.max(1) {
+        let t0 = now_ms();
+        std::hint::black_box(once().await?);
+        t.push(now_ms() - t0);
+    }
+    median(&t).ok_or_else(|| GpuError::Internal("timing failed".into()))
+}
+
 /// Runs of each backend in the calibration.
 pub const CALIBRATION_RUNS: usize = 5;
 
@@ -405,6 +441,8 @@ struct Inner {
     pref: Preference,
     gpu: GpuSlot,
     timings: Option<Timings>,
+    /// [`measure_round_trip`]'s result, measured with the calibration.
+    round_trip_ms: Option<f64>,
     calibrating: bool,
     notice: Option<String>,
     listeners: Vec<Listener>,
@@ -425,6 +463,8 @@ pub struct Status {
     pub adapter: Option<AdapterFacts>,
     /// Calibration result, when measured.
     pub timings: Option<Timings>,
+    /// The GPU's measured round trip (ms), when measured.
+    pub round_trip_ms: Option<f64>,
     /// The last GPU failure that made an operation fall back to the CPU.
     pub notice: Option<String>,
     /// WebGPU initialisation or calibration is running.
@@ -467,11 +507,20 @@ impl Status {
                 "backend.why_slower",
                 &[("adapter", &adapter), ("cpu", &ms(t.cpu_ms)), ("gpu", &ms(t.gpu_ms))],
             ),
-            Reason::FasterThanCpu(t) => tr_fmt(
-                lang,
-                "backend.why_faster",
-                &[("cpu", &ms(t.cpu_ms)), ("gpu", &ms(t.gpu_ms))],
-            ),
+            Reason::FasterThanCpu(t) => {
+                let why = tr_fmt(
+                    lang,
+                    "backend.why_faster",
+                    &[("cpu", &ms(t.cpu_ms)), ("gpu", &ms(t.gpu_ms))],
+                );
+                match self.round_trip_ms {
+                    Some(rt) => {
+                        let more = tr_fmt(lang, "backend.round_trip", &[("rt", &ms(rt))]);
+                        format!("{why} {more}")
+                    }
+                    None => why,
+                }
+            }
             Reason::Unavailable(m) => tr_fmt(lang, "backend.why_unavailable", &[("error", m)]),
         }
     }
@@ -510,6 +559,7 @@ impl Compute {
                 pref,
                 gpu: GpuSlot::NotStarted,
                 timings: None,
+                round_trip_ms: None,
                 calibrating: false,
                 notice: None,
                 listeners: Vec::new(),
@@ -580,6 +630,7 @@ impl Compute {
                 _ => None,
             },
             timings: inner.timings,
+            round_trip_ms: inner.round_trip_ms,
             notice: inner.notice.clone(),
             busy: matches!(inner.gpu, GpuSlot::Initializing) || inner.calibrating,
         }
@@ -595,6 +646,7 @@ impl Compute {
                 Err(e) => GpuSlot::Unavailable(e.to_string()),
             };
             inner.timings = None;
+            inner.round_trip_ms = None;
         }
         self.notify();
     }
@@ -609,6 +661,7 @@ impl Compute {
             let mut inner = self.inner.borrow_mut();
             inner.released = true;
             inner.timings = None;
+            inner.round_trip_ms = None;
             std::mem::replace(&mut inner.gpu, GpuSlot::Unavailable("released".into()))
         };
         if let GpuSlot::Ready(g) = gpu {
@@ -659,12 +712,18 @@ impl Compute {
         };
         self.inner.borrow_mut().calibrating = true;
         self.notify();
-        let result = measure(&gpu, &Workload::standard(), CALIBRATION_RUNS).await;
+        let result = match measure(&gpu, &Workload::standard(), CALIBRATION_RUNS).await {
+            Ok(t) => measure_round_trip(&gpu, CALIBRATION_RUNS).await.map(|rt| (t, rt)),
+            Err(e) => Err(e),
+        };
         {
             let mut inner = self.inner.borrow_mut();
             inner.calibrating = false;
             match result {
-                Ok(t) => inner.timings = Some(t),
+                Ok((t, rt)) => {
+                    inner.timings = Some(t);
+                    inner.round_trip_ms = Some(rt);
+                }
                 Err(e) => inner.gpu = GpuSlot::Unavailable(e.to_string()),
             }
         }
@@ -731,8 +790,9 @@ impl Compute {
         };
         g.check(a, b, &c)?;
         let d = self.decision();
+        let rt = self.inner.borrow().round_trip_ms;
         let big_enough = match d.reason {
-            Reason::FasterThanCpu(t) => worth_gpu(t, g.macs(), Workload::standard().macs()),
+            Reason::FasterThanCpu(t) => worth_gpu(t, rt, g.macs(), Workload::standard().macs()),
             _ => true,
         };
         if d.backend == BackendKind::WebGpu && big_enough {
@@ -860,6 +920,47 @@ mod tests {
             decide(Preference::Auto, GpuAvailability::Ready(&h), Some(nan)).backend,
             BackendKind::Cpu
         );
+    }
+
+    #[test]
+    fn round_trip_model_splits_fixed_cost_from_rate() {
+        // Calibration: 1 M MACs, CPU 2 ms, GPU 0.5 ms of which 0.3 ms is the round trip.
+        let t = Timings { cpu_ms: 2.0, gpu_ms: 0.5 };
+        let w = 1_000_000;
+        // Break-even with the 0.9 margin: 0.3 + 0.2·s = 0.9·2·s → s = 0.1875 (187,500 MACs).
+        assert!(!worth_gpu(t, Some(0.3), 187_000, w));
+        assert!(worth_gpu(t, Some(0.3), 188_000, w));
+        // Unmeasured, the whole 0.5 ms is fixed: break-even at 0.5 = 1.8·s → 277,778 MACs.
+        assert!(!worth_gpu(t, None, 277_000, w));
+        assert!(worth_gpu(t, None, 278_000, w));
+        // A round trip measured above the calibration time (noise) counts as the calibration
+        // time; a NaN one as unmeasured.
+        assert_eq!(worth_gpu(t, Some(0.9), 278_000, w), worth_gpu(t, None, 278_000, w));
+        assert!(!worth_gpu(t, Some(f64::NAN), 277_000, w));
+        // A GPU slower per MAC than the CPU never wins, however large the product.
+        let slow = Timings { cpu_ms: 1.0, gpu_ms: 3.0 };
+        assert!(!worth_gpu(slow, Some(0.1), usize::MAX / 2, w));
+        assert!(!worth_gpu(t, Some(0.3), 1_000, 0));
+    }
+
+    #[test]
+    fn faster_reason_mentions_the_round_trip_when_measured() {
+        let t = Timings { cpu_ms: 10.0, gpu_ms: 1.0 };
+        let mut st = Status {
+            preference: Preference::Auto,
+            active: BackendKind::WebGpu,
+            reason: Reason::FasterThanCpu(t),
+            adapter: Some(hw()),
+            timings: Some(t),
+            round_trip_ms: Some(0.25),
+            notice: None,
+            busy: false,
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            assert!(st.reason_text(lang).contains("0.25"), "{}", st.reason_text(lang));
+        }
+        st.round_trip_ms = None;
+        assert!(!st.reason_text(Lang::En).contains("round trip"));
     }
 
     #[test]

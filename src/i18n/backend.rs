@@ -1,5 +1,5 @@
 //! Catalog entries of the compute-backend indicator (`ui::backend`) and of
-//! `compute::Status`'s texts. `{adapter}`, `{cpu}`, `{gpu}` (milliseconds) and `{error}` are
+//! `compute::Status`'s texts. `{adapter}`, `{cpu}`, `{gpu}`, `{rt}` (milliseconds) and `{error}` are
 //! filled in by `tr_fmt`.
 
 use super::Entry;
@@ -39,6 +39,11 @@ pub const ENTRIES: &[Entry] = &[
         "backend.why_faster",
         "Measured: the GPU takes {gpu} ms per convolution including readback, the CPU {cpu} ms, so the GPU is used.",
         "实测：GPU 每次卷积（含结果回读）耗时 {gpu} 毫秒，CPU 为 {cpu} 毫秒，因此使用 GPU。",
+    ),
+    (
+        "backend.round_trip",
+        "One GPU round trip (upload, dispatch, readback) takes {rt} ms, so products too small to repay it stay on the CPU.",
+        "一次 GPU 往返（上传、调度、回读）耗时 {rt} 毫秒，因此小到无法抵消这一开销的矩阵乘法仍在 CPU 上计算。",
     ),
     ("backend.why_unavailable", "WebGPU is unavailable ({error}); the CPU computes.", "WebGPU 不可用（{error}），由 CPU 计算。"),
     (

@@ -163,6 +163,7 @@ fn async_factory(
                 reason: d.reason,
                 adapter,
                 timings: None,
+                round_trip_ms: None,
                 notice: None,
                 busy: false,
             };

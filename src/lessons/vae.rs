@@ -157,6 +157,7 @@ fn backend_words(lang: Lang, b: &RunBackend) -> String {
                 reason: reason.clone(),
                 adapter: b.adapter.clone(),
                 timings: b.timings,
+                round_trip_ms: None,
                 notice: None,
                 busy: false,
             }

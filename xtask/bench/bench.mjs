@@ -309,6 +309,19 @@ window.runBench = async function runBench(options = {}) {
       skipCpu: m * n * k > 20e6,
     });
   }
+  // The fixed cost of one GPU operation (upload two floats, dispatch, read one back): the
+  // round trip that `compute::worth_gpu` weighs every product against. On the CPU backends the
+  // same call measures the per-call overhead.
+  cases.push({
+    name: 'round trip: matmul 1×1×1',
+    kind: 'matmul',
+    flops: 2,
+    dlviz: () => new dl.MatmulCase(1, 1, 1, Float32Array.of(2), Float32Array.of(3)),
+    tfInputs: () => [tf.tensor2d([2], [1, 1]), tf.tensor2d([3], [1, 1])],
+    tfOp: (x, y) => tf.matMul(x, y),
+    toTfLayout: (o) => o,
+    gpu: (g) => g.matmul_case(1, 1, 1, Float32Array.of(2), Float32Array.of(3)),
+  });
   for (const [n, c, h, w, f] of CONV_CASES) {
     const x = randomArray(n * c * h * w, 3);
     const wt = randomArray(f * c * 9, 4);
