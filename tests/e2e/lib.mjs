@@ -161,19 +161,25 @@ export function watch(page, base) {
     problems.push({ test: currentTest, text: `console.error: ${m.text()}${where ? ` (${where})` : ''}` });
   });
   page.on('pageerror', (e) => problems.push({ test: currentTest, text: `page error: ${e.message}` }));
-  // A request the browser aborted (net::ERR_ABORTED) for a resource the page also received
-  // in full is not a failure the user sees (seen once in CI on the digits file, with the lesson
-  // trained on them): it is printed, and fails the test only if that resource never arrived.
-  const finished = new Set();
-  page.on('requestfinished', (r) => finished.add(r.url()));
+  // A request the browser reports as aborted (net::ERR_ABORTED) after the server answered 200
+  // is not a failure the user sees: it is printed, and fails the test only if no successful
+  // response for that URL arrived. CI saw this twice on the digits file while the VAE lesson
+  // trained on them and decoded a digit: the page reads the body as a stream to its end (and
+  // `core::mnist::parse` checks every byte), then drops the response; most likely Chromium reports
+  // the load as cancelled when that happens before its own completion signal. A body that
+  // really stopped short fails the lesson's own checks (the loader shows an error instead of
+  // "10,000 digits").
+  const arrived = new Set();
+  page.on('requestfinished', (r) => arrived.add(r.url()));
   page.on('requestfailed', (r) => {
     if (!r.url().startsWith(base)) return;
     const why = r.failure()?.errorText || '';
     const entry = { test: currentTest, text: `request failed: ${r.url()} ${why}` };
-    if (/ERR_ABORTED/.test(why)) entry.unlessArrived = () => finished.has(r.url());
+    if (/ERR_ABORTED/.test(why)) entry.unlessArrived = () => arrived.has(r.url());
     problems.push(entry);
   });
   page.on('response', (r) => {
+    if (r.status() === 200) arrived.add(r.url());
     if (r.url().startsWith(base) && r.status() >= 400) {
       problems.push({ test: currentTest, text: `HTTP ${r.status()}: ${r.url()}` });
     }
@@ -224,7 +230,7 @@ export async function test(name, fn) {
   }
   const mine = [];
   for (const p of problems.slice(firstProblem)) {
-    if (p.unlessArrived && p.unlessArrived()) console.log(`      note: ${p.text} (the same resource also arrived in full)`);
+    if (p.unlessArrived && p.unlessArrived()) console.log(`      note: ${p.text} (the server answered 200 for it)`);
     else mine.push(p.text);
   }
   if (!error && mine.length) error = mine.join('\n      ');
