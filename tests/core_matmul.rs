@@ -55,7 +55,7 @@ fn fast_path_matches_reference_on_random_shapes() {
 }
 
 /// Random shapes with every dimension in 1..=130 (so the packed path's edges — partial
-/// `MR`/`NR` tiles, several `KC` blocks when k > 256 is not reached, single rows — all occur),
+/// `MR`/`NR` tiles, single rows — all occur; several `KC` blocks are the next test's),
 /// all four transpose combinations and accumulate; tolerance grows with √k.
 #[test]
 fn packed_path_matches_reference_on_edge_shapes() {
@@ -87,12 +87,12 @@ fn packed_path_matches_reference_on_edge_shapes() {
     }
 }
 
-/// Depth beyond one packed block (k > 256, k not a multiple of it) and a width beyond one
+/// Depth beyond one packed block (k > 1024, k not a multiple of it) and a width beyond one
 /// column block are summed across blocks correctly; accumulate adds once, not once per block.
 #[test]
 fn several_depth_and_width_blocks() {
     let mut rng = Rng::new(5);
-    for &(m, k, n) in &[(9, 600, 13), (33, 257, 2100), (130, 513, 17)] {
+    for &(m, k, n) in &[(9, 2100, 13), (17, 1025, 2100), (130, 1100, 17)] {
         for acc in [false, true] {
             let mut g = Gemm::new(m, k, n);
             g.accumulate = acc;

@@ -398,3 +398,46 @@ async fn drawing_grid_works_from_the_keyboard() {
     let ones: Vec<usize> = (0..28 * 28).filter(|i| bit(*i)).collect();
     assert_eq!(ones, vec![14 * 28 + 14, 14 * 28 + 16]);
 }
+
+/// The wasm SIMD128 micro-kernels (they exist only in the wasm build) against the plain
+/// loops: `gemm` across depth blocks (k > 1024), partial tiles and accumulate, and the
+/// convolution kernel on every filter-group width (F mod 4 = 1, 2, 3, 0), with ReLU.
+#[wasm_bindgen_test]
+fn simd_gemm_and_conv_kernels_match_the_reference_loops() {
+    use dlviz::core::conv::{conv2d, conv2d_into, conv2d_reference, Conv2dParams};
+    use dlviz::core::matmul::{gemm, gemm_reference, Gemm};
+    use dlviz::core::{Rng, Tensor};
+    let mut rng = Rng::new(9);
+    for &(m, k, n, acc) in &[(7, 1100, 13, false), (9, 2100, 10, true), (33, 64, 17, false)] {
+        let mut g = Gemm::new(m, k, n);
+        g.accumulate = acc;
+        let a: Vec<f32> = (0..m * k).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+        let b: Vec<f32> = (0..k * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+        let c0: Vec<f32> = (0..m * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+        let (mut fast, mut slow) = (c0.clone(), c0);
+        gemm(g, &a, &b, &mut fast).unwrap();
+        gemm_reference(g, &a, &b, &mut slow).unwrap();
+        let tol = 1e-4 * (k as f32).sqrt();
+        for (x, y) in fast.iter().zip(&slow) {
+            assert!((x - y).abs() <= tol + 1e-4 * y.abs(), "{g:?}: {x} vs {y}");
+        }
+    }
+    for f in [5, 6, 7, 8] {
+        let x = Tensor::from_fn(vec![2, 3, 11, 13], |_| rng.uniform_in(-1.0, 1.0));
+        let w = Tensor::from_fn(vec![f, 3, 3, 3], |_| rng.uniform_in(-1.0, 1.0));
+        let bias: Vec<f32> = (0..f).map(|_| rng.uniform_in(-0.5, 0.5)).collect();
+        let p = Conv2dParams { stride: 1, padding: 1, dilation: 1 };
+        let fast = conv2d(&x, &w, Some(&bias), p).unwrap();
+        let slow = conv2d_reference(&x, &w, Some(&bias), p).unwrap();
+        assert_eq!(fast.shape(), slow.shape());
+        for (a, b) in fast.data().iter().zip(slow.data()) {
+            assert!((a - b).abs() <= 1e-4 + 1e-4 * b.abs(), "f = {f}: {a} vs {b}");
+        }
+        let mut fused = Vec::new();
+        conv2d_into(&x, &w, Some(&bias), p, true, &mut fused).unwrap();
+        for (a, b) in fused.iter().zip(slow.data()) {
+            let b = b.max(0.0);
+            assert!((a - b).abs() <= 1e-4 + 1e-4 * b, "f = {f}, ReLU: {a} vs {b}");
+        }
+    }
+}
