@@ -239,6 +239,10 @@ fn simd_exp_matches_scalar_and_f64() {
     fastexp::exp_shift_sum(&[1.0, 2.5, f32::NAN, f32::NEG_INFINITY, 0.5], 0.0, 1.0, &mut o);
     assert_eq!([o[0], o[1], o[3], o[4]], [1.0, 1.0, 0.0, 1.0]);
     assert!(o[2].is_nan());
+    // The vector scale, with a tail after the last full vector.
+    let mut v: Vec<f32> = (0..11).map(|i| i as f32).collect();
+    fastexp::scale_inplace(&mut v, 0.5);
+    assert_eq!(v, (0..11).map(|i| i as f32 * 0.5).collect::<Vec<_>>());
     // The vector max equals the scalar one on every length around the 8-wide step, wherever
     // the largest value sits, and skips NaNs.
     for n in 0..20usize {

@@ -80,6 +80,11 @@ pub fn exp_shift_sum(z: &[f32], shift: f32, scale: f32, out: &mut [f32]) -> f32 
 
 /// `xs[i] *= k`.
 pub fn scale_inplace(xs: &mut [f32], k: f32) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        simd::scale_inplace(xs, k)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     for v in xs.iter_mut() {
         *v *= k;
     }
@@ -190,6 +195,23 @@ mod simd {
         let pick = |a: f32, &v: &f32| if v > a { v } else { a };
         let tail = xs[i..].iter().fold(f32::NEG_INFINITY, pick);
         lanes.iter().fold(tail, pick)
+    }
+
+    /// [`super::scale_inplace`] four lanes at a time (the release profile's opt-level "s" does
+    /// not vectorise the plain loop; measured 20 % of a softmax).
+    pub(super) fn scale_inplace(xs: &mut [f32], k: f32) {
+        let kv = f32x4_splat(k);
+        let mut chunks = xs.chunks_exact_mut(4);
+        for c in &mut chunks {
+            // SAFETY: `c` holds exactly four floats; unaligned loads/stores are allowed in wasm.
+            unsafe {
+                let p = c.as_mut_ptr() as *mut v128;
+                v128_store(p, f32x4_mul(v128_load(p), kv));
+            }
+        }
+        for v in chunks.into_remainder() {
+            *v *= k;
+        }
     }
 
     pub(super) fn exp_shift_sum(z: &[f32], shift: f32, scale: f32, out: &mut [f32]) -> f32 {
