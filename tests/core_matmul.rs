@@ -4,6 +4,10 @@
 use dlviz::core::matmul::{gemm, gemm_reference, Gemm};
 use dlviz::core::Rng;
 
+#[path = "support/gemm_check.rs"]
+mod gemm_check;
+use gemm_check::gemm_matches_reference;
+
 #[test]
 fn hand_computed_2x3_times_3x2() {
     // [[1,2,3],[4,5,6]] · [[7,8],[9,10],[11,12]] = [[58,64],[139,154]]
@@ -94,18 +98,7 @@ fn several_depth_and_width_blocks() {
     let mut rng = Rng::new(5);
     for &(m, k, n) in &[(9, 2100, 13), (17, 1025, 2100), (130, 1100, 17)] {
         for acc in [false, true] {
-            let mut g = Gemm::new(m, k, n);
-            g.accumulate = acc;
-            let a: Vec<f32> = (0..m * k).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
-            let b: Vec<f32> = (0..k * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
-            let c0: Vec<f32> = (0..m * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
-            let (mut fast, mut slow) = (c0.clone(), c0);
-            gemm(g, &a, &b, &mut fast).unwrap();
-            gemm_reference(g, &a, &b, &mut slow).unwrap();
-            let tol = 1e-4 * (k as f32).sqrt();
-            for (x, y) in fast.iter().zip(&slow) {
-                assert!((x - y).abs() <= tol + 1e-4 * y.abs(), "{g:?}: {x} vs {y}");
-            }
+            gemm_matches_reference(&mut rng, m, k, n, acc);
         }
     }
 }

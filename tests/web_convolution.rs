@@ -19,6 +19,10 @@ use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSel
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "support/gemm_check.rs"]
+mod gemm_check;
+use gemm_check::gemm_matches_reference;
+
 fn doc() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -405,22 +409,10 @@ async fn drawing_grid_works_from_the_keyboard() {
 #[wasm_bindgen_test]
 fn simd_gemm_and_conv_kernels_match_the_reference_loops() {
     use dlviz::core::conv::{conv2d, conv2d_into, conv2d_reference, Conv2dParams};
-    use dlviz::core::matmul::{gemm, gemm_reference, Gemm};
     use dlviz::core::{Rng, Tensor};
     let mut rng = Rng::new(9);
     for &(m, k, n, acc) in &[(7, 1100, 13, false), (9, 2100, 10, true), (33, 64, 17, false)] {
-        let mut g = Gemm::new(m, k, n);
-        g.accumulate = acc;
-        let a: Vec<f32> = (0..m * k).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
-        let b: Vec<f32> = (0..k * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
-        let c0: Vec<f32> = (0..m * n).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
-        let (mut fast, mut slow) = (c0.clone(), c0);
-        gemm(g, &a, &b, &mut fast).unwrap();
-        gemm_reference(g, &a, &b, &mut slow).unwrap();
-        let tol = 1e-4 * (k as f32).sqrt();
-        for (x, y) in fast.iter().zip(&slow) {
-            assert!((x - y).abs() <= tol + 1e-4 * y.abs(), "{g:?}: {x} vs {y}");
-        }
+        gemm_matches_reference(&mut rng, m, k, n, acc);
     }
     for f in [5, 6, 7, 8] {
         let x = Tensor::from_fn(vec![2, 3, 11, 13], |_| rng.uniform_in(-1.0, 1.0));
