@@ -584,7 +584,7 @@ unsafe fn micro_kernel<const B: usize, const RELU: bool>(
     // accumulator arrays become registers. A `for k in 0..B` loop is not unrolled at the
     // release profile's opt-level "s", and the accumulators then live in memory (the same
     // fix made the matmul micro-kernel 1.5× faster).
-    debug_assert!(B <= 4);
+    const { assert!(B <= 4, "each_k! is written out for at most four filters") };
     macro_rules! each_k {
         ($k:ident => $body:block) => {{
             if B > 0 {
