@@ -13,7 +13,7 @@
 //! The language and theme switches rewrite the URL the same way.
 
 use crate::i18n::{tr, Lang};
-use crate::lessons::{self, Lesson};
+use crate::lessons::{self, Lesson, Part, View};
 use crate::url_state::{self, Notice, NoticeReason, ParamSpec, Value};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -410,14 +410,72 @@ fn shell_notices(query: &str) -> Vec<Notice> {
     out
 }
 
-/// Mounts the app on `<body>`.
-pub fn mount() {
+/// The module's app while it is on the page (dropping it unmounts the app and disposes of
+/// its reactive owner, which runs every cleanup: listeners, timers, training loops).
+type Mounted = leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>;
+
+thread_local! {
+    static MOUNTED: RefCell<Option<Mounted>> = const { RefCell::new(None) };
+}
+
+/// The entry point of a module (`src/bin/`): the shell with `part`'s lessons.
+///
+/// On the site, the page's loader (`window.dlvizLoader`, `www/index.html`) decides which
+/// module is on the page: this registers the module's mount and unmount with it, and the
+/// loader calls them (unmounting the module it replaces first). Without a loader the app is
+/// mounted at once.
+pub fn start(part: &'static Part) {
     console_error_panic_hook::set_once();
+    let register = js_sys::Reflect::get(&window(), &JsValue::from_str("dlvizLoader"))
+        .ok()
+        .filter(|l| l.is_object())
+        .and_then(|l| {
+            let f = js_sys::Reflect::get(&l, &JsValue::from_str("register")).ok()?;
+            Some((l, f.dyn_into::<js_sys::Function>().ok()?))
+        });
+    match register {
+        Some((loader, register)) => {
+            let mount = Closure::<dyn Fn()>::new(move || mount(part)).into_js_value();
+            let unmount = Closure::<dyn Fn()>::new(unmount).into_js_value();
+            let _ = register.call3(&loader, &JsValue::from_str(part.name), &mount, &unmount);
+        }
+        None => mount(part),
+    }
+}
+
+/// Mounts the shell with `part`'s lessons on `<body>` (replacing this module's earlier mount).
+pub fn mount(part: &'static Part) {
+    unmount();
     // The static "Loading…" banner of index.html gives way to the app.
     if let Some(boot) = document().get_element_by_id("boot") {
         boot.remove();
     }
-    leptos::mount::mount_to_body(App);
+    let handle =
+        leptos::mount::mount_to(document().body().expect("a page has a body"), move || {
+            view! { <Shell part=part /> }.into_any()
+        });
+    MOUNTED.with(|m| *m.borrow_mut() = Some(handle));
+}
+
+/// Takes this module's app off the page, if it is there.
+pub fn unmount() {
+    let handle = MOUNTED.with(|m| m.borrow_mut().take());
+    drop(handle);
+}
+
+/// Asks the page's loader for module `name`; the loader unmounts this module once that one is
+/// ready. False when there is no loader (a page or test that mounted one module by hand).
+fn load_module(name: &str) -> bool {
+    let Ok(loader) = js_sys::Reflect::get(&window(), &JsValue::from_str("dlvizLoader")) else {
+        return false;
+    };
+    let Ok(load) = js_sys::Reflect::get(&loader, &JsValue::from_str("load")) else {
+        return false;
+    };
+    match load.dyn_into::<js_sys::Function>() {
+        Ok(f) => f.call1(&loader, &JsValue::from_str(name)).is_ok(),
+        Err(_) => false,
+    }
 }
 
 /// Listens to a media query; `set` receives its current value now and on every change.
@@ -447,10 +505,18 @@ fn focus_main() {
     }
 }
 
-/// The root component: header (brand, lesson navigation, language, theme, backend slot),
-/// the routed page and the footer.
+/// The shell with every lesson (what the tests mount): [`Shell`] over [`lessons::ALL`].
 #[component]
 pub fn App() -> impl IntoView {
+    view! { <Shell part=&lessons::ALL /> }
+}
+
+/// The root component: header (brand, lesson navigation, language, theme, backend slot),
+/// the routed page and the footer. It routes every lesson of the registry; the views it can
+/// show are `part`'s, and a lesson outside `part` is handed to its own module
+/// ([`ModuleLoading`]).
+#[component]
+pub fn Shell(part: &'static Part) -> impl IntoView {
     let (path0, query0) = split_hash(&location_hash());
     let lang = RwSignal::new(initial_lang(&query0));
     CURRENT_LANG.with(|c| c.set(lang.get_untracked()));
@@ -624,9 +690,10 @@ pub fn App() -> impl IntoView {
                 match route_of(&path) {
                     Route::Home => view! { <Home query=query unknown=None /> }.into_any(),
                     Route::Unknown => view! { <Home query=query unknown=Some(path) /> }.into_any(),
-                    Route::Lesson(slug) => match lessons::find(slug) {
-                        Some(l) => view! { <LessonPage lesson=l query=query /> }.into_any(),
-                        None => view! { <Home query=query unknown=Some(path) /> }.into_any(),
+                    Route::Lesson(slug) => match (lessons::find(slug), part.view(slug)) {
+                        (Some(l), Some(v)) => view! { <LessonPage lesson=l view=v query=query /> }.into_any(),
+                        (Some(l), None) => view! { <ModuleLoading lesson=l /> }.into_any(),
+                        (None, _) => view! { <Home query=query unknown=Some(path) /> }.into_any(),
                     },
                 }
             }}
@@ -756,7 +823,7 @@ fn UrlNotice(notices: Vec<Notice>) -> impl IntoView {
 /// A lesson page for `query` (the fragment's query, shell keys included): parses the lesson's
 /// knobs, provides them as [`LessonParams`], reports ignored fields and links the neighbours.
 #[component]
-pub fn LessonPage(lesson: &'static Lesson, query: String) -> impl IntoView {
+pub fn LessonPage(lesson: &'static Lesson, view: View, query: String) -> impl IntoView {
     let i18n = I18n::current();
     let look = Appearance::current();
     let (values, mut notices) = url_state::parse(lesson.params, &query, SHELL_KEYS);
@@ -775,12 +842,42 @@ pub fn LessonPage(lesson: &'static Lesson, query: String) -> impl IntoView {
     };
     view! {
         <UrlNotice notices=notices />
-        <article class="lesson" data-lesson=lesson.slug>{(lesson.view)()}</article>
+        <article class="lesson" data-lesson=lesson.slug>{view()}</article>
         {(prev.is_some() || next.is_some()).then(|| view! {
             <nav class="lesson-pager" aria-label=move || i18n.t("lesson.pager")>
                 {prev.map(|l| neighbour(l, "lesson.prev", "prev"))}
                 {next.map(|l| neighbour(l, "lesson.next", "next"))}
             </nav>
         })}
+    }
+}
+
+/// In place of a lesson whose view is in another module: says so while the page's loader
+/// fetches that module (which then replaces this one), or why it could not.
+#[component]
+fn ModuleLoading(lesson: &'static Lesson) -> impl IntoView {
+    let i18n = I18n::current();
+    let name = lesson.module();
+    let failed = RwSignal::new(false);
+    let handle = window_event_listener(
+        leptos::ev::Custom::<web_sys::CustomEvent>::new("dlviz-module-failed"),
+        move |ev| {
+            if ev.detail().as_string().as_deref() == Some(name) {
+                failed.set(true);
+            }
+        },
+    );
+    on_cleanup(move || handle.remove());
+    if !load_module(name) {
+        failed.set(true);
+    }
+    view! {
+        <div class="notice module-loading" role="status" data-testid="module-loading" data-module=name>
+            <p>
+                {move || if failed.get() { i18n.t("module.failed") } else { i18n.t("module.loading") }}
+                " "
+                <strong>{move || i18n.t(lesson.title_key)}</strong>
+            </p>
+        </div>
     }
 }

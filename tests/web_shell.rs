@@ -5,9 +5,9 @@
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_shell`
 
-use dlviz::app::{split_hash, App, LessonParams, SHELL_KEYS};
+use dlviz::app::{split_hash, App, LessonParams, Shell, SHELL_KEYS};
 use dlviz::i18n::{tr, Lang};
-use dlviz::lessons::LESSONS;
+use dlviz::lessons::{Part, ALL, HOME, LESSONS, MODULES};
 use dlviz::url_state::{ParamKind, ParamSpec, Value};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -86,6 +86,11 @@ impl Drop for Mounted {
 }
 
 async fn mount_at(h: &str) -> Mounted {
+    mount_part_at(h, &ALL).await
+}
+
+/// The shell with `part`'s lesson views only, mounted at `h` (as one module of the site).
+async fn mount_part_at(h: &str, part: &'static Part) -> Mounted {
     replace_hash(h);
     // A case that failed (a panic aborts, so no Drop ran) may have left its root behind.
     let old = doc().query_selector_all("[data-test-root]").unwrap();
@@ -97,7 +102,11 @@ async fn mount_at(h: &str) -> Mounted {
     let root: HtmlElement = doc().create_element("div").unwrap().dyn_into().unwrap();
     root.set_attribute("data-test-root", "").unwrap();
     doc().body().unwrap().append_child(&root).unwrap();
-    let handle = mount_to(root.clone(), || App().into_any());
+    let handle = if std::ptr::eq(part, &ALL) {
+        mount_to(root.clone(), || App().into_any())
+    } else {
+        mount_to(root.clone(), move || view! { <Shell part=part /> }.into_any())
+    };
     sleep(20).await;
     Mounted { _handle: handle, root }
 }
@@ -346,4 +355,103 @@ async fn skip_link_focuses_main_and_comes_first() {
     for sel in ["[data-testid=lang-switch]", "[data-testid=theme-switch]"] {
         assert_eq!(q(sel).unwrap().tag_name(), "BUTTON");
     }
+}
+
+/// The slug → module map of the page's loader (`var MODULE_OF = { slug: "name", … }` in
+/// www/index.html).
+fn loader_map() -> Vec<(String, String)> {
+    let html = include_str!("../www/index.html");
+    let start = html.find("var MODULE_OF = {").expect("index.html has the loader's map") + 17;
+    let end = start + html[start..].find('}').expect("the map is closed");
+    html[start..end]
+        .split(',')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once(':')?;
+            Some((k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn every_lesson_is_in_one_module_and_the_loader_agrees() {
+    let html = include_str!("../www/index.html");
+    let map = loader_map();
+    assert_eq!(map.len(), LESSONS.len(), "loader map {map:?}");
+    for l in LESSONS {
+        let carriers: Vec<&str> =
+            MODULES.iter().filter(|p| p.view(l.slug).is_some()).map(|p| p.name).collect();
+        assert_eq!(carriers, [l.module()], "{}: carried by {carriers:?}", l.slug);
+        let mapped = map.iter().find(|(k, _)| k == l.slug).map(|(_, v)| v.as_str());
+        assert_eq!(mapped, Some(l.module()), "{}: index.html maps it to {mapped:?}", l.slug);
+        assert!(ALL.view(l.slug).is_some(), "{} missing from ALL", l.slug);
+    }
+    assert_eq!(ALL.views.len(), LESSONS.len());
+    assert!(HOME.views.is_empty(), "the landing module carries no lesson");
+    for p in MODULES {
+        let link = format!("data-bin=\"dlviz-{}\"", p.name);
+        assert!(html.contains(&link), "index.html does not build module {}", p.name);
+    }
+}
+
+/// Sets (or with `None` removes) a stand-in for the page's loader that records `load` calls.
+fn fake_loader(on: bool) -> js_sys::Array {
+    let win = web_sys::window().unwrap();
+    let calls = js_sys::Array::new();
+    if on {
+        let loader = js_sys::Object::new();
+        let rec = calls.clone();
+        let load = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |name: JsValue| {
+            rec.push(&name);
+        });
+        js_sys::Reflect::set(&loader, &"load".into(), load.as_ref()).unwrap();
+        load.forget();
+        js_sys::Reflect::set(&win, &"dlvizLoader".into(), &loader).unwrap();
+    } else {
+        js_sys::Reflect::delete_property(&win.into(), &"dlvizLoader".into()).unwrap();
+    }
+    calls
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_of_another_module_is_handed_to_the_loader() {
+    let calls = fake_loader(true);
+    let app = mount_part_at("#/convolution?lang=en", &HOME).await;
+    until("the loading notice", || q("[data-testid=module-loading]").is_some()).await;
+    assert!(q("article[data-lesson]").is_none(), "HOME has no lesson view to show");
+    assert_eq!(calls.to_vec(), vec![JsValue::from_str("cnn")], "load(cnn) once");
+    let notice = text("[data-testid=module-loading]");
+    assert!(notice.contains(tr(Lang::En, "module.loading")), "{notice}");
+    assert!(notice.contains(tr(Lang::En, "conv.title")), "{notice}");
+    // The loader reports another module's failure: ignored; this one's: shown.
+    let fire = |name: &str| {
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&name.into());
+        let ev =
+            web_sys::CustomEvent::new_with_event_init_dict("dlviz-module-failed", &init).unwrap();
+        web_sys::window().unwrap().dispatch_event(&ev).unwrap();
+    };
+    fire("generative");
+    sleep(20).await;
+    assert!(text("[data-testid=module-loading]").contains(tr(Lang::En, "module.loading")));
+    fire("cnn");
+    until("the failure notice", || {
+        text("[data-testid=module-loading]").contains(tr(Lang::En, "module.failed"))
+    })
+    .await;
+    // The home page is this module's own: shown at once, no loader call.
+    web_sys::window().unwrap().location().set_hash("/?lang=en").unwrap();
+    until("home", || q("[data-testid=home]").is_some()).await;
+    assert_eq!(calls.length(), 1);
+    drop(app);
+    fake_loader(false);
+}
+
+#[wasm_bindgen_test]
+async fn without_a_loader_the_missing_module_is_reported() {
+    fake_loader(false);
+    let _app = mount_part_at("#/vae?lang=zh", &HOME).await;
+    until("the failure notice", || {
+        text("[data-testid=module-loading]").contains(tr(Lang::Zh, "module.failed"))
+    })
+    .await;
 }

@@ -54,6 +54,13 @@ pub const ENTRIES: &[Entry] = &[
         "There is no lesson at this address; here is the list of lessons.",
         "此地址没有对应的课程；以下是课程列表。",
     ),
+    // A lesson whose code is in another chapter's module (app::ModuleLoading).
+    ("module.loading", "Loading the chapter of", "正在加载课程所在的章节："),
+    (
+        "module.failed",
+        "This chapter could not be loaded (is the network down?). Reload the page to try again:",
+        "无法加载此章节（网络是否已断开？）。请刷新页面重试：",
+    ),
     // Footer.
     (
         "footer.local",

@@ -71,8 +71,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "ae.title",
     summary_key: "ae.summary",
     params: PARAMS,
-    view: || view! { <AutoencoderLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <AutoencoderLesson /> }.into_any()
+}
 
 /// Ten label colours (Tableau 10), readable on light and dark backgrounds.
 pub const DIGIT_COLORS: [&str; 10] = [

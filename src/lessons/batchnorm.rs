@@ -61,8 +61,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "bn.title",
     summary_key: "bn.summary",
     params: PARAMS,
-    view: || view! { <BatchNormLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <BatchNormLesson /> }.into_any()
+}
 
 /// The experiment shared by the training loop and the page; built on the first step, so that
 /// mounting the lesson (or changing a knob) generates no data until training starts.

@@ -91,8 +91,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "conv.title",
     summary_key: "conv.summary",
     params: PARAMS,
-    view: || view! { <ConvolutionLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <ConvolutionLesson /> }.into_any()
+}
 
 /// The exact CPU path, for the step-through panel (tiny, and its numbers must match the core):
 /// `x: (1, C, H, W)`, `w: (F, C, k, k)`, `b: (F)` → `y: (1, F, H', W')`, then ReLU if asked.

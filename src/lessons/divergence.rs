@@ -93,8 +93,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "kl.title",
     summary_key: "kl.summary",
     params: PARAMS,
-    view: || view! { <DivergenceLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <DivergenceLesson /> }.into_any()
+}
 
 /// A histogram as edited: padded with zeros or cut to [`BINS`] bins.
 pub fn bins_of(raw: &[f64]) -> Vec<f64> {

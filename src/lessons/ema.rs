@@ -63,8 +63,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "ema.title",
     summary_key: "ema.summary",
     params: PARAMS,
-    view: || view! { <EmaLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <EmaLesson /> }.into_any()
+}
 
 /// A seeded random walk: `x_0 = 0`, `x_t = x_{t−1} + noise · N(0, 1)`.
 pub fn random_walk(n: usize, noise: f64, seed: u64) -> Vec<f32> {

@@ -54,8 +54,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "sgd.title",
     summary_key: "sgd.summary",
     params: PARAMS,
-    view: || view! { <SgdLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <SgdLesson /> }.into_any()
+}
 
 #[component]
 fn SgdLesson() -> impl IntoView {

@@ -60,8 +60,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "sm.title",
     summary_key: "sm.summary",
     params: PARAMS,
-    view: || view! { <SoftmaxLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <SoftmaxLesson /> }.into_any()
+}
 
 /// The logits as edited (2–10 of them: a shorter list is padded with zeros, a longer one cut).
 pub fn logits_of(raw: &[f64]) -> Vec<f64> {

@@ -93,8 +93,12 @@ pub static LESSON: Lesson = Lesson {
     title_key: "vae.title",
     summary_key: "vae.summary",
     params: PARAMS,
-    view: || view! { <VaeLesson /> }.into_any(),
 };
+
+/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
+pub fn view() -> AnyView {
+    view! { <VaeLesson /> }.into_any()
+}
 
 /// The run shared by the training loop and the page (`None` while it is being built).
 type Current = StoredValue<Option<Rc<Live>>, LocalStorage>;
