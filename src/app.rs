@@ -11,6 +11,11 @@
 //! (re-running only the computations that read that knob) and rewrites the URL with
 //! `history.replaceState`, so slider ticks add no history entries and fire no `hashchange`.
 //! The language and theme switches rewrite the URL the same way.
+//!
+//! Modules: the site is one wasm module per chapter (`src/bin/`, [`crate::lessons::Part`]).
+//! [`Shell`] routes every lesson of the registry but shows the views of its own part only; a
+//! lesson of another part is handed to the page's loader (`www/index.html`), which swaps the
+//! modules: [`start`] registers this module's [`mount`] and [`unmount`] with it.
 
 use crate::i18n::{tr, Lang};
 use crate::lessons::{self, Lesson, Part, View};
