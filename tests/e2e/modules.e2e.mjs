@@ -64,6 +64,12 @@ async function main() {
       await waitLesson(page, 'home');
       const got = wasmFetched(server, from);
       assert(JSON.stringify(got) === '["home"]', `wasm fetched: ${JSON.stringify(got)}`);
+      // Both files of the module carry the build's content hash (cargo xtask stamp), the same one.
+      const urls = await page.evaluate(() =>
+        performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /dlviz-home/.test(n)),
+      );
+      const stamps = urls.map((u) => /\?v=([0-9a-f]{16})$/.exec(u)?.[1]);
+      assert(urls.length >= 2 && stamps.every((v) => v && v === stamps[0]), `module URLs: ${urls.join(', ')}`);
     });
 
     await test('a lesson link swaps in its chapter module; one app on the page', async () => {

@@ -59,6 +59,8 @@ commands:
                          size gzipped and first render (unless --no-app); --web-test runs
                          tests/web_bench.rs and tests/web_bench_train.rs instead
   screenshot             release build, then assets/screenshot.png (headless chromium)
+  stamp [DIR]            Trunk's post-build hook (Trunk.toml): writes each module's content hash
+                         into the loader of DIR/index.html (default $TRUNK_STAGING_DIR)
 ";
 
 fn main() -> ExitCode {
@@ -86,6 +88,14 @@ fn main() -> ExitCode {
         }
         "bench" | "bench-tfjs" => bench(&ctx, rest),
         "screenshot" => screenshot(&ctx),
+        "stamp" => match rest
+            .first()
+            .map(PathBuf::from)
+            .or_else(|| env::var_os("TRUNK_STAGING_DIR").map(PathBuf::from))
+        {
+            Some(dir) => stamp(&dir),
+            None => Err("stamp: name the build's directory (or run it as Trunk's hook)".into()),
+        },
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
@@ -473,6 +483,47 @@ fn page_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>> {
     Ok(out)
 }
 
+/// The placeholder of the module loader in `www/index.html` that [`stamp`] fills.
+const STAMP_PLACEHOLDER: &str = "var STAMP = {};";
+
+/// 64-bit FNV-1a over `parts` in order: a content hash for cache busting (not for security).
+fn fnv1a64(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Writes each module's content hash into the loader of `dir/index.html`
+/// (`var STAMP = {"home":"…",…};`). The loader then asks for `dlviz-<name>.js?v=<hash>` and its
+/// wasm with the same query: Trunk does not hash the file names of the modules ("worker" apps),
+/// and a browser must never pair a cached JS glue with the wasm of another build.
+fn stamp(dir: &Path) -> Result<()> {
+    let html_path = dir.join("index.html");
+    let html =
+        fs::read_to_string(&html_path).map_err(|e| format!("{}: {e}", html_path.display()))?;
+    if !html.contains(STAMP_PLACEHOLDER) {
+        return Err(format!("{}: no `{STAMP_PLACEHOLDER}` to fill", html_path.display()));
+    }
+    let mut entries = Vec::new();
+    for m in modules(dir)? {
+        let read = |p: PathBuf| fs::read(&p).map_err(|e| format!("{}: {e}", p.display()));
+        let js = read(dir.join(format!("{m}.js")))?;
+        let wasm = read(dir.join(format!("{m}_bg.wasm")))?;
+        let name = m.strip_prefix("dlviz-").unwrap_or(&m).to_string();
+        entries.push(format!("\"{name}\":\"{:016x}\"", fnv1a64(&[&js, &wasm])));
+    }
+    let filled =
+        html.replacen(STAMP_PLACEHOLDER, &format!("var STAMP = {{{}}};", entries.join(",")), 1);
+    fs::write(&html_path, filled).map_err(|e| format!("{}: {e}", html_path.display()))?;
+    println!("stamp: {} modules in {}", entries.len(), html_path.display());
+    Ok(())
+}
+
 /// Prints what each page loads against the budget, and fails when the heaviest is over it.
 fn size(ctx: &Ctx) -> Result<()> {
     let pages = page_sizes(&ctx.dist())?;
@@ -840,6 +891,37 @@ mod tests {
         assert_eq!(o.only.as_deref(), Some("matmul"));
         assert!(bench_opts(&args(&["--only"])).is_err());
         assert!(bench_opts(&args(&["--fast"])).is_err());
+    }
+
+    #[test]
+    fn fnv1a64_matches_the_published_vectors() {
+        // Test vectors of the FNV reference (http://www.isthe.com/chongo/tech/comp/fnv/).
+        assert_eq!(fnv1a64(&[b""]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(&[b"a"]), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(&[b"foobar"]), 0x8594_4171_f739_67e8);
+        assert_eq!(fnv1a64(&[b"foo", b"bar"]), fnv1a64(&[b"foobar"]));
+    }
+
+    #[test]
+    fn stamp_fills_the_loader_with_content_hashes() {
+        let dir = env::temp_dir().join(format!("xtask-stamp-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("index.html"), "<script>var STAMP = {};</script>").unwrap();
+        fs::write(dir.join("dlviz-home.js"), "glue").unwrap();
+        fs::write(dir.join("dlviz-home_bg.wasm"), "wasm").unwrap();
+        fs::write(dir.join("dlviz-cnn.js"), "glue2").unwrap();
+        fs::write(dir.join("dlviz-cnn_bg.wasm"), "wasm").unwrap();
+        stamp(&dir).unwrap();
+        let html = fs::read_to_string(dir.join("index.html")).unwrap();
+        let home = format!("{:016x}", fnv1a64(&[b"glue", b"wasm"]));
+        let cnn = format!("{:016x}", fnv1a64(&[b"glue2", b"wasm"]));
+        assert_eq!(
+            html,
+            format!("<script>var STAMP = {{\"cnn\":\"{cnn}\",\"home\":\"{home}\"}};</script>")
+        );
+        // Filled once: a second run finds no placeholder and says so.
+        assert!(stamp(&dir).unwrap_err().contains("no `var STAMP"));
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
