@@ -455,10 +455,13 @@ pub fn mount(part: &'static Part) {
     if let Some(boot) = document().get_element_by_id("boot") {
         boot.remove();
     }
-    let handle =
-        leptos::mount::mount_to(document().body().expect("a page has a body"), move || {
-            view! { <Shell part=part /> }.into_any()
-        });
+    // The loader mounts once the page is parsed, so <body> is there; a page without one gets
+    // nothing mounted (and a message in the console), never a panic.
+    let Some(body) = document().body() else {
+        web_sys::console::error_1(&"dlviz: the page has no <body> to mount on".into());
+        return;
+    };
+    let handle = leptos::mount::mount_to(body, move || view! { <Shell part=part /> }.into_any());
     MOUNTED.with(|m| *m.borrow_mut() = Some(handle));
 }
 
