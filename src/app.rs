@@ -431,14 +431,7 @@ thread_local! {
 /// mounted at once.
 pub fn start(part: &'static Part) {
     console_error_panic_hook::set_once();
-    let register = js_sys::Reflect::get(&window(), &JsValue::from_str("dlvizLoader"))
-        .ok()
-        .filter(|l| l.is_object())
-        .and_then(|l| {
-            let f = js_sys::Reflect::get(&l, &JsValue::from_str("register")).ok()?;
-            Some((l, f.dyn_into::<js_sys::Function>().ok()?))
-        });
-    match register {
+    match loader_method("register") {
         Some((loader, register)) => {
             let mount = Closure::<dyn Fn()>::new(move || mount(part)).into_js_value();
             let unmount = Closure::<dyn Fn()>::new(unmount).into_js_value();
@@ -471,19 +464,20 @@ pub fn unmount() {
     drop(handle);
 }
 
+/// The page's loader (`window.dlvizLoader`) and its function `method`, if both are there.
+fn loader_method(method: &str) -> Option<(JsValue, js_sys::Function)> {
+    let loader = js_sys::Reflect::get(&window(), &JsValue::from_str("dlvizLoader"))
+        .ok()
+        .filter(JsValue::is_object)?;
+    let f = js_sys::Reflect::get(&loader, &JsValue::from_str(method)).ok()?;
+    Some((loader, f.dyn_into().ok()?))
+}
+
 /// Asks the page's loader for module `name`; the loader unmounts this module once that one is
 /// ready. False when there is no loader (a page or test that mounted one module by hand).
 fn load_module(name: &str) -> bool {
-    let Ok(loader) = js_sys::Reflect::get(&window(), &JsValue::from_str("dlvizLoader")) else {
-        return false;
-    };
-    let Ok(load) = js_sys::Reflect::get(&loader, &JsValue::from_str("load")) else {
-        return false;
-    };
-    match load.dyn_into::<js_sys::Function>() {
-        Ok(f) => f.call1(&loader, &JsValue::from_str(name)).is_ok(),
-        Err(_) => false,
-    }
+    loader_method("load")
+        .is_some_and(|(loader, load)| load.call1(&loader, &JsValue::from_str(name)).is_ok())
 }
 
 /// Listens to a media query; `set` receives its current value now and on every change.
