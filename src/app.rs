@@ -17,252 +17,19 @@
 //! lesson of another part is handed to the page's loader (`www/index.html`), which swaps the
 //! modules: [`start`] registers this module's [`mount`] and [`unmount`] with it.
 
-use crate::i18n::{tr, Lang};
+use crate::compute::Preference;
+use crate::i18n::Lang;
 use crate::lessons::{self, Lesson, Part, View};
-use crate::url_state::{self, Notice, NoticeReason, ParamSpec, Value};
+use crate::page::{
+    link_to, location_hash, provide_compute, query_value, set_current_lang, set_shell_param,
+    BACKEND_KEY,
+};
+pub use crate::page::{split_hash, Appearance, I18n, LessonParams, Theme, SHELL_KEYS};
+use crate::url_state::{self, shell_notice, Notice, NoticeReason};
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-
-/// Keys in the query that belong to the shell, not to a lesson.
-pub const SHELL_KEYS: &[&str] = &["lang", "theme", "backend"];
-
-/// The current language, provided as context.
-#[derive(Clone, Copy)]
-pub struct I18n {
-    /// The language signal.
-    pub lang: RwSignal<Lang>,
-}
-
-impl I18n {
-    /// The context's language, or English when used outside [`App`] (never panics).
-    pub fn current() -> Self {
-        use_context::<I18n>().unwrap_or_else(|| I18n { lang: RwSignal::new(Lang::En) })
-    }
-
-    /// The string for `key` in the current language (reactive).
-    pub fn t(&self, key: &str) -> &'static str {
-        tr(self.lang.get(), key)
-    }
-}
-
-/// The colour theme chosen by the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Theme {
-    /// Follow the system (`prefers-color-scheme`).
-    Auto,
-    /// Always light.
-    Light,
-    /// Always dark.
-    Dark,
-}
-
-impl Theme {
-    /// The code used in the URL (`theme=`); `auto` is the default and is left out of URLs.
-    pub fn code(self) -> &'static str {
-        match self {
-            Theme::Auto => "auto",
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
-    }
-
-    /// Parses a URL code.
-    pub fn from_code(code: &str) -> Option<Theme> {
-        match code.trim() {
-            "auto" => Some(Theme::Auto),
-            "light" => Some(Theme::Light),
-            "dark" => Some(Theme::Dark),
-            _ => None,
-        }
-    }
-
-    /// The next theme of the switch's cycle: auto → light → dark → auto.
-    pub fn next(self) -> Theme {
-        match self {
-            Theme::Auto => Theme::Light,
-            Theme::Light => Theme::Dark,
-            Theme::Dark => Theme::Auto,
-        }
-    }
-
-    fn label_key(self) -> &'static str {
-        match self {
-            Theme::Auto => "theme.auto",
-            Theme::Light => "theme.light",
-            Theme::Dark => "theme.dark",
-        }
-    }
-}
-
-/// Appearance settings, provided as context: the chosen theme and the system preferences.
-/// Canvas drawings read [`Appearance::is_dark`] to pick colours that match the CSS theme, and
-/// animations read [`Appearance::reduced_motion`].
-#[derive(Clone, Copy)]
-pub struct Appearance {
-    /// The reader's choice (the theme switch, `theme=` in the URL).
-    pub theme: RwSignal<Theme>,
-    system_dark: RwSignal<bool>,
-    reduced: RwSignal<bool>,
-}
-
-impl Appearance {
-    /// The context's appearance, or a fresh `Auto` one outside [`App`] (never panics).
-    pub fn current() -> Self {
-        use_context::<Appearance>().unwrap_or_else(|| Appearance {
-            theme: RwSignal::new(Theme::Auto),
-            system_dark: RwSignal::new(prefers_dark()),
-            reduced: RwSignal::new(prefers_reduced_motion()),
-        })
-    }
-
-    /// True when the page is drawn dark: the chosen theme, or the system's if `Auto` (reactive).
-    pub fn is_dark(&self) -> bool {
-        match self.theme.get() {
-            Theme::Auto => self.system_dark.get(),
-            Theme::Light => false,
-            Theme::Dark => true,
-        }
-    }
-
-    /// True when the system asks for reduced motion (reactive; follows changes live).
-    pub fn reduced_motion(&self) -> bool {
-        self.reduced.get()
-    }
-}
-
-/// True when the user's system asks for reduced motion (`prefers-reduced-motion: reduce`).
-/// Not reactive; inside components prefer [`Appearance::reduced_motion`].
-pub fn prefers_reduced_motion() -> bool {
-    media_matches("(prefers-reduced-motion: reduce)")
-}
-
-/// True when the system colour scheme is dark (`prefers-color-scheme: dark`). Not reactive.
-pub fn prefers_dark() -> bool {
-    media_matches("(prefers-color-scheme: dark)")
-}
-
-fn media_matches(query: &str) -> bool {
-    window().match_media(query).ok().flatten().map(|m| m.matches()).unwrap_or(false)
-}
-
-/// The current lesson's knobs, provided as context to the lesson's view.
-#[derive(Clone, Copy)]
-pub struct LessonParams {
-    specs: &'static [ParamSpec],
-    values: RwSignal<Vec<Value>>,
-}
-
-impl LessonParams {
-    /// Wraps values parsed under `specs`.
-    pub fn new(specs: &'static [ParamSpec], values: Vec<Value>) -> Self {
-        Self { specs, values: RwSignal::new(values) }
-    }
-
-    /// The schema these values follow.
-    pub fn specs(&self) -> &'static [ParamSpec] {
-        self.specs
-    }
-
-    fn index(&self, key: &str) -> Option<usize> {
-        self.specs.iter().position(|s| s.key == key)
-    }
-
-    /// The value of `key` (reactive); the spec's default if the key is unknown.
-    pub fn get(&self, key: &str) -> Value {
-        let Some(i) = self.index(key) else {
-            return Value::Int(0);
-        };
-        self.values
-            .with(|v| v.get(i).cloned())
-            .unwrap_or_else(|| url_state::default_value(&self.specs[i]))
-    }
-
-    /// Integer knob (reactive).
-    pub fn int(&self, key: &str) -> i64 {
-        match self.get(key) {
-            Value::Int(i) => i,
-            Value::Seed(s) => s as i64,
-            _ => 0,
-        }
-    }
-
-    /// Float knob (reactive).
-    pub fn float(&self, key: &str) -> f64 {
-        match self.get(key) {
-            Value::Float(x) => x,
-            Value::Int(i) => i as f64,
-            _ => 0.0,
-        }
-    }
-
-    /// Choice knob: the chosen identifier (reactive).
-    pub fn choice(&self, key: &str) -> &'static str {
-        let Some(i) = self.index(key) else { return "" };
-        match (self.specs[i].kind, self.get(key)) {
-            (url_state::ParamKind::Choice(opts), Value::Choice(c)) => {
-                opts.get(c).copied().unwrap_or("")
-            }
-            _ => "",
-        }
-    }
-
-    /// Choice knob whose options are numbers (rates, ε): the chosen one as `f32`, or
-    /// `fallback` if it does not parse to a finite number (reactive).
-    pub fn choice_f32(&self, key: &str, fallback: f32) -> f32 {
-        self.choice(key).parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
-    }
-
-    /// Boolean knob (reactive).
-    pub fn flag(&self, key: &str) -> bool {
-        matches!(self.get(key), Value::Bool(true))
-    }
-
-    /// Seed knob (reactive).
-    pub fn seed(&self, key: &str) -> u64 {
-        match self.get(key) {
-            Value::Seed(s) => s,
-            _ => 0,
-        }
-    }
-
-    /// Number-list knob (reactive).
-    pub fn floats(&self, key: &str) -> Vec<f64> {
-        match self.get(key) {
-            Value::Floats(v) => v,
-            _ => Vec::new(),
-        }
-    }
-
-    /// Sets `key` if `value` is valid for it (values failing the schema are ignored), then
-    /// rewrites the URL without adding a history entry.
-    pub fn set(&self, key: &str, value: Value) {
-        let Some(i) = self.index(key) else { return };
-        let spec = &self.specs[i];
-        let text = url_state::format_value(&spec.kind, &value);
-        let Ok(checked) = url_state::parse_value(&spec.kind, &text) else { return };
-        self.values.update(|v| {
-            if let Some(slot) = v.get_mut(i) {
-                *slot = checked;
-            }
-        });
-        sync_url(self);
-    }
-
-    /// Sets a choice knob by identifier.
-    pub fn set_choice(&self, key: &str, id: &str) {
-        let Some(i) = self.index(key) else { return };
-        if let Ok(v) = url_state::parse_value(&self.specs[i].kind, id) {
-            self.set(key, v);
-        }
-    }
-
-    /// The query string of the current values (`k=v&…`).
-    pub fn query(&self) -> String {
-        self.values.with_untracked(|v| url_state::encode(self.specs, v))
-    }
-}
 
 /// The current route.
 #[derive(Clone, Debug, PartialEq)]
@@ -286,92 +53,13 @@ pub fn route_of(path: &str) -> Route {
     }
 }
 
-fn location_hash() -> String {
-    window().location().hash().unwrap_or_default()
-}
-
-/// Splits `#/slug?query` into (`slug`, `query`).
-pub fn split_hash(hash: &str) -> (String, String) {
-    let h = hash.trim_start_matches('#').trim_start_matches('/');
-    match h.split_once('?') {
-        Some((p, q)) => (p.trim_end_matches('/').to_string(), q.to_string()),
-        None => (h.trim_end_matches('/').to_string(), String::new()),
-    }
-}
-
 /// A `change` listener registered on a media query list.
 type MediaListener = (web_sys::MediaQueryList, Closure<dyn Fn()>);
 
 thread_local! {
-    /// The language shown, mirrored for URL writers that run outside the reactive tree
-    /// (event handlers have no owner, so no context).
-    static CURRENT_LANG: Cell<Lang> = const { Cell::new(Lang::En) };
     /// The listeners on the `prefers-*` media queries of the mounted app.
     static MEDIA_LISTENERS: RefCell<Vec<MediaListener>> =
         const { RefCell::new(Vec::new()) };
-}
-
-/// Writes `#/<path>?<pairs>` with `history.replaceState` (no history entry, no `hashchange`).
-fn replace_hash(path: &str, pairs: &[(String, String)]) {
-    let query = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", url_state::percent_encode(k), url_state::percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let url = if query.is_empty() { format!("#/{path}") } else { format!("#/{path}?{query}") };
-    if let Ok(h) = window().history() {
-        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
-    }
-}
-
-/// Sets (or with `None` removes) one shell key in the current URL, keeping everything else,
-/// without adding a history entry. For the shell's switches and the backend selector.
-pub fn set_shell_param(key: &str, value: Option<&str>) {
-    let (path, query) = split_hash(&location_hash());
-    let mut pairs: Vec<(String, String)> =
-        url_state::split_query(&query).into_iter().filter(|(k, _)| k != key).collect();
-    if let Some(v) = value {
-        pairs.push((key.to_string(), v.to_string()));
-    }
-    replace_hash(&path, &pairs);
-}
-
-/// Rewrites the URL from the lesson's values, keeping the shell keys of the current URL
-/// (`lang` is always written so that a shared link opens in the same language).
-fn sync_url(params: &LessonParams) {
-    let (path, query) = split_hash(&location_hash());
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (spec, value) in params.specs.iter().zip(params.values.get_untracked()) {
-        pairs.push((spec.key.to_string(), url_state::format_value(&spec.kind, &value)));
-    }
-    let lang = CURRENT_LANG.with(Cell::get).code().to_string();
-    pairs.push(("lang".to_string(), lang));
-    for key in SHELL_KEYS.iter().filter(|k| **k != "lang") {
-        if let Some(v) = query_value(&query, key) {
-            pairs.push((key.to_string(), v));
-        }
-    }
-    replace_hash(&path, &pairs);
-}
-
-/// A link to `slug` (empty: home) that carries the shell settings: the language, the theme
-/// unless `auto`, and the current URL's `backend`, so following it keeps the reader's choices.
-pub fn link_to(slug: &str, lang: Lang, theme: Theme) -> String {
-    let mut q = format!("lang={}", lang.code());
-    if theme != Theme::Auto {
-        q.push_str("&theme=");
-        q.push_str(theme.code());
-    }
-    if let Some(b) = query_value(&split_hash(&location_hash()).1, "backend") {
-        q.push_str("&backend=");
-        q.push_str(&url_state::percent_encode(&b));
-    }
-    format!("#/{slug}?{q}")
-}
-
-/// The last value of `key` in `query`, if present.
-fn query_value(query: &str, key: &str) -> Option<String> {
-    url_state::split_query(query).into_iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
 fn initial_lang(query: &str) -> Lang {
@@ -381,38 +69,16 @@ fn initial_lang(query: &str) -> Lang {
         .unwrap_or(Lang::En)
 }
 
-/// Notices for shell keys with invalid values (`lang=xx`, `theme=pink`, `backend=tpu`; the
-/// last is judged by the compute module, which owns it).
+/// Notices for shell keys with invalid values (`lang=xx`, `theme=pink`, `backend=tpu`).
 fn shell_notices(query: &str) -> Vec<Notice> {
-    let mut out = Vec::new();
-    if let Some(v) = query_value(query, "lang") {
-        if Lang::from_tag(&v).is_none() {
-            out.push(Notice {
-                key: "lang".into(),
-                raw: v.chars().take(40).collect(),
-                reason: NoticeReason::Malformed,
-            });
-        }
-    }
-    if let Some(v) = query_value(query, "backend") {
-        if crate::compute::Preference::from_code(&v).is_none() {
-            out.push(Notice {
-                key: "backend".into(),
-                raw: v.chars().take(40).collect(),
-                reason: NoticeReason::Malformed,
-            });
-        }
-    }
-    if let Some(v) = query_value(query, "theme") {
-        if Theme::from_code(&v).is_none() {
-            out.push(Notice {
-                key: "theme".into(),
-                raw: v.chars().take(40).collect(),
-                reason: NoticeReason::Malformed,
-            });
-        }
-    }
-    out
+    [
+        shell_notice(query, "lang", |v| Lang::from_tag(v).is_some()),
+        shell_notice(query, BACKEND_KEY, |v| Preference::from_code(v).is_some()),
+        shell_notice(query, "theme", |v| Theme::from_code(v).is_some()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The module's app while it is on the page (dropping it unmounts the app and disposes of
@@ -521,20 +187,16 @@ pub fn App() -> impl IntoView {
 pub fn Shell(part: &'static Part) -> impl IntoView {
     let (path0, query0) = split_hash(&location_hash());
     let lang = RwSignal::new(initial_lang(&query0));
-    CURRENT_LANG.with(|c| c.set(lang.get_untracked()));
+    set_current_lang(lang.get_untracked());
     let theme0 = query_value(&query0, "theme").and_then(|v| Theme::from_code(&v));
-    let appearance = Appearance {
-        theme: RwSignal::new(theme0.unwrap_or(Theme::Auto)),
-        system_dark: RwSignal::new(false),
-        reduced: RwSignal::new(false),
-    };
+    let appearance = Appearance::new(theme0.unwrap_or(Theme::Auto));
     let i18n = I18n { lang };
     provide_context(i18n);
     provide_context(appearance);
-    crate::ui::backend::provide_compute();
+    provide_compute();
 
     unwatch_media();
-    let (sd, rm) = (appearance.system_dark, appearance.reduced);
+    let (sd, rm) = appearance.system_signals();
     watch_media("(prefers-color-scheme: dark)", move |v| {
         let _ = sd.try_set(v);
     });
@@ -569,7 +231,7 @@ pub fn Shell(part: &'static Part) -> impl IntoView {
 
     Effect::new(move |_| {
         let l = lang.get();
-        CURRENT_LANG.with(|c| c.set(l));
+        set_current_lang(l);
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", if l == Lang::Zh { "zh-CN" } else { "en" });
         }
@@ -597,7 +259,7 @@ pub fn Shell(part: &'static Part) -> impl IntoView {
     let toggle_lang = move |_| {
         lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En });
         let l = lang.get_untracked();
-        CURRENT_LANG.with(|c| c.set(l));
+        set_current_lang(l);
         set_shell_param("lang", Some(l.code()));
     };
     let cycle_theme = move |_| {

@@ -3,7 +3,8 @@
 //! * [`core`]: the web-free numeric core (tensors, kernels); native and wasm.
 //! * [`gpu`]: the WebGPU/wgpu backend for the same ops; native (Vulkan) and wasm (WebGPU).
 //! * [`url_state`], [`i18n`]: web-free pieces of the app (URL schema, zh/en catalog).
-//! * `app`, `lessons`, `ui` (wasm only): the Leptos app.
+//! * `page`, `ui`, `lessons`, `app` (wasm only): the Leptos app — `page` holds the contexts
+//!   the other three share.
 
 pub mod compute;
 pub mod core;
@@ -17,5 +18,7 @@ pub mod app;
 pub mod bench;
 #[cfg(target_arch = "wasm32")]
 pub mod lessons;
+#[cfg(target_arch = "wasm32")]
+pub mod page;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -240,6 +240,32 @@ pub fn split_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Splits a location fragment `#/slug?query` into (`slug`, `query`).
+pub fn split_hash(hash: &str) -> (String, String) {
+    let h = hash.trim_start_matches('#').trim_start_matches('/');
+    match h.split_once('?') {
+        Some((p, q)) => (p.trim_end_matches('/').to_string(), q.to_string()),
+        None => (h.trim_end_matches('/').to_string(), String::new()),
+    }
+}
+
+/// The last value of `key` in `query`, if present.
+pub fn query_value(query: &str, key: &str) -> Option<String> {
+    split_query(query).into_iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// A notice for a shell key (`lang=xx`, `theme=pink`, `backend=tpu`) whose value in `query`
+/// `valid` rejects; `None` when the key is absent or valid. The raw value is cut to 40
+/// characters.
+pub fn shell_notice(query: &str, key: &str, valid: impl Fn(&str) -> bool) -> Option<Notice> {
+    let v = query_value(query, key)?;
+    (!valid(&v)).then(|| Notice {
+        key: key.into(),
+        raw: truncate(&v, 40),
+        reason: NoticeReason::Malformed,
+    })
+}
+
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
@@ -306,6 +332,33 @@ pub fn encode(specs: &[ParamSpec], values: &[Value]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fragments_split_into_slug_and_query() {
+        use super::split_hash;
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(split_hash("#/convolution?k=3&lang=zh"), s("convolution", "k=3&lang=zh"));
+        assert_eq!(split_hash("#/sgd/"), s("sgd", ""));
+        assert_eq!(split_hash(""), s("", ""));
+        assert_eq!(split_hash("#/?lang=en"), s("", "lang=en"));
+    }
+
+    #[test]
+    fn shell_keys_are_read_last_wins_and_reported_when_invalid() {
+        use super::{query_value, shell_notice, NoticeReason};
+        let q = "k=3&backend=cpu&lang=zh&backend=gpu";
+        assert_eq!(query_value(q, "backend").as_deref(), Some("gpu"));
+        assert_eq!(query_value(q, "theme"), None);
+        let ok = |v: &str| ["cpu", "gpu", "auto"].contains(&v);
+        assert_eq!(shell_notice(q, "backend", ok), None);
+        assert_eq!(shell_notice("k=1", "backend", ok), None);
+        let long = format!("backend={}", "x".repeat(100));
+        let n = shell_notice(&long, "backend", ok).unwrap();
+        assert_eq!(
+            (n.key.as_str(), n.raw.len(), n.reason),
+            ("backend", 40, NoticeReason::Malformed)
+        );
+    }
+
     use super::*;
 
     const SPECS: &[ParamSpec] = &[

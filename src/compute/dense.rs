@@ -14,10 +14,11 @@
 
 use super::{decide, median, now_ms, BackendKind, Decision, GpuAvailability, Preference, Timings};
 use crate::core::autograd::{AutogradError, ParamId, ParamStore, Tape};
+pub use crate::core::dense::{Act, DenseLoss, DenseSpec};
 use crate::core::nn::{Activation, Init, Linear, Sequential};
 use crate::core::optim::{Adam, Optimizer};
 use crate::core::Rng;
-use crate::gpu::dense::{Act, DenseLoss, DenseSpec, DenseTrainer};
+use crate::gpu::dense::DenseTrainer;
 use crate::gpu::{Gpu, GpuError};
 use std::fmt;
 

@@ -24,8 +24,7 @@ pub mod vae;
 use crate::core::activation::relu_inplace;
 use crate::core::matmul::{gemm, Gemm};
 use crate::core::{Conv2dParams, ConvError, Rng, ShapeError, Tensor};
-use crate::gpu::{AdapterFacts, Gpu, GpuError};
-use crate::i18n::{tr, tr_fmt, Lang};
+pub use crate::gpu::{AdapterFacts, Gpu, GpuError};
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
@@ -72,27 +71,6 @@ impl Preference {
             "gpu" | "webgpu" => Some(Preference::WebGpu),
             _ => None,
         }
-    }
-}
-
-/// Reads `backend=` from a URL query (`a=1&backend=cpu`): the preference (auto when absent
-/// or invalid) and, for an invalid value, a notice for the page to show.
-pub fn preference_from_query(query: &str) -> (Preference, Option<crate::url_state::Notice>) {
-    let Some((_, raw)) =
-        crate::url_state::split_query(query).into_iter().rev().find(|(k, _)| k == "backend")
-    else {
-        return (Preference::Auto, None);
-    };
-    match Preference::from_code(&raw) {
-        Some(p) => (p, None),
-        None => (
-            Preference::Auto,
-            Some(crate::url_state::Notice {
-                key: "backend".into(),
-                raw: raw.chars().take(40).collect(),
-                reason: crate::url_state::NoticeReason::Malformed,
-            }),
-        ),
     }
 }
 
@@ -469,74 +447,6 @@ pub struct Status {
     pub notice: Option<String>,
     /// WebGPU initialisation or calibration is running.
     pub busy: bool,
-}
-
-fn ms(x: f64) -> String {
-    if x < 10.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.0}")
-    }
-}
-
-impl Status {
-    /// "CPU (wasm SIMD)" or "WebGPU: <adapter>".
-    pub fn label(&self, lang: Lang) -> String {
-        match (self.active, &self.adapter) {
-            (BackendKind::WebGpu, Some(a)) => {
-                tr_fmt(lang, "backend.label_gpu", &[("adapter", &a.label())])
-            }
-            (BackendKind::WebGpu, None) => tr_fmt(lang, "backend.label_gpu", &[("adapter", "?")]),
-            (BackendKind::Cpu, _) => tr(lang, cpu_label_key()).to_string(),
-        }
-    }
-
-    /// Why the backend is active, in words.
-    pub fn reason_text(&self, lang: Lang) -> String {
-        let adapter = self.adapter.as_ref().map(|a| a.label()).unwrap_or_default();
-        match &self.reason {
-            Reason::ForcedCpu => tr(lang, "backend.why_forced_cpu").to_string(),
-            Reason::ForcedGpu => tr(lang, "backend.why_forced_gpu").to_string(),
-            Reason::Initializing => tr(lang, "backend.why_initializing").to_string(),
-            Reason::Calibrating => tr(lang, "backend.why_calibrating").to_string(),
-            Reason::SoftwareAdapter => {
-                tr_fmt(lang, "backend.why_software", &[("adapter", &adapter)])
-            }
-            Reason::SlowerThanCpu(t) => tr_fmt(
-                lang,
-                "backend.why_slower",
-                &[("adapter", &adapter), ("cpu", &ms(t.cpu_ms)), ("gpu", &ms(t.gpu_ms))],
-            ),
-            Reason::FasterThanCpu(t) => {
-                let why = tr_fmt(
-                    lang,
-                    "backend.why_faster",
-                    &[("cpu", &ms(t.cpu_ms)), ("gpu", &ms(t.gpu_ms))],
-                );
-                match self.round_trip_ms {
-                    Some(rt) => {
-                        let more = tr_fmt(lang, "backend.round_trip", &[("rt", &ms(rt))]);
-                        format!("{why} {more}")
-                    }
-                    None => why,
-                }
-            }
-            Reason::Unavailable(m) => tr_fmt(lang, "backend.why_unavailable", &[("error", m)]),
-        }
-    }
-
-    /// The fallback notice in words, if any.
-    pub fn notice_text(&self, lang: Lang) -> Option<String> {
-        self.notice.as_ref().map(|m| tr_fmt(lang, "backend.notice_fallback", &[("error", m)]))
-    }
-}
-
-fn cpu_label_key() -> &'static str {
-    if cfg!(target_arch = "wasm32") {
-        "backend.label_cpu"
-    } else {
-        "backend.label_cpu_native"
-    }
 }
 
 /// The app's compute handle: cheap to clone (shared state), single-threaded.
@@ -944,26 +854,6 @@ mod tests {
     }
 
     #[test]
-    fn faster_reason_mentions_the_round_trip_when_measured() {
-        let t = Timings { cpu_ms: 10.0, gpu_ms: 1.0 };
-        let mut st = Status {
-            preference: Preference::Auto,
-            active: BackendKind::WebGpu,
-            reason: Reason::FasterThanCpu(t),
-            adapter: Some(hw()),
-            timings: Some(t),
-            round_trip_ms: Some(0.25),
-            notice: None,
-            busy: false,
-        };
-        for lang in [Lang::En, Lang::Zh] {
-            assert!(st.reason_text(lang).contains("0.25"), "{}", st.reason_text(lang));
-        }
-        st.round_trip_ms = None;
-        assert!(!st.reason_text(Lang::En).contains("round trip"));
-    }
-
-    #[test]
     fn auto_without_gpu() {
         let d = decide(Preference::Auto, GpuAvailability::Pending, None);
         assert_eq!(d.reason, Reason::Initializing);
@@ -995,29 +885,14 @@ mod tests {
     }
 
     #[test]
-    fn preference_from_url_query() {
-        assert_eq!(preference_from_query(""), (Preference::Auto, None));
-        assert_eq!(preference_from_query("k=3&backend=cpu&lang=zh"), (Preference::Cpu, None));
-        assert_eq!(preference_from_query("backend=cpu&backend=gpu"), (Preference::WebGpu, None));
-        let (p, n) = preference_from_query("backend=tpu");
-        assert_eq!(p, Preference::Auto);
-        let n = n.unwrap();
-        assert_eq!((n.key.as_str(), n.raw.as_str()), ("backend", "tpu"));
-        assert_eq!(n.reason, crate::url_state::NoticeReason::Malformed);
-    }
-
-    #[test]
-    fn status_texts() {
+    fn status_follows_the_gpu_and_the_choice() {
         let c = Compute::new(Preference::Auto);
         let s = c.status();
         assert_eq!(s.active, BackendKind::Cpu);
         assert_eq!(s.reason, Reason::Initializing);
-        assert!(!s.label(Lang::En).is_empty());
         c.set_gpu(Err(GpuError::NoWebGpu));
         let s = c.status();
         assert_eq!(s.reason, Reason::Unavailable(GpuError::NoWebGpu.to_string()));
-        assert!(s.reason_text(Lang::En).contains("WebGPU"));
-        assert!(s.reason_text(Lang::Zh).contains("WebGPU"));
         let seen = Rc::new(RefCell::new(Vec::new()));
         {
             let seen = seen.clone();

@@ -28,6 +28,7 @@ pub mod autograd;
 pub mod colormap;
 pub mod conv;
 pub mod data;
+pub mod dense;
 pub mod divergence;
 pub mod fastexp;
 pub mod filters;

@@ -32,7 +32,7 @@
 //! tested against `core::vae` step by step (`tests/gpu_vae.rs`, `tests/web_gpu_vae.rs`).
 
 use super::context::GpuContext;
-use super::dense::{self, Act, DenseLoss};
+use super::dense::{self, Act, DenseLoss, KernelCode};
 use super::error::GpuError;
 use super::matmul::{self, MatmulKernel};
 use super::resources::{self as res, Scopes};

@@ -11,7 +11,6 @@ pub const ENTRIES: &[Entry] = &[
     ("backend.cpu", "CPU", "CPU"),
     ("backend.gpu", "WebGPU", "WebGPU"),
     ("backend.label_cpu", "CPU (wasm SIMD)", "CPU（wasm SIMD）"),
-    ("backend.label_cpu_native", "CPU (native)", "CPU（本机）"),
     ("backend.label_gpu", "WebGPU: {adapter}", "WebGPU：{adapter}"),
     ("backend.why_forced_cpu", "You chose the CPU.", "你选择了 CPU。"),
     ("backend.why_forced_gpu", "You chose WebGPU.", "你选择了 WebGPU。"),

@@ -18,16 +18,17 @@
 mod model;
 
 use super::Lesson;
-use crate::app::{Appearance, I18n, LessonParams};
 use crate::compute::dense::choose_dense;
-use crate::compute::{BackendKind, Compute, Decision, Preference, Reason, Status};
+use crate::compute::dense::Act;
+use crate::compute::Gpu;
+use crate::compute::{AdapterFacts, BackendKind, Compute, Decision, Preference, Reason};
 use crate::core::mnist::{Mnist, PIXELS, SIDE};
 use crate::core::pca::{mse, Pca};
 use crate::core::train::{AsyncTrainable, FnTrainable, Trainable, LOSS};
-use crate::gpu::dense::Act;
-use crate::gpu::Gpu;
 use crate::i18n::{tr, tr_fmt};
-use crate::ui::backend::ComputeCtx;
+use crate::page::ComputeCtx;
+use crate::page::{Appearance, I18n, LessonParams};
+use crate::ui::backend::{backend_label, reason_text};
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
 use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{
@@ -133,7 +134,12 @@ async fn decide_backend(compute: Option<&Compute>, s: &Settings) -> (Decision, O
 /// Where the current run trains and why, for the read-out.
 #[derive(Clone, Debug, PartialEq)]
 struct RunInfo {
-    status: Status,
+    /// The backend the run trains on.
+    kind: BackendKind,
+    /// Why: the decision for this network.
+    reason: Reason,
+    /// The GPU adapter, when one is open.
+    adapter: Option<AdapterFacts>,
     /// Why a GPU run had to start on the CPU instead.
     fallback: Option<String>,
 }
@@ -161,17 +167,8 @@ fn async_factory(
                 .or_else(|| compute.as_ref().and_then(|c| c.gpu()).map(|g| g.info().clone()));
             let (e, fallback) =
                 Experiment::start(&s, split, val_input, d.backend, gpu, board).await?;
-            let status = Status {
-                preference: compute.as_ref().map_or(Preference::Auto, |c| c.preference()),
-                active: e.backend(),
-                reason: d.reason,
-                adapter,
-                timings: None,
-                round_trip_ms: None,
-                notice: None,
-                busy: false,
-            };
-            let _ = info.try_set(Some(RunInfo { status, fallback }));
+            let run = RunInfo { kind: e.backend(), reason: d.reason, adapter, fallback };
+            let _ = info.try_set(Some(run));
             Ok(Box::new(e) as Box<dyn AsyncTrainable>)
         })
     })
@@ -517,7 +514,10 @@ pub fn AutoencoderLesson() -> impl IntoView {
             Some(r) => tr_fmt(
                 lang,
                 "ae.backend",
-                &[("where", &r.status.label(lang)), ("why", &r.status.reason_text(lang))],
+                &[
+                    ("where", &backend_label(r.kind, r.adapter.as_ref(), lang)),
+                    ("why", &reason_text(&r.reason, r.adapter.as_ref(), None, lang)),
+                ],
             ),
             None => String::new(),
         })

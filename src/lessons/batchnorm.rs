@@ -13,9 +13,9 @@
 mod model;
 
 use super::Lesson;
-use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
+use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::controls::UrlChoices;
 use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{

@@ -16,12 +16,12 @@ mod model;
 mod step;
 
 use super::Lesson;
-use crate::app::{I18n, LessonParams};
 use crate::core::activation::relu_inplace;
 use crate::core::conv::{conv2d, output_size, Conv2dParams, ConvError};
 use crate::core::Tensor;
 use crate::i18n::tr;
-use crate::ui::backend::ComputeCtx;
+use crate::page::ComputeCtx;
+use crate::page::{I18n, LessonParams};
 use crate::ui::time::now_ms;
 use crate::ui::{
     format_value, ExportButtons, Heatmap, Legend, MatrixEditor, NumberInput, RgbaImage, Select,

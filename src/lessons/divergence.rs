@@ -18,7 +18,6 @@ mod hist;
 mod plot;
 
 use super::Lesson;
-use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::divergence::{
     bimodal, divergences, js_integrands, js_numeric, kl_gaussian, kl_integrand, kl_monte_carlo,
     kl_numeric, kl_terms, kl_vae, mixture_m, normalize, to_bits, Direction, DivergenceError,
@@ -26,6 +25,7 @@ use crate::core::divergence::{
 };
 use crate::core::train::{FnTrainable, StepReport, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
+use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, LoopState, LossChart, TrainControls, TrainHandle,
 };

@@ -15,7 +15,6 @@
 //! validation set every few steps. Every knob is in the URL.
 
 use super::Lesson;
-use crate::app::{I18n, LessonParams};
 use crate::core::autograd::{ParamStore, Tape};
 use crate::core::data::{two_moons, BatchSampler, Dataset};
 use crate::core::nn::{Activation, Init, Linear, Sequential};
@@ -25,6 +24,7 @@ use crate::core::optim::Optimizer;
 use crate::core::train::{FnTrainable, History, StepReport, Trainable, LOSS};
 use crate::core::Rng;
 use crate::i18n::tr_fmt;
+use crate::page::{I18n, LessonParams};
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, HistorySource, LossChart, TrainControls, TrainHandle,
 };

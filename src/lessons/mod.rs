@@ -48,7 +48,7 @@ impl Lesson {
     }
 }
 
-/// A lesson's view builder. It reads its knobs from the [`crate::app::LessonParams`] context
+/// A lesson's view builder. It reads its knobs from the [`crate::page::LessonParams`] context
 /// that the shell provides.
 pub type View = fn() -> AnyView;
 

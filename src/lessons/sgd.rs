@@ -16,8 +16,8 @@ mod player;
 mod race;
 
 use super::Lesson;
-use crate::app::I18n;
 use crate::core::surfaces::SURFACE_IDS;
+use crate::page::I18n;
 use crate::url_state::{ParamKind, ParamSpec};
 use leptos::prelude::*;
 

@@ -17,11 +17,11 @@ mod bce;
 mod editor;
 
 use super::Lesson;
-use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::logits::{
     cross_entropy, cross_entropy_grad, entropy, logsumexp, naive_softmax, sigmoid, softmax,
 };
 use crate::i18n::{tr, tr_fmt};
+use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::fmt_num;
 use crate::ui::{export_csv, ExportButtons, Select, Toggle};
 use crate::url_state::{ParamKind, ParamSpec, Value};

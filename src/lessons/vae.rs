@@ -24,13 +24,14 @@ pub mod model;
 pub mod run;
 
 use super::Lesson;
-use crate::app::{Appearance, I18n, LessonParams};
-use crate::compute::{BackendKind, Compute, Preference, Reason, Status};
+use crate::compute::{BackendKind, Compute, Reason};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::train::{AsyncTrainable, LOSS};
 use crate::core::vae::{Likelihood, Vae};
 use crate::i18n::{tr, tr_fmt, Lang};
-use crate::ui::backend::ComputeCtx;
+use crate::page::ComputeCtx;
+use crate::page::{Appearance, I18n, LessonParams};
+use crate::ui::backend::reason_text;
 use crate::ui::controls::UrlChoices;
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
 use crate::ui::time::{now_ms, sleep};
@@ -155,17 +156,7 @@ fn backend_words(lang: Lang, b: &RunBackend) -> String {
                 "vae.backend.measured",
                 &[("cpu", &fmt_num(t.cpu_ms)), ("gpu", &fmt_num(t.gpu_ms))],
             ),
-            reason => Status {
-                preference: Preference::Auto,
-                active: b.kind,
-                reason: reason.clone(),
-                adapter: b.adapter.clone(),
-                timings: b.timings,
-                round_trip_ms: None,
-                notice: None,
-                busy: false,
-            }
-            .reason_text(lang),
+            reason => reason_text(reason, b.adapter.as_ref(), None, lang),
         }
     };
     format!("{head} {why}")

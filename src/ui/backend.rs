@@ -2,98 +2,80 @@
 //! "WebGPU: <adapter>"), why, a keyboard-operable Auto/CPU/WebGPU switch and the notice shown
 //! when a GPU computation fell back to the CPU.
 //!
-//! [`provide_compute`] creates the app's [`Compute`] handle, provides it as context
-//! ([`ComputeCtx`]) and starts WebGPU initialisation and calibration in the background: the
-//! first render never waits for the GPU, and the CPU serves until a decision is made.
+//! The backend's wording lives here, not in `compute`: [`backend_label`], [`reason_text`] and
+//! [`notice_text`] turn the compute module's data (`Status`, `Reason`) into zh/en sentences, for
+//! the indicator and for lessons that report where their own model trains.
 //!
-//! The user's choice lives in the URL as `backend=auto|cpu|gpu` (absent = auto).
+//! The app's compute handle is [`crate::page::ComputeCtx`] (created by
+//! [`crate::page::provide_compute`]). The user's choice lives in the URL as
+//! `backend=auto|cpu|gpu` (absent = auto).
 
-use crate::app::{split_hash, I18n};
-use crate::compute::{BackendKind, Compute, Preference, Status};
+use crate::compute::{AdapterFacts, BackendKind, Preference, Reason, Status};
+use crate::i18n::{tr, tr_fmt, Lang};
+use crate::page::{ComputeCtx, I18n};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-/// The URL query key of the backend choice.
-pub const URL_KEY: &str = "backend";
-
-/// The compute handle and its reactive status, provided as context by [`provide_compute`].
-#[derive(Clone, Copy)]
-pub struct ComputeCtx {
-    compute: StoredValue<Compute, LocalStorage>,
-    status: RwSignal<Status>,
-}
-
-impl ComputeCtx {
-    /// The compute handle (a cheap clone), for lessons: `ctx.compute().conv2d(..).await`.
-    pub fn compute(&self) -> Compute {
-        self.compute.with_value(|c| c.clone())
-    }
-
-    /// The backend status (reactive: re-runs readers when the backend changes, so lessons
-    /// can recompute on the new backend).
-    pub fn status(&self) -> Status {
-        self.status.get()
-    }
-
-    /// The backend that operations run on now (reactive).
-    pub fn active(&self) -> BackendKind {
-        self.status.with(|s| s.active)
-    }
-
-    /// The user's choice (reactive).
-    pub fn preference(&self) -> Preference {
-        self.status.with(|s| s.preference)
-    }
-
-    /// `Some("backend=cpu")` when the choice is not the default, for the shell to keep in
-    /// the URLs it writes; `None` for auto.
-    pub fn url_pair(&self) -> Option<String> {
-        let p = self.status.with_untracked(|s| s.preference);
-        (p != Preference::Auto).then(|| format!("{URL_KEY}={}", p.code()))
-    }
-
-    /// Applies a new choice: updates the status and the URL, and opens or calibrates the GPU
-    /// in the background if the choice needs it.
-    pub fn set_preference(&self, p: Preference) {
-        let compute = self.compute();
-        compute.set_preference(p);
-        write_url_preference(p);
-        spawn_local(async move { compute.start().await });
-    }
-
-    /// Hides the fallback notice.
-    pub fn dismiss_notice(&self) {
-        self.compute().dismiss_notice();
+/// "CPU (wasm SIMD)" or "WebGPU: <adapter>".
+pub fn backend_label(kind: BackendKind, adapter: Option<&AdapterFacts>, lang: Lang) -> String {
+    match (kind, adapter) {
+        (BackendKind::WebGpu, Some(a)) => {
+            tr_fmt(lang, "backend.label_gpu", &[("adapter", &a.label())])
+        }
+        (BackendKind::WebGpu, None) => tr_fmt(lang, "backend.label_gpu", &[("adapter", "?")]),
+        (BackendKind::Cpu, _) => tr(lang, "backend.label_cpu").to_string(),
     }
 }
 
-/// The `backend=` value of the current location hash; `Auto` when absent or invalid (the
-/// shell can report an invalid value with [`crate::compute::preference_from_query`]).
-pub fn preference_from_location() -> Preference {
-    let hash = window().location().hash().unwrap_or_default();
-    crate::compute::preference_from_query(&split_hash(&hash).1).0
+fn ms(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.0}")
+    }
 }
 
-fn write_url_preference(pref: Preference) {
-    crate::app::set_shell_param(URL_KEY, (pref != Preference::Auto).then_some(pref.code()));
+/// Why a backend computes, in words: the decision's `reason`, the adapter it concerns and the
+/// GPU's measured round trip (when known). The app's indicator passes its [`Status`]; a lesson
+/// passes its own model's decision.
+pub fn reason_text(
+    reason: &Reason,
+    adapter: Option<&AdapterFacts>,
+    round_trip_ms: Option<f64>,
+    lang: Lang,
+) -> String {
+    let adapter = adapter.map(|a| a.label()).unwrap_or_default();
+    match reason {
+        Reason::ForcedCpu => tr(lang, "backend.why_forced_cpu").to_string(),
+        Reason::ForcedGpu => tr(lang, "backend.why_forced_gpu").to_string(),
+        Reason::Initializing => tr(lang, "backend.why_initializing").to_string(),
+        Reason::Calibrating => tr(lang, "backend.why_calibrating").to_string(),
+        Reason::SoftwareAdapter => tr_fmt(lang, "backend.why_software", &[("adapter", &adapter)]),
+        Reason::SlowerThanCpu(t) => tr_fmt(
+            lang,
+            "backend.why_slower",
+            &[("adapter", &adapter), ("cpu", &ms(t.cpu_ms)), ("gpu", &ms(t.gpu_ms))],
+        ),
+        Reason::FasterThanCpu(t) => {
+            let why = tr_fmt(
+                lang,
+                "backend.why_faster",
+                &[("cpu", &ms(t.cpu_ms)), ("gpu", &ms(t.gpu_ms))],
+            );
+            match round_trip_ms {
+                Some(rt) => {
+                    let more = tr_fmt(lang, "backend.round_trip", &[("rt", &ms(rt))]);
+                    format!("{why} {more}")
+                }
+                None => why,
+            }
+        }
+        Reason::Unavailable(m) => tr_fmt(lang, "backend.why_unavailable", &[("error", m)]),
+    }
 }
 
-/// Creates the compute handle from the URL's `backend=` choice, provides [`ComputeCtx`] and
-/// starts WebGPU in the background (after the current render). Call once, in the root.
-pub fn provide_compute() -> ComputeCtx {
-    let compute = Compute::new(preference_from_location());
-    let status = RwSignal::new(compute.status());
-    compute.subscribe(move |s| status.set(s.clone()));
-    let ctx = ComputeCtx { compute: StoredValue::new_local(compute.clone()), status };
-    provide_context(ctx);
-    spawn_local(async move { compute.start().await });
-    // The device goes with the app (see `Compute::release`); cleanups run before the owner's
-    // stored values are dropped, so the handle is still there.
-    let stored = ctx.compute;
-    on_cleanup(move || {
-        stored.try_with_value(|c| c.release());
-    });
-    ctx
+/// The fallback notice in words, if any.
+pub fn notice_text(s: &Status, lang: Lang) -> Option<String> {
+    s.notice.as_ref().map(|m| tr_fmt(lang, "backend.notice_fallback", &[("error", m)]))
 }
 
 const CHOICES: [(Preference, &str); 3] = [
@@ -110,13 +92,18 @@ pub fn BackendIndicator() -> impl IntoView {
     let Some(i18n) = use_context::<I18n>() else {
         return ().into_any();
     };
-    let Some(ctx) = use_context::<ComputeCtx>() else {
+    let Some(ctx) = ComputeCtx::current() else {
         return ().into_any();
     };
-    let label = move || ctx.status.with(|s| s.label(i18n.lang.get()));
-    let reason = move || ctx.status.with(|s| s.reason_text(i18n.lang.get()));
-    let notice = move || ctx.status.with(|s| s.notice_text(i18n.lang.get()));
-    let busy = move || ctx.status.with(|s| s.busy);
+    let label =
+        move || ctx.with_status(|s| backend_label(s.active, s.adapter.as_ref(), i18n.lang.get()));
+    let reason = move || {
+        ctx.with_status(|s| {
+            reason_text(&s.reason, s.adapter.as_ref(), s.round_trip_ms, i18n.lang.get())
+        })
+    };
+    let notice = move || ctx.with_status(|s| notice_text(s, i18n.lang.get()));
+    let busy = move || ctx.with_status(|s| s.busy);
     let is_gpu = move || ctx.active() == BackendKind::WebGpu;
     view! {
         <div class="backend" data-testid="backend-indicator">

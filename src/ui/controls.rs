@@ -5,8 +5,8 @@
 //! itself so tests can drive it. [`UrlChoices`] binds a [`Select`] to a lesson's URL choice
 //! parameter with translated option labels.
 
-use crate::app::{I18n, LessonParams};
 use crate::i18n::tr;
+use crate::page::{I18n, LessonParams};
 use leptos::prelude::*;
 
 /// Binds [`Select`]s to a lesson's `ParamKind::Choice` URL parameters: the translated options,

@@ -26,9 +26,9 @@
 //! Effect::new(move || if let Some(m) = digits.data() { /* Rc<Mnist> */ });
 //! ```
 
-use crate::app::I18n;
 use crate::core::mnist::{self, Mnist, MnistError};
 use crate::i18n::{tr, tr_fmt, Lang};
+use crate::page::I18n;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;

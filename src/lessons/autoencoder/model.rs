@@ -15,15 +15,15 @@
 
 use crate::compute::dense::{init_params, DenseError, DenseParams, DenseRun};
 use crate::compute::BackendKind;
+use crate::compute::Gpu;
 use crate::core::data::{BatchSampler, Dataset};
+use crate::core::dense::{Act, DenseLoss, DenseSpec};
 use crate::core::matmul::{gemm, Gemm};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::optim::AdamConfig;
 use crate::core::pca::{mse, Pca, PcaFit};
 use crate::core::train::{AsyncTrainable, StepFuture, StepReport};
 use crate::core::Rng;
-use crate::gpu::dense::{Act, DenseLoss, DenseSpec};
-use crate::gpu::Gpu;
 use std::cell::RefCell;
 use std::rc::Rc;
 

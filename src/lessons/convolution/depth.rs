@@ -5,8 +5,8 @@
 //! neighbouring outputs of layer `l`). Picking a pixel highlights what it sees at every level.
 
 use super::{Shared, RF_KERNELS};
-use crate::app::{I18n, LessonParams};
 use crate::core::receptive::{layer_geometry, receptive_field, Layer};
+use crate::page::{I18n, LessonParams};
 use crate::ui::{ExportButtons, Heatmap, Highlight, NumberInput, RgbaImage, Select};
 use crate::url_state::Value;
 use leptos::html::Canvas;

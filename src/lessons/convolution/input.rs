@@ -2,7 +2,7 @@
 //! element and an offscreen canvas) and the drawable 28×28 grid.
 
 use super::model::fit_rgba;
-use crate::app::I18n;
+use crate::page::I18n;
 use crate::ui::{draw_rgba, RgbaImage};
 use leptos::html::Canvas;
 use leptos::prelude::*;

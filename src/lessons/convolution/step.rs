@@ -5,9 +5,9 @@
 
 use super::model::{self, pad_plane, window_taps};
 use super::{run_conv, Shared};
-use crate::app::I18n;
 use crate::core::conv::output_size;
 use crate::core::Tensor;
+use crate::page::I18n;
 use crate::ui::{format_value, ExportButtons, Heatmap, Highlight, RgbaImage};
 use leptos::html::Canvas;
 use leptos::prelude::*;

@@ -2,8 +2,8 @@
 //! pen, touch), by the arrow keys (±0.5, Shift ±2), Page Up/Down (±5), Home (0) and End (max).
 //! Heights are unnormalised weights in `[0, HIST_MAX]`; the lesson normalises them.
 
-use crate::app::I18n;
 use crate::i18n::tr_fmt;
+use crate::page::I18n;
 use crate::ui::train::fmt_num;
 use leptos::prelude::*;
 

@@ -7,12 +7,12 @@
 use super::controls::{RealSlider, Scale};
 use super::draw::{self, Frame, Theme, COLOURS};
 use super::player::{Playback, Player};
-use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::data::{linear_regression, permutation};
 use crate::core::optim::minibatch::{run, LineFit, MinibatchRun};
 use crate::core::surfaces::{Grid, Segment, ViewBox};
 use crate::core::train::{History, LOSS};
 use crate::core::Rng;
+use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::{ChartLine, HistorySource, LossChart};
 use crate::ui::{context_2d, format_value, ExportButtons, Slider};
 use crate::url_state::Value;

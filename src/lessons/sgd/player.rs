@@ -3,7 +3,7 @@
 //! frames while playing. Under `prefers-reduced-motion` there is no animation: Play jumps to
 //! the end, and the step buttons still move one step at a time.
 
-use crate::app::{Appearance, I18n};
+use crate::page::{Appearance, I18n};
 use leptos::prelude::*;
 
 /// Steps per animation frame offered by the speed choice.

@@ -8,11 +8,11 @@
 use super::controls::{RealSlider, Scale};
 use super::draw::{self, Frame, Theme, COLOURS, DASHES, MARKERS};
 use super::player::{Playback, Player};
-use crate::app::{Appearance, I18n, LessonParams};
 use crate::core::optim::path::{descend, Trajectory};
 use crate::core::optim::{Hyper, OptimizerKind, OptimizerSpec};
 use crate::core::surfaces::{CriticalKind, Grid, Segment, Surface, ViewBox, SURFACE_IDS};
 use crate::i18n::tr;
+use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::{context_2d, format_value, ExportButtons, Select, Slider};
 use crate::url_state::Value;
 use leptos::html::Canvas;

@@ -2,8 +2,8 @@
 //! the arrow keys when focused (`role="slider"`), or typed into the number field under it;
 //! plus read-only bar rows (probabilities, gradient) drawn with the same geometry.
 
-use crate::app::I18n;
 use crate::i18n::tr_fmt;
+use crate::page::I18n;
 use crate::ui::train::fmt_num;
 use leptos::prelude::*;
 

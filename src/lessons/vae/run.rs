@@ -15,10 +15,10 @@
 
 use super::model::{Experiment, ValSet, VAL_EVERY, VAL_LOSS};
 use crate::compute::vae::{choose_vae, VaeRun, VaeRunError};
+use crate::compute::{AdapterFacts, Gpu};
 use crate::compute::{BackendKind, Compute, Decision, Preference, Timings};
 use crate::core::train::{AsyncTrainable, StepFuture, StepReport};
 use crate::core::vae::Vae;
-use crate::gpu::{AdapterFacts, Gpu};
 use crate::ui::time::{now_ms, sleep};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

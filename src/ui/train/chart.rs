@@ -10,9 +10,9 @@
 
 use super::controller::TrainHandle;
 use super::fmt_num;
-use crate::app::{Appearance, I18n};
 use crate::core::train::{History, Point, Series};
 use crate::i18n::tr_fmt;
+use crate::page::{Appearance, I18n};
 use crate::ui::ExportButtons;
 use leptos::html::Canvas;
 use leptos::prelude::*;

@@ -10,12 +10,12 @@
 //! owning component unmounts (the pending frame is cancelled and later callbacks find their
 //! signals disposed and return).
 
-use crate::app::I18n;
 use crate::core::train::{
     AsyncTrainable, Divergence, DivergenceConfig, DivergenceKind, Remedy, StepFuture, Trainable,
     Trainer,
 };
 use crate::i18n::{tr, tr_fmt, Lang};
+use crate::page::I18n;
 use crate::ui::format_value;
 use crate::ui::time::now_ms;
 use leptos::prelude::*;
