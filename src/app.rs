@@ -185,6 +185,7 @@ pub fn App() -> impl IntoView {
 /// ([`ModuleLoading`]).
 #[component]
 pub fn Shell(part: &'static Part) -> impl IntoView {
+    part.register_strings();
     let (path0, query0) = split_hash(&location_hash());
     let lang = RwSignal::new(initial_lang(&query0));
     set_current_lang(lang.get_untracked());
@@ -248,7 +249,7 @@ pub fn Shell(part: &'static Part) -> impl IntoView {
     Effect::new(move |_| {
         let title = match route.get() {
             Route::Lesson(slug) => match lessons::find(slug) {
-                Some(l) => format!("{} · dlviz", i18n.t(l.title_key)),
+                Some(l) => format!("{} · dlviz", l.title.get(i18n.lang.get())),
                 None => i18n.t("app.title").to_string(),
             },
             _ => i18n.t("app.title").to_string(),
@@ -304,7 +305,7 @@ pub fn Shell(part: &'static Part) -> impl IntoView {
                             aria-current="page"
                             class="crumb"
                         >
-                            {move || i18n.t(l.title_key)}
+                            {move || l.title.get(i18n.lang.get())}
                         </a>
                     }),
                     _ => None,
@@ -369,19 +370,6 @@ pub fn Shell(part: &'static Part) -> impl IntoView {
     }
 }
 
-/// Chapters in reading order, each with its lessons: grouped by `chapter_key` in the order
-/// the chapters first appear in [`lessons::LESSONS`].
-pub fn chapters() -> Vec<(&'static str, Vec<&'static Lesson>)> {
-    let mut out: Vec<(&'static str, Vec<&'static Lesson>)> = Vec::new();
-    for l in lessons::LESSONS.iter().copied() {
-        match out.iter_mut().find(|(k, _)| *k == l.chapter_key) {
-            Some((_, v)) => v.push(l),
-            None => out.push((l.chapter_key, vec![l])),
-        }
-    }
-    out
-}
-
 /// The home page: the table of contents, grouped by chapter. With `unknown`, the path that
 /// matched no lesson is reported first.
 #[component]
@@ -402,31 +390,32 @@ fn Home(query: String, unknown: Option<String>) -> impl IntoView {
         <section class="home" data-testid="home">
             <h1>{move || i18n.t("app.home")}</h1>
             <p class="lead">{move || i18n.t("home.intro")}</p>
-            {chapters()
-                .into_iter()
+            {lessons::CHAPTERS
+                .iter()
                 .enumerate()
-                .map(|(ci, (chapter, list))| {
+                .map(|(ci, chapter)| {
                     let n = (ci + 1).to_string();
                     let heading = move || crate::i18n::tr_fmt(i18n.lang.get(), "home.chapter_n", &[("n", &n)]);
                     view! {
                         <section class="chapter">
                             <h2>
                                 <span class="chapter-n">{heading}</span>
-                                {move || i18n.t(chapter)}
+                                {move || chapter.title.get(i18n.lang.get())}
                             </h2>
                             <ol class="card-grid lesson-list">
-                                {list
-                                    .into_iter()
-                                    .map(|l| {
+                                {chapter
+                                    .lessons
+                                    .iter()
+                                    .map(|&l| {
                                         view! {
                                             <li class="card">
                                                 <a
                                                     href=move || link_to(l.slug, i18n.lang.get(), look.theme.get())
                                                     data-testid=format!("lesson-link-{}", l.slug)
                                                 >
-                                                    {move || i18n.t(l.title_key)}
+                                                    {move || l.title.get(i18n.lang.get())}
                                                 </a>
-                                                <p>{move || i18n.t(l.summary_key)}</p>
+                                                <p>{move || l.summary.get(i18n.lang.get())}</p>
                                             </li>
                                         }
                                     })
@@ -500,7 +489,7 @@ pub fn LessonPage(lesson: &'static Lesson, view: View, query: String) -> impl In
         view! {
             <a href=move || link_to(l.slug, i18n.lang.get(), look.theme.get()) class=class>
                 <span class="muted">{move || i18n.t(key)}</span>
-                <span>{move || i18n.t(l.title_key)}</span>
+                <span>{move || l.title.get(i18n.lang.get())}</span>
             </a>
         }
     };
@@ -540,7 +529,7 @@ fn ModuleLoading(lesson: &'static Lesson) -> impl IntoView {
             <p>
                 {move || if failed.get() { i18n.t("module.failed") } else { i18n.t("module.loading") }}
                 " "
-                <strong>{move || i18n.t(lesson.title_key)}</strong>
+                <strong>{move || lesson.title.get(i18n.lang.get())}</strong>
             </p>
         </div>
     }

@@ -117,7 +117,10 @@ async fn forcing_webgpu_computes_on_the_gpu() {
         return;
     }
     assert_eq!(compute.status().reason, Reason::ForcedGpu);
-    assert!(compute.status().label(dlviz::i18n::Lang::En).starts_with("WebGPU: "));
+    let s = compute.status();
+    let label =
+        dlviz::ui::backend::backend_label(s.active, s.adapter.as_ref(), dlviz::i18n::Lang::En);
+    assert!(label.starts_with("WebGPU: "), "{label}");
     let w = Workload::sized(2, 3, 12, 4, 3);
     let (y, ran) =
         compute.conv2d(&w.input, &w.weight, Some(&w.bias), w.params, true).await.unwrap();
@@ -222,7 +225,8 @@ fn radio(root: &HtmlElement, value: &str) -> HtmlInputElement {
 #[wasm_bindgen_test]
 async fn indicator_follows_url_switch_and_language() {
     use dlviz::app::I18n;
-    use dlviz::ui::backend::{provide_compute, BackendIndicator};
+    use dlviz::page::provide_compute;
+    use dlviz::ui::backend::BackendIndicator;
     let hist = web_sys::window().unwrap().history().unwrap();
     hist.replace_state_with_url(&JsValue::NULL, "", Some("#/convolution?lang=en&backend=cpu"))
         .unwrap();
@@ -285,4 +289,22 @@ async fn indicator_follows_url_switch_and_language() {
     assert!(text(&root, "legend").contains("计算后端"));
     drop(handle);
     root.remove();
+}
+
+/// The backend's wording (`ui::backend`): the measured times and the round trip when known,
+/// in both languages; an error's own text is kept.
+#[wasm_bindgen_test]
+fn backend_reasons_are_worded_in_both_languages() {
+    use dlviz::compute::{Reason, Timings};
+    use dlviz::i18n::Lang;
+    use dlviz::ui::backend::reason_text;
+    let t = Timings { cpu_ms: 10.0, gpu_ms: 1.0 };
+    for lang in [Lang::En, Lang::Zh] {
+        let with = reason_text(&Reason::FasterThanCpu(t), None, Some(0.25), lang);
+        assert!(with.contains("0.25") && with.contains("10"), "{with}");
+        let gone = reason_text(&Reason::Unavailable("No WebGPU here".into()), None, None, lang);
+        assert!(gone.contains("No WebGPU here"), "{gone}");
+    }
+    let without = reason_text(&Reason::FasterThanCpu(t), None, None, Lang::En);
+    assert!(!without.contains("round trip"), "{without}");
 }

@@ -7,7 +7,7 @@
 
 use dlviz::app::{split_hash, App, LessonParams, Shell, SHELL_KEYS};
 use dlviz::i18n::{tr, Lang};
-use dlviz::lessons::{Part, ALL, HOME, LESSONS, MODULES};
+use dlviz::lessons::{module_map, Part, ALL, CHAPTERS, HOME, LESSONS, MODULES};
 use dlviz::url_state::{ParamKind, ParamSpec, Value};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -147,14 +147,12 @@ async fn home_lists_every_lesson_grouped_by_chapter() {
             .unwrap_or_else(|| panic!("no link to {}", l.slug));
         let href = link.get_attribute("href").unwrap();
         assert_eq!(split_hash(&href).0, l.slug, "{href}");
-        assert_eq!(link.text_content().unwrap(), tr(Lang::En, l.title_key));
+        assert_eq!(link.text_content().unwrap(), l.title.en);
     }
-    let mut chapters: Vec<&str> = LESSONS.iter().map(|l| l.chapter_key).collect();
-    chapters.dedup();
     let headings = doc().query_selector_all(".home .chapter h2").unwrap();
-    assert_eq!(headings.length() as usize, chapters.len());
+    assert_eq!(headings.length() as usize, CHAPTERS.len());
     let h0 = headings.get(0).unwrap().text_content().unwrap();
-    assert!(h0.contains(tr(Lang::En, chapters[0])), "{h0}");
+    assert!(h0.contains(CHAPTERS[0].title.en), "{h0}");
 }
 
 #[wasm_bindgen_test]
@@ -167,7 +165,7 @@ async fn routes_by_hash_and_back_forward_work() {
     until("the lesson page", || q(&sel).is_some()).await;
     assert!(q("[data-testid=home]").is_none(), "home still shown on the lesson page");
     assert_eq!(history_len(), len0 + 1, "a navigation adds one history entry");
-    let title = tr(Lang::En, lesson.title_key);
+    let title = lesson.title.en;
     until("the document title", || doc().title().contains(title)).await;
     // The breadcrumb names the lesson.
     assert!(text(".lesson-nav").contains(title), "{}", text(".lesson-nav"));
@@ -357,36 +355,24 @@ async fn skip_link_focuses_main_and_comes_first() {
     }
 }
 
-/// The slug → module map of the page's loader (`var MODULE_OF = { slug: "name", … }` in
-/// www/index.html).
-fn loader_map() -> Vec<(String, String)> {
-    let html = include_str!("../www/index.html");
-    let start = html.find("var MODULE_OF = {").expect("index.html has the loader's map") + 17;
-    let end = start + html[start..].find('}').expect("the map is closed");
-    html[start..end]
-        .split(',')
-        .filter_map(|pair| {
-            let (k, v) = pair.split_once(':')?;
-            Some((k.trim().to_string(), v.trim().trim_matches('"').to_string()))
-        })
-        .collect()
-}
-
+/// The loader's slug → module map is written at build time from the registry
+/// (`lessons::module_map`'s format; `cargo xtask stamp`, checked by xtask's tests and by
+/// `tests/e2e/modules.e2e.mjs` on the built site); here: every lesson is carried by exactly the
+/// module that map names.
 #[wasm_bindgen_test]
 fn every_lesson_is_in_one_module_and_the_loader_agrees() {
     let html = include_str!("../www/index.html");
-    let map = loader_map();
-    assert_eq!(map.len(), LESSONS.len(), "loader map {map:?}");
+    assert!(html.contains("var MODULE_OF = {};"), "index.html keeps the map's placeholder");
     for l in LESSONS {
         let carriers: Vec<&str> =
             MODULES.iter().filter(|p| p.view(l.slug).is_some()).map(|p| p.name).collect();
         assert_eq!(carriers, [l.module()], "{}: carried by {carriers:?}", l.slug);
-        let mapped = map.iter().find(|(k, _)| k == l.slug).map(|(_, v)| v.as_str());
-        assert_eq!(mapped, Some(l.module()), "{}: index.html maps it to {mapped:?}", l.slug);
+        let pair = format!("\"{}\":\"{}\"", l.slug, l.module());
+        assert!(module_map().contains(&pair), "{}: the loader's map lacks {pair}", l.slug);
         assert!(ALL.view(l.slug).is_some(), "{} missing from ALL", l.slug);
     }
-    assert_eq!(ALL.views.len(), LESSONS.len());
-    assert!(HOME.views.is_empty(), "the landing module carries no lesson");
+    assert_eq!(ALL.lessons.len(), LESSONS.len());
+    assert!(HOME.lessons.is_empty(), "the landing module carries no lesson");
     for p in MODULES {
         let link = format!("data-bin=\"dlviz-{}\"", p.name);
         assert!(html.contains(&link), "index.html does not build module {}", p.name);

@@ -1,19 +1,16 @@
-//! The one zh/en string catalog. Every UI string is looked up here by key; the tables are
-//! split by area (`shell`, one per lesson) but form one key space, checked by a test for
-//! duplicates and missing translations. Web-free.
+//! The one zh/en string catalog. Every UI string is looked up here by key. The shared tables
+//! (shell, backend, the training kit, the MNIST loader) are always linked; each lesson's own
+//! table lives in its folder (`src/lessons/<slug>/strings.rs`) and is [`register`]ed by the wasm
+//! module that carries the lesson, so a chapter's module links only its own lessons' strings.
+//! Together they form one key space, checked by a test (`lessons::tests`) for duplicates and
+//! missing translations. Web-free.
 
-mod autoencoder;
+use std::cell::RefCell;
+
 mod backend;
-mod batchnorm;
-mod convolution;
-mod divergence;
-mod ema;
 mod mnist;
-mod sgd;
 mod shell;
-mod softmax;
 mod training;
-mod vae;
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,37 +46,44 @@ impl Lang {
 /// One catalog entry: key, English, Chinese.
 pub type Entry = (&'static str, &'static str, &'static str);
 
-/// The tables, one line each (so adding a lesson's table is a one-line change).
-static TABLES: &[&[Entry]] = &[
-    shell::ENTRIES,
-    convolution::ENTRIES,
-    backend::ENTRIES,
-    training::ENTRIES,
-    softmax::ENTRIES,
-    sgd::ENTRIES,
-    ema::ENTRIES,
-    batchnorm::ENTRIES,
-    divergence::ENTRIES,
-    mnist::ENTRIES,
-    autoencoder::ENTRIES,
-    vae::ENTRIES,
-];
+/// The shared tables, always linked.
+static TABLES: &[&[Entry]] = &[shell::ENTRIES, backend::ENTRIES, training::ENTRIES, mnist::ENTRIES];
 
-/// Every table of the catalog.
+thread_local! {
+    /// The lesson tables the running module registered.
+    static REGISTERED: RefCell<Vec<&'static [Entry]>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The shared tables of the catalog (lesson tables are [`register`]ed).
 pub fn tables() -> &'static [&'static [Entry]] {
     TABLES
+}
+
+/// Adds a lesson's table to the catalog (a second call with the same table does nothing).
+pub fn register(table: &'static [Entry]) {
+    REGISTERED.with(|r| {
+        let mut r = r.borrow_mut();
+        if !r.iter().any(|t| std::ptr::eq(*t, table)) {
+            r.push(table);
+        }
+    });
+}
+
+fn find(key: &str) -> Option<&'static Entry> {
+    let shared = tables().iter().find_map(|t| t.iter().find(|e| e.0 == key));
+    shared.or_else(|| {
+        REGISTERED.with(|r| r.borrow().iter().find_map(|t| t.iter().find(|e| e.0 == key)))
+    })
 }
 
 /// The string for `key` in `lang`. An unknown key returns the key itself (visible in the UI
 /// and caught by the catalog test), never a panic.
 pub fn tr(lang: Lang, key: &str) -> &'static str {
-    for table in tables() {
-        if let Some(e) = table.iter().find(|e| e.0 == key) {
-            return match lang {
-                Lang::En => e.1,
-                Lang::Zh => e.2,
-            };
-        }
+    if let Some(e) = find(key) {
+        return match lang {
+            Lang::En => e.1,
+            Lang::Zh => e.2,
+        };
     }
     // Leak-free fallback: return a static marker; the key is shown by `tr_or_key`.
     "⟨missing text⟩"
@@ -96,7 +100,7 @@ pub fn tr_fmt(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
 
 /// True when `key` is in the catalog.
 pub fn has(key: &str) -> bool {
-    tables().iter().any(|t| t.iter().any(|e| e.0 == key))
+    find(key).is_some()
 }
 
 #[cfg(test)]
@@ -112,6 +116,16 @@ mod tests {
                 assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "untranslated {k}");
             }
         }
+    }
+
+    #[test]
+    fn registered_tables_are_found_once() {
+        static T: &[Entry] = &[("test.only", "only", "仅")];
+        assert!(!has("test.only"));
+        register(T);
+        register(T);
+        assert_eq!(tr(Lang::Zh, "test.only"), "仅");
+        assert_eq!(REGISTERED.with(|r| r.borrow().len()), 1);
     }
 
     #[test]

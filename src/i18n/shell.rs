@@ -6,8 +6,6 @@ use super::Entry;
 pub const ENTRIES: &[Entry] = &[
     ("app.title", "dlviz — deep learning, computed and drawn", "dlviz —— 可计算、可视化的深度学习"),
     ("app.home", "Lessons", "课程"),
-    ("chapter.cnn", "Convolutional networks", "卷积神经网络"),
-    ("chapter.training", "Training", "训练"),
     // Header.
     ("shell.skip", "Skip to content", "跳到正文"),
     ("shell.brand_label", "dlviz — home: list of lessons", "dlviz —— 首页：课程列表"),

@@ -14,6 +14,8 @@
 //!
 //! Every external program is run with its command line echoed, so a failure can be replayed.
 
+mod registry;
+
 use std::env;
 use std::ffi::OsString;
 use std::fs;
@@ -93,7 +95,9 @@ fn main() -> ExitCode {
             .map(PathBuf::from)
             .or_else(|| env::var_os("TRUNK_STAGING_DIR").map(PathBuf::from))
         {
-            Some(dir) => stamp(&dir),
+            Some(dir) => registry::read(&ctx.root)
+                .and_then(|chapters| fill_module_map(&dir, &registry::module_map(&chapters)))
+                .and_then(|_| stamp(&dir)),
             None => Err("stamp: name the build's directory (or run it as Trunk's hook)".into()),
         },
         "help" | "-h" | "--help" => {
@@ -485,6 +489,23 @@ fn page_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>> {
 
 /// The placeholder of the module loader in `www/index.html` that [`stamp`] fills.
 const STAMP_PLACEHOLDER: &str = "var STAMP = {};";
+
+/// The placeholder of the loader's slug → module map in `www/index.html`.
+const MODULE_MAP_PLACEHOLDER: &str = "var MODULE_OF = {};";
+
+/// Writes the lesson registry's slug → module map (`src/lessons/mod.rs`, read by
+/// [`registry::read`]) into the loader of `dir/index.html`, so that adding a lesson needs no
+/// edit of the page.
+fn fill_module_map(dir: &Path, map: &str) -> Result<()> {
+    let html_path = dir.join("index.html");
+    let html =
+        fs::read_to_string(&html_path).map_err(|e| format!("{}: {e}", html_path.display()))?;
+    if !html.contains(MODULE_MAP_PLACEHOLDER) {
+        return Err(format!("{}: no `{MODULE_MAP_PLACEHOLDER}` to fill", html_path.display()));
+    }
+    let filled = html.replacen(MODULE_MAP_PLACEHOLDER, &format!("var MODULE_OF = {map};"), 1);
+    fs::write(&html_path, filled).map_err(|e| format!("{}: {e}", html_path.display()))
+}
 
 /// 64-bit FNV-1a over `parts` in order: a content hash for cache busting (not for security).
 fn fnv1a64(parts: &[&[u8]]) -> u64 {
@@ -921,6 +942,18 @@ mod tests {
         );
         // Filled once: a second run finds no placeholder and says so.
         assert!(stamp(&dir).unwrap_err().contains("no `var STAMP"));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_module_map_is_filled_once() {
+        let dir = env::temp_dir().join(format!("xtask-map-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("index.html"), "<script>var MODULE_OF = {};</script>").unwrap();
+        fill_module_map(&dir, "{\"a\":\"b\"}").unwrap();
+        let html = fs::read_to_string(dir.join("index.html")).unwrap();
+        assert_eq!(html, "<script>var MODULE_OF = {\"a\":\"b\"};</script>");
+        assert!(fill_module_map(&dir, "{}").unwrap_err().contains("no `var MODULE_OF"));
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -9,11 +9,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlImageElement};
+use super::GRID;
 
 /// Largest side kept from a decoded image; larger ones are area-downscaled.
 pub const MAX_DECODED_SIDE: usize = crate::core::image::UPLOAD_MAX_SIDE;
-/// Side of the drawable grid.
-pub const GRID: usize = 28;
 
 /// A decoded image and the size it had before any downscale.
 pub struct Decoded {

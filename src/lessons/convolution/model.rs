@@ -8,20 +8,8 @@ use crate::core::filters::Preset;
 use crate::core::image;
 use crate::core::Tensor;
 use crate::ui::RgbaImage;
+use super::PRESETS;
 
-/// Preset identifiers, in the order the lesson lists them (`custom` = edited by hand).
-pub const PRESETS: &[&str] = &[
-    "identity",
-    "box",
-    "gaussian",
-    "sharpen",
-    "sobel_x",
-    "sobel_y",
-    "laplacian",
-    "emboss",
-    "random",
-    "custom",
-];
 
 /// The `k × k` kernel (row-major) of preset `id` from [`crate::core::filters`]; `random`
 /// draws He-normal weights from `seed`. Unknown ids (and impossible sizes) give the identity.
@@ -159,8 +147,6 @@ pub fn rgba_to_tensor(img: &RgbaImage, channels: usize, max_side: usize) -> Tens
     image::to_tensor(&small, channels).unwrap_or_else(|_| fallback())
 }
 
-/// Padding choices of the lesson.
-pub const PADDINGS: &[&str] = &["valid", "same", "0", "1", "2", "3"];
 
 /// Resolves a padding choice for kernel `k` and dilation `d`: `valid` = 0, `same` =
 /// `d(k−1)/2` (the output keeps the input size at stride 1), else the number.

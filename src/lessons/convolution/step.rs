@@ -4,7 +4,8 @@
 //! `Σ x·w + b`, which is exactly the output value (highlighted in the output map).
 
 use super::model::{self, pad_plane, window_taps};
-use super::{run_conv, Shared};
+use super::view::run_conv;
+use super::Shared;
 use crate::core::conv::output_size;
 use crate::core::Tensor;
 use crate::page::I18n;

@@ -6,9 +6,8 @@ use crate::i18n::tr_fmt;
 use crate::page::I18n;
 use crate::ui::train::fmt_num;
 use leptos::prelude::*;
+use super::HIST_MAX;
 
-/// Largest bar height (the URL schema's bound).
-pub const HIST_MAX: f64 = 10.0;
 
 /// Rounds a dragged height to 0.1 and clamps it to `[0, HIST_MAX]`.
 pub fn snap(v: f64) -> f64 {

@@ -6,9 +6,8 @@ use crate::i18n::tr_fmt;
 use crate::page::I18n;
 use crate::ui::train::fmt_num;
 use leptos::prelude::*;
+use super::LOGIT_LIMIT;
 
-/// Largest magnitude of a logit (the URL schema's bound).
-pub const LOGIT_LIMIT: f64 = 1000.0;
 
 /// The bars' half-range: the smallest of 1, 2, 5 × 10^k at least `max |z|` (≥ 5), so bars
 /// keep a readable scale as logits grow.

@@ -1,16 +1,10 @@
 //! Catalog entries of the EMA lesson (`lessons::ema`).
 
-use super::Entry;
+use crate::i18n::Entry;
 
 /// (key, English, Chinese)
-pub const ENTRIES: &[Entry] = &[
-    ("ema.title", "Exponential moving averages", "指数移动平均（EMA）"),
-    (
-        "ema.summary",
-        "Smoothing noisy curves, bias correction, and averaging a model's weights.",
-        "平滑噪声曲线、偏差修正，以及对模型权重求平均。",
-    ),
-    (
+pub static STRINGS: &[Entry] = &[
+            (
         "ema.text.p1",
         "An exponential moving average keeps one number and blends each new value into it with weight 1 − β. Older values fade geometrically, so the average remembers about the last 1/(1 − β) values: β = 0.9 averages about 10, β = 0.99 about 100.",
         "指数移动平均只保存一个数，每来一个新值就以权重 1 − β 把它混入。越旧的值权重按几何级数衰减，所以平均值大约记住最近 1/(1 − β) 个值：β = 0.9 约平均 10 个，β = 0.99 约平均 100 个。",

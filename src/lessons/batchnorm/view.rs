@@ -1,18 +1,8 @@
-//! Batch normalization: normalise each hidden feature over the mini-batch, then rescale it.
-//!
-//! `x̂ = (x − μ_B)/√(σ²_B + ε)`, `y = γ·x̂ + β`, with `μ_B`, `σ²_B` the feature's mean and
-//! biased variance over the batch, and running averages
-//! `r ← (1 − m)·r + m·batch` used at inference.
-//!
-//! The page trains the same MLP with and without BN in lockstep (`model::Experiment`, driven
-//! by the training kit `ui::train`), overlays their loss and validation curves, draws the
-//! histograms of a BN layer's inputs and outputs on the current batch (batch or running
-//! statistics), tabulates μ_B, σ²_B, γ, β and the running statistics, explains the batch-size-1
-//! failure, and sweeps the learning rate. Every knob and the seed live in the URL ([`PARAMS`]).
+//! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
-mod model;
+use super::*;
 
-use super::Lesson;
+
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
@@ -22,7 +12,7 @@ use crate::ui::train::{
     fmt_num, palette, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
 use crate::ui::{ExportButtons, NumberInput, Select, Slider};
-use crate::url_state::{ParamKind, ParamSpec, Value, MAX_SEED};
+use crate::url_state::{Value, MAX_SEED};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use model::{Experiment, LayerView, Settings, SweepRow, DEPTH, SWEEP_LRS, VAL_ACC};
@@ -31,10 +21,6 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
-const DATA: &[&str] = &["spirals", "moons", "shapes"];
-const LRS: &[&str] = &["0.003", "0.01", "0.03", "0.1", "0.3", "1", "3"];
-const EPS: &[&str] = &["1e-5", "1e-3", "0.1", "1"];
-const MOMENTA: &[&str] = &["0.01", "0.1", "0.5"];
 /// Histogram bins.
 const BINS: usize = 30;
 /// Sweep steps between yields to the browser.
@@ -42,26 +28,7 @@ const SWEEP_CHUNK: u64 = 10;
 /// Features shown in the statistics table.
 const TABLE_FEATURES: usize = 8;
 
-/// Every knob of the lesson, the seed included: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "data", kind: ParamKind::Choice(DATA), default: "spirals" },
-    ParamSpec { key: "bs", kind: ParamKind::Int { min: 1, max: 128 }, default: "32" },
-    ParamSpec { key: "lr", kind: ParamKind::Choice(LRS), default: "0.1" },
-    ParamSpec { key: "eps", kind: ParamKind::Choice(EPS), default: "1e-5" },
-    ParamSpec { key: "mom", kind: ParamKind::Choice(MOMENTA), default: "0.1" },
-    ParamSpec { key: "layer", kind: ParamKind::Int { min: 1, max: DEPTH as i64 }, default: "1" },
-    ParamSpec { key: "mode", kind: ParamKind::Choice(&["train", "eval"]), default: "train" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-];
 
-/// The lesson's registry entry.
-pub static LESSON: Lesson = Lesson {
-    slug: "batchnorm",
-    chapter_key: "chapter.training",
-    title_key: "bn.title",
-    summary_key: "bn.summary",
-    params: PARAMS,
-};
 
 /// The lesson's page, for the chapter module that carries it ([`super::Part`]).
 pub fn view() -> AnyView {
@@ -473,7 +440,7 @@ fn BatchNormLesson() -> impl IntoView {
     let ch = UrlChoices::new(i18n, params);
 
     view! {
-        <h1>{move || i18n.t("bn.title")}</h1>
+        <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
         <section class="lesson-text">
             <p>{move || i18n.t("bn.intro")}</p>
             <p class="formula">

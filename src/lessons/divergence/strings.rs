@@ -1,17 +1,10 @@
 //! Catalog entries of the KL & JS divergence lesson (`lessons::divergence`).
 
-use super::Entry;
+use crate::i18n::Entry;
 
 /// (key, English, Chinese)
-pub const ENTRIES: &[Entry] = &[
-    ("chapter.generative", "Generative models", "生成模型"),
-    ("kl.title", "KL and JS divergences", "KL 散度与 JS 散度"),
-    (
-        "kl.summary",
-        "How far one distribution is from another: asymmetry, infinity, and the VAE's KL term.",
-        "一个分布离另一个有多远：不对称性、无穷大，以及 VAE 中的 KL 项。",
-    ),
-    (
+pub static STRINGS: &[Entry] = &[
+                (
         "kl.text.p1",
         "The Kullback–Leibler divergence D_KL(P‖Q) is the average extra cost, in nats (natural log) or bits (log base 2), of describing samples of P with a code built for Q. It is never negative and is zero only when P = Q — but it is not a distance: swapping P and Q changes it, and it becomes infinite as soon as P gives probability to something Q calls impossible.",
         "KL 散度 D_KL(P‖Q) 衡量的是：用为 Q 设计的编码去描述来自 P 的样本时，平均多付出的代价，单位是奈特（自然对数）或比特（以 2 为底）。它永不为负，只有 P = Q 时为零——但它不是距离：交换 P 和 Q 会改变它的值；而且只要 P 给 Q 认为不可能的事件分配了概率，它就变成无穷大。",

@@ -1,12 +1,10 @@
 //! Catalog entries of the Convolution lesson (text written for dlviz in English and Chinese).
 
-use super::Entry;
+use crate::i18n::Entry;
 
 /// (key, English, Chinese)
-pub const ENTRIES: &[Entry] = &[
-    ("conv.title", "Convolution: kernels and feature maps", "卷积：卷积核与特征图"),
-    ("conv.summary", "Slide a small kernel over an image and watch feature maps appear.", "让小卷积核在图像上滑动，观察特征图如何生成。"),
-    // Lesson text
+pub static STRINGS: &[Entry] = &[
+            // Lesson text
     ("conv.text.p1", "A convolution layer looks at an image through a small window. At every position it multiplies the pixels under the window by the numbers of a kernel (also called a filter), adds the products and a bias b, and writes the result into one pixel of a new image, the feature map. The same kernel is reused at every position, so a layer needs only k × k weights per input channel, however large the image.", "卷积层透过一个小窗口观察图像。在每个位置，它把窗口下的像素与卷积核（也叫滤波器）中的数逐一相乘，把乘积与偏置 b 相加，结果写入新图像——特征图——中的一个像素。同一个卷积核在所有位置重复使用，因此无论图像多大，每个输入通道只需要 k × k 个权重。"),
     ("conv.text.formula_aria", "y at i, j equals b plus the sum over u and v of w at u, v times x at s times i plus d times u minus p, s times j plus d times v minus p", "y[i, j] 等于 b 加上对 u、v 求和的 w[u, v] 乘以 x[s·i + d·u − p, s·j + d·v − p]"),
     ("conv.text.p2", "Stride s is how far the window moves between outputs; padding p adds a frame of zeros around the input; dilation d spreads the kernel's taps d pixels apart, so it covers d(k−1)+1 pixels. Together they fix the size of the feature map:", "步幅 s 是窗口每次移动的距离；填充 p 在输入四周补一圈零；空洞（膨胀）d 让卷积核的各个抽头相隔 d 个像素，于是它覆盖 d(k−1)+1 个像素。三者共同决定特征图的尺寸："),

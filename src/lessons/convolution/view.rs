@@ -1,21 +1,8 @@
-//! Convolution: kernels, filters and feature maps.
-//!
-//! A convolution layer slides each `k × k` kernel over the (zero-padded) input and, at every
-//! window position, takes the sum of element-wise products plus a bias:
-//! `y[f,i,j] = b + Σ_c Σ_u Σ_v w[f,c,u,v] · x[c, s·i + d·u − p, s·j + d·v − p]`, giving a
-//! feature map of size `H_out = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1` (and the same for the width).
-//!
-//! The page: an input (sample photo, upload or drawn grid), a kernel (preset or edited), the
-//! hyperparameters, the live output-size formula, a grid of feature maps (one per filter),
-//! a step-through of one window, and a stack of layers with its receptive field.
-//! Every knob lives in the URL (see [`PARAMS`]).
+//! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
-mod depth;
-mod input;
-mod model;
-mod step;
+use super::*;
 
-use super::Lesson;
+
 use crate::core::activation::relu_inplace;
 use crate::core::conv::{conv2d, output_size, Conv2dParams, ConvError};
 use crate::core::Tensor;
@@ -27,11 +14,11 @@ use crate::ui::{
     format_value, ExportButtons, Heatmap, Legend, MatrixEditor, NumberInput, RgbaImage, Select,
     Slider, Toggle,
 };
-use crate::url_state::{ParamKind, ParamSpec, Value};
-use input::{grid_rgba, load_image, DrawGrid, GRID, MAX_DECODED_SIDE};
+use crate::url_state::Value;
+use input::{grid_rgba, load_image, DrawGrid, MAX_DECODED_SIDE};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use model::{FilterKind, PADDINGS, PRESETS};
+use model::FilterKind;
 use std::sync::Arc;
 
 /// Built-in sample images: id and path (served from `assets/`).
@@ -42,56 +29,10 @@ pub const SAMPLES: &[(&str, &str)] = &[
     ("coffee", "assets/samples/coffee.jpg"),
     ("brick", "assets/samples/brick.png"),
 ];
-const IMG_CHOICES: &[&str] = &["camera", "astronaut", "chelsea", "coffee", "brick", "draw"];
-const KERNEL_SIZES: &[&str] = &["3", "5", "7"];
-const RF_KERNELS: &[&str] = &["1", "3", "5", "7"];
-const WORK_SIZES: &[&str] = &["16", "32", "64", "128", "256"];
 /// Largest magnitude of a hand-edited kernel weight.
 const WEIGHT_LIMIT: f32 = 100.0;
-/// The default drawn grid: a handwritten-style "7" (28×28 bits as hex, row-major).
-const DEFAULT_GRID: &str = "00000000000000000000000000000000000000000001fffc001fffc000000c000001800000180000030000003000000600001fe000000c000000c0000018000001800000300000060000006000000c000000c0000000000000000000000000000000";
 
-/// Every knob of the lesson, the seed included: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "img", kind: ParamKind::Choice(IMG_CHOICES), default: "camera" },
-    ParamSpec { key: "color", kind: ParamKind::Choice(&["gray", "rgb"]), default: "gray" },
-    ParamSpec { key: "size", kind: ParamKind::Choice(WORK_SIZES), default: "256" },
-    ParamSpec { key: "preset", kind: ParamKind::Choice(PRESETS), default: "sobel_x" },
-    ParamSpec { key: "k", kind: ParamKind::Choice(KERNEL_SIZES), default: "3" },
-    ParamSpec {
-        key: "w",
-        kind: ParamKind::Floats { max_len: 49, min: -100.0, max: 100.0 },
-        default: "",
-    },
-    ParamSpec { key: "filters", kind: ParamKind::Int { min: 1, max: 16 }, default: "4" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "42" },
-    ParamSpec { key: "stride", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
-    ParamSpec { key: "pad", kind: ParamKind::Choice(PADDINGS), default: "same" },
-    ParamSpec { key: "dil", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-    ParamSpec { key: "relu", kind: ParamKind::Bool, default: "0" },
-    ParamSpec { key: "scale", kind: ParamKind::Choice(&["each", "shared"]), default: "each" },
-    ParamSpec { key: "bias", kind: ParamKind::Float { min: -10.0, max: 10.0 }, default: "0" },
-    ParamSpec { key: "grid", kind: ParamKind::Bits { len: GRID * GRID }, default: DEFAULT_GRID },
-    ParamSpec { key: "layers", kind: ParamKind::Int { min: 2, max: 3 }, default: "3" },
-    ParamSpec { key: "k1", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
-    ParamSpec { key: "s1", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
-    ParamSpec { key: "d1", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-    ParamSpec { key: "k2", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
-    ParamSpec { key: "s2", kind: ParamKind::Int { min: 1, max: 4 }, default: "2" },
-    ParamSpec { key: "d2", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-    ParamSpec { key: "k3", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
-    ParamSpec { key: "s3", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
-    ParamSpec { key: "d3", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-];
 
-/// The lesson's registry entry.
-pub static LESSON: Lesson = Lesson {
-    slug: "convolution",
-    chapter_key: "chapter.cnn",
-    title_key: "conv.title",
-    summary_key: "conv.summary",
-    params: PARAMS,
-};
 
 /// The lesson's page, for the chapter module that carries it ([`super::Part`]).
 pub fn view() -> AnyView {
@@ -100,7 +41,7 @@ pub fn view() -> AnyView {
 
 /// The exact CPU path, for the step-through panel (tiny, and its numbers must match the core):
 /// `x: (1, C, H, W)`, `w: (F, C, k, k)`, `b: (F)` → `y: (1, F, H', W')`, then ReLU if asked.
-fn run_conv(
+pub(super) fn run_conv(
     x: &Tensor,
     w: &Tensor,
     bias: &[f32],
@@ -569,7 +510,7 @@ fn ConvolutionLesson() -> impl IntoView {
     });
 
     view! {
-        <h1>{move || i18n.t("conv.title")}</h1>
+        <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
         <section class="lesson-text">
             <p>{move || i18n.t("conv.text.p1")}</p>
             <p class="formula" aria-label=move || i18n.t("conv.text.formula_aria")>

@@ -1,29 +1,8 @@
-//! The variational autoencoder (VAE) on MNIST, trained live, with its latent space.
-//!
-//! Encoder `x ↦ (μ, log σ²)`, the reparameterised sample `z = μ + σ ⊙ ε` with `ε ~ N(0, I)`,
-//! decoder `z ↦ x̂`; the loss is the β-weighted negative ELBO
-//! `recon(x, x̂) + β · KL(N(μ, σ²) ‖ N(0, I))`, with
-//! `KL = Σ_j ½(μ_j² + σ_j² − 1 − log σ_j²)` (see [`crate::core::vae`]).
-//!
-//! The page loads the shipped digits ([`crate::ui::mnist`]), trains through the live-training
-//! kit ([`crate::ui::train`], asynchronously) on the backend chosen for this model — the CPU
-//! engine or WebGPU, forced by the reader or measured ([`run`], over
-//! [`crate::compute::vae::VaeRun`]) — and says which; plots the two loss terms separately,
-//! shows the reparameterisation of one selected digit (μ, σ, ε, z and the decoded images; ε can
-//! be redrawn), the validation codes coloured by label (the latent plane itself for a 2-D
-//! latent, the PCA plane of the codes otherwise) on which a click, a hover or the arrow keys
-//! decode a point and a drag from one digit's code to another's picks the interpolation's ends,
-//! a decoded 15×15 manifold grid (decoded in ≤ 6 ms pieces between frames), the interpolation
-//! between two digits, samples from the prior, a slider per latent coordinate, and the
-//! per-dimension KL (inactive dimensions greyed). The figures read the weights on the CPU: the
-//! run itself, or a GPU run's weights read back between steps. β acts live; every other knob
-//! and the seed are in the URL ([`PARAMS`]) and restart the run, as does a new backend choice.
+//! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
-mod draw;
-pub mod model;
-pub mod run;
+use super::*;
 
-use super::Lesson;
+
 use crate::compute::{BackendKind, Compute, Reason};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::train::{AsyncTrainable, LOSS};
@@ -39,7 +18,7 @@ use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, LoopState, LossChart, TrainControls, TrainHandle,
 };
 use crate::ui::{draw_rgba, ExportButtons, NumberInput, Select};
-use crate::url_state::{ParamKind, ParamSpec, Value, MAX_SEED};
+use crate::url_state::{Value, MAX_SEED};
 use draw::{from_px, plot_square, Marks, LABEL_COLORS};
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -50,12 +29,6 @@ use run::{Hooks, Live, RunBackend};
 use std::cell::Cell;
 use std::rc::Rc;
 
-const HIDDEN: &[&str] = &["64", "128", "256"];
-const LIKELIHOODS: &[&str] = &["bern", "gauss"];
-const LRS: &[&str] = &["0.0005", "0.001", "0.002", "0.005"];
-const BATCHES: &[&str] = &["32", "64", "128"];
-/// Largest latent size offered.
-const MAX_LATENT: i64 = 16;
 /// The manifold grid is `GRID × GRID` decoded points.
 pub const GRID: usize = 15;
 /// Points on the interpolation strip (both ends included).
@@ -73,28 +46,7 @@ const ENCODE_CHUNK: usize = 10;
 /// Milliseconds of refresh work between two yields to the browser (whole pieces: at least one).
 const SLICE_MS: f64 = 6.0;
 
-/// Every knob of the lesson, the seed included: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "z", kind: ParamKind::Int { min: 2, max: MAX_LATENT }, default: "2" },
-    ParamSpec { key: "hid", kind: ParamKind::Choice(HIDDEN), default: "128" },
-    ParamSpec { key: "lik", kind: ParamKind::Choice(LIKELIHOODS), default: "bern" },
-    ParamSpec { key: "beta", kind: ParamKind::Float { min: 0.0, max: 10.0 }, default: "1" },
-    ParamSpec { key: "lr", kind: ParamKind::Choice(LRS), default: "0.002" },
-    ParamSpec { key: "bs", kind: ParamKind::Choice(BATCHES), default: "64" },
-    ParamSpec { key: "digit", kind: ParamKind::Int { min: 0, max: 999 }, default: "0" },
-    ParamSpec { key: "ia", kind: ParamKind::Int { min: 0, max: 999 }, default: "1" },
-    ParamSpec { key: "ib", kind: ParamKind::Int { min: 0, max: 999 }, default: "2" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-];
 
-/// The lesson's registry entry.
-pub static LESSON: Lesson = Lesson {
-    slug: "vae",
-    chapter_key: "chapter.generative",
-    title_key: "vae.title",
-    summary_key: "vae.summary",
-    params: PARAMS,
-};
 
 /// The lesson's page, for the chapter module that carries it ([`super::Part`]).
 pub fn view() -> AnyView {
@@ -167,7 +119,7 @@ fn VaeLesson() -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let digits = MnistLoader::new();
     view! {
-        <h1>{move || i18n.t("vae.title")}</h1>
+        <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
         <section class="lesson-text">
             <p>{move || i18n.t("vae.intro")}</p>
             <p class="formula">"z = μ + σ ⊙ ε,   ε ~ N(0, I)"</p>

@@ -1,17 +1,11 @@
 //! Catalog entries of the Batch-normalization lesson (`lessons::batchnorm`). Placeholders
 //! (`{n}`, `{lr}`…) are filled in by `tr_fmt`.
 
-use super::Entry;
+use crate::i18n::Entry;
 
 /// (key, English, Chinese)
-pub const ENTRIES: &[Entry] = &[
-    ("bn.title", "Batch normalization", "批量归一化"),
-    (
-        "bn.summary",
-        "Normalise each layer's inputs over the mini-batch: train the same network with and without BN and watch the activations, μ_B, σ²_B, γ and β.",
-        "在小批量上归一化每一层的输入：同一个网络分别带 BN 和不带 BN 训练，观察激活值、μ_B、σ²_B、γ 与 β。",
-    ),
-    (
+pub static STRINGS: &[Entry] = &[
+            (
         "bn.intro",
         "As a network trains, the distribution of every hidden layer's inputs keeps shifting, so each layer chases a moving target and a large learning rate easily blows up. Batch normalization (Ioffe & Szegedy, 2015) standardises each feature over the current mini-batch, then lets the network rescale it with two learned numbers per feature:",
         "网络训练时，每个隐藏层输入的分布都在不断变化，每一层都在追逐移动的目标，较大的学习率很容易让训练发散。批量归一化（Ioffe 与 Szegedy，2015）先在当前小批量上把每个特征标准化，再让网络用每个特征两个可学习的数重新缩放：",

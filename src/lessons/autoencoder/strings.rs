@@ -1,17 +1,10 @@
 //! Catalog entries of the Autoencoder lesson.
 
-use super::Entry;
+use crate::i18n::Entry;
 
 /// (key, English, Chinese)
-pub const ENTRIES: &[Entry] = &[
-    ("ae.title", "Autoencoders", "自编码器"),
-    (
-        "ae.summary",
-        "Squeeze a digit through a small code and rebuild it; compare with PCA, remove noise, \
-         see the code space.",
-        "把手写数字压缩成很小的编码再还原；与 PCA 对比、去除噪声、观察编码空间。",
-    ),
-    (
+pub static STRINGS: &[Entry] = &[
+            (
         "ae.text.p1",
         "An autoencoder is two networks trained as one. The encoder f squeezes a 28 × 28 digit \
          (784 numbers) into a code z of only a few numbers; the decoder g rebuilds the digit \

@@ -1,23 +1,8 @@
-//! Autoencoders: learning a small code from which the input can be rebuilt.
-//!
-//! An encoder `z = f(x)` squeezes a 784-pixel digit through a bottleneck of `z` numbers and a
-//! decoder `x̂ = g(z)` rebuilds it; both are trained together to make `x̂ ≈ x` (here binary
-//! cross-entropy per pixel, `x̂ = σ(ℓ)`). With linear layers and squared error the best
-//! autoencoder spans the same subspace as PCA with `k = z` axes, so PCA is the baseline: the
-//! nonlinear network should rebuild digits better at the same code size. A denoising
-//! autoencoder gets `clip(x + σ·ε, 0, 1)` as input and the clean `x` as target. With `z = 2`,
-//! the codes of the validation digits can be drawn on a plane, coloured by label.
-//!
-//! The page: the MNIST loader (the lesson stays usable while it loads), knobs (hidden width,
-//! code size, activation, learning rate, batch, denoising and its noise, seed — all in the
-//! URL), live training (`ui::train`, an asynchronous session over `compute::dense::DenseRun`:
-//! WebGPU when the app's measured choice says it is faster for this network, else the CPU),
-//! originals beside reconstructions of 8 validation digits (and the PCA's), the error curves,
-//! PCA's error beside the autoencoder's, the code scatter.
+//! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
-mod model;
+use super::*;
 
-use super::Lesson;
+
 use crate::compute::dense::choose_dense;
 use crate::compute::dense::Act;
 use crate::compute::Gpu;
@@ -35,7 +20,7 @@ use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
 use crate::ui::{draw_rgba, ExportButtons, RgbaImage, Select, Slider, Toggle};
-use crate::url_state::{ParamKind, ParamSpec, Value};
+use crate::url_state::Value;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 pub use model::{
@@ -46,33 +31,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-const HIDDEN: &[&str] = &["32", "64", "128", "256"];
-const ACTS: &[&str] = &["tanh", "relu"];
-const RATES: &[&str] = &["0.0003", "0.001", "0.003", "0.01"];
-const BATCHES: &[&str] = &["32", "64", "128"];
 /// Milliseconds of PCA work per macrotask (the page stays responsive while it is fitted).
 pub const PCA_SLICE_MS: f64 = 8.0;
 
-/// Every knob of the lesson: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "h", kind: ParamKind::Choice(HIDDEN), default: "64" },
-    ParamSpec { key: "z", kind: ParamKind::Int { min: 2, max: 32 }, default: "16" },
-    ParamSpec { key: "act", kind: ParamKind::Choice(ACTS), default: "relu" },
-    ParamSpec { key: "lr", kind: ParamKind::Choice(RATES), default: "0.003" },
-    ParamSpec { key: "bs", kind: ParamKind::Choice(BATCHES), default: "32" },
-    ParamSpec { key: "dn", kind: ParamKind::Bool, default: "0" },
-    ParamSpec { key: "noise", kind: ParamKind::Float { min: 0.0, max: 0.8 }, default: "0.3" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-];
 
-/// The lesson's registry entry.
-pub static LESSON: Lesson = Lesson {
-    slug: "autoencoder",
-    chapter_key: "chapter.generative",
-    title_key: "ae.title",
-    summary_key: "ae.summary",
-    params: PARAMS,
-};
 
 /// The lesson's page, for the chapter module that carries it ([`super::Part`]).
 pub fn view() -> AnyView {
@@ -600,7 +562,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
     let noise_value = Memo::new(move |_| params.float("noise"));
 
     view! {
-        <h1>{move || i18n.t("ae.title")}</h1>
+        <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
         <section class="lesson-text">
             <p>{move || i18n.t("ae.text.p1")}</p>
             <p class="formula">"z = f(x) ∈ ℝᶻ     x̂ = g(z) = σ(ℓ)     L = −Σ [x log x̂ + (1 − x) log(1 − x̂)]"</p>

@@ -9,17 +9,26 @@
 //! numerics are `core::optim` (torch.optim's update rules), `core::surfaces` and
 //! `core::data`; every knob is in the URL (see [`PARAMS`]).
 
-mod controls;
-mod draw;
-mod minibatch;
-mod player;
-mod race;
-
-use super::Lesson;
+use super::{Lesson, Text};
 use crate::core::surfaces::SURFACE_IDS;
-use crate::page::I18n;
 use crate::url_state::{ParamKind, ParamSpec};
-use leptos::prelude::*;
+
+pub mod strings;
+#[cfg(target_arch = "wasm32")]
+mod controls;
+#[cfg(target_arch = "wasm32")]
+mod draw;
+#[cfg(target_arch = "wasm32")]
+mod minibatch;
+#[cfg(target_arch = "wasm32")]
+mod player;
+#[cfg(target_arch = "wasm32")]
+mod race;
+#[cfg(target_arch = "wasm32")]
+mod view;
+#[cfg(target_arch = "wasm32")]
+pub use view::*;
+
 
 /// Every knob of the lesson, the seed included: the URL schema.
 pub const PARAMS: &[ParamSpec] = &[
@@ -50,45 +59,7 @@ pub const PARAMS: &[ParamSpec] = &[
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "sgd",
-    chapter_key: "chapter.training",
-    title_key: "sgd.title",
-    summary_key: "sgd.summary",
+    title: Text { en: "SGD and its improvements", zh: "SGD 及其改进" },
+    summary: Text { en: "Gradient descent, momentum, Nesterov, RMSProp and Adam race on loss surfaces; mini-batch noise versus the full gradient.", zh: "梯度下降、动量、Nesterov、RMSProp 与 Adam 在损失曲面上赛跑；小批量梯度的噪声与全量梯度的对比。" },
     params: PARAMS,
 };
-
-/// The lesson's page, for the chapter module that carries it ([`super::Part`]).
-pub fn view() -> AnyView {
-    view! { <SgdLesson /> }.into_any()
-}
-
-#[component]
-fn SgdLesson() -> impl IntoView {
-    let i18n = expect_context::<I18n>();
-    view! {
-        <h1>{move || i18n.t("sgd.title")}</h1>
-        <section class="lesson-text">
-            <p>{move || i18n.t("sgd.text.p1")}</p>
-            <p class="formula">"θ ← θ − η ∇L(θ)"</p>
-            <p>{move || i18n.t("sgd.text.p2")}</p>
-            <ul class="sgd-rules">
-                <li><strong>{move || i18n.t("sgd.opt.momentum")}</strong>
-                    <span class="formula">" b ← μ b + g,   θ ← θ − η b"</span></li>
-                <li><strong>{move || i18n.t("sgd.opt.nesterov")}</strong>
-                    <span class="formula">" b ← μ b + g,   θ ← θ − η (g + μ b)"</span></li>
-                <li><strong>{move || i18n.t("sgd.opt.rmsprop")}</strong>
-                    <span class="formula">" v ← α v + (1 − α) g²,   θ ← θ − η g / (√v + ε)"</span></li>
-                <li><strong>{move || i18n.t("sgd.opt.adam")}</strong>
-                    <span class="formula">" m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,   θ ← θ − η m̂ / (√v̂ + ε)"</span></li>
-            </ul>
-            <p>{move || i18n.t("sgd.text.p3")}</p>
-        </section>
-        <race::RacePanel />
-        <section class="lesson-text">
-            <h2>{move || i18n.t("sgd.h.mini")}</h2>
-            <p>{move || i18n.t("sgd.text.mini1")}</p>
-            <p class="formula">"L"<sub>"B"</sub>"(w, b) = 1/(2|B|) · Σ"<sub>"i∈B"</sub>" (w·xᵢ + b − yᵢ)²"</p>
-            <p>{move || i18n.t("sgd.text.mini2")}</p>
-        </section>
-        <minibatch::MinibatchPanel />
-    }
-}

@@ -1,16 +1,10 @@
 //! Catalog entries of the "Logits, softmax, cross-entropy" lesson (`lessons::softmax`).
 
-use super::Entry;
+use crate::i18n::Entry;
 
 /// (key, English, Chinese)
-pub const ENTRIES: &[Entry] = &[
-    ("sm.title", "Logits, softmax and cross-entropy", "Logits、softmax 与交叉熵"),
-    (
-        "sm.summary",
-        "From raw scores to probabilities and a loss — and why the naive formulas overflow.",
-        "从原始分数到概率和损失——以及朴素公式为什么会溢出。",
-    ),
-    (
+pub static STRINGS: &[Entry] = &[
+            (
         "sm.text.p1",
         "A classifier's last layer outputs one unbounded score per class, the logits z. Softmax turns them into probabilities: exponentiate (so every value is positive) and divide by the sum (so they add up to 1). The temperature T divides the logits first.",
         "分类器的最后一层为每个类别输出一个没有范围限制的分数，即 logits z。softmax 把它们变成概率：先取指数（使每个值为正），再除以总和（使它们相加为 1）。温度 T 先对 logits 做除法。",

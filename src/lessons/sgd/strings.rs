@@ -1,16 +1,10 @@
 //! Catalog entries of the "SGD and its improvements" lesson (src/lessons/sgd*).
 
-use super::Entry;
+use crate::i18n::Entry;
 
 /// (key, English, Chinese)
-pub const ENTRIES: &[Entry] = &[
-    ("sgd.title", "SGD and its improvements", "SGD 及其改进"),
-    (
-        "sgd.summary",
-        "Gradient descent, momentum, Nesterov, RMSProp and Adam race on loss surfaces; mini-batch noise versus the full gradient.",
-        "梯度下降、动量、Nesterov、RMSProp 与 Adam 在损失曲面上赛跑；小批量梯度的噪声与全量梯度的对比。",
-    ),
-    (
+pub static STRINGS: &[Entry] = &[
+            (
         "sgd.text.p1",
         "Training a network means walking downhill on its loss L(θ). Gradient descent takes a step against the gradient, scaled by the learning rate η:",
         "训练网络就是在损失函数 L(θ) 上一路下坡。梯度下降沿梯度的反方向迈出一步，步长由学习率 η 缩放：",

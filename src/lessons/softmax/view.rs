@@ -1,22 +1,8 @@
-//! Logits, softmax and cross-entropy.
-//!
-//! A classifier's last layer outputs logits `z ∈ ℝ^K`; softmax with temperature `T` turns them
-//! into probabilities `p_i = e^{z_i/T} / Σ_j e^{z_j/T}`; the cross-entropy against the target
-//! class `t` is `CE = −log p_t = logsumexp(z) − z_t`, with gradient `∂CE/∂z = p − onehot(t)`.
-//! Because `softmax(z) = softmax(z − c)` for every constant `c`, the stable form subtracts
-//! `m = max z` before exponentiating; the naive form overflows (`e^{89} = ∞` in `f32`) and
-//! returns NaN. For two classes, softmax of `(x, 0)` is the sigmoid `σ(x)`, and the binary
-//! cross-entropy is computed stably from the logit as `softplus(x) − y·x`.
-//!
-//! The page: an editable logit vector (drag, arrow keys, typing; 2–10 classes), temperature,
-//! scale (×1, ×10, ×100) and a "large logits" preset; stable vs naive probabilities and the
-//! intermediate exponentials; the cross-entropy and its gradient for a chosen target; the
-//! sigmoid; BCE with logits vs sigmoid-then-BCE over `x ∈ [−50, 50]`. Every knob is in the URL.
+//! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
-mod bce;
-mod editor;
+use super::*;
 
-use super::Lesson;
+
 use crate::core::logits::{
     cross_entropy, cross_entropy_grad, entropy, logsumexp, naive_softmax, sigmoid, softmax,
 };
@@ -24,43 +10,17 @@ use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::fmt_num;
 use crate::ui::{export_csv, ExportButtons, Select, Toggle};
-use crate::url_state::{ParamKind, ParamSpec, Value};
-use editor::{BarRow, LogitEditor, LOGIT_LIMIT};
+use crate::url_state::Value;
+use editor::{BarRow, LogitEditor};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-/// Most classes.
-pub const MAX_CLASSES: usize = 10;
 /// Fewest classes.
 pub const MIN_CLASSES: usize = 2;
-const DEFAULT_Z: &str = "2,1,0.1,-1";
 /// The "large logits" preset: differences as ordinary logits, but all above 88.7.
 const LARGE_Z: &[f64] = &[120.0, 118.0, 115.0, 110.0];
-const SCALES: &[&str] = &["1", "10", "100"];
 
-/// Every knob of the lesson: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        key: "z",
-        kind: ParamKind::Floats { max_len: MAX_CLASSES, min: -LOGIT_LIMIT, max: LOGIT_LIMIT },
-        default: DEFAULT_Z,
-    },
-    ParamSpec { key: "t", kind: ParamKind::Float { min: 0.05, max: 20.0 }, default: "1" },
-    ParamSpec { key: "target", kind: ParamKind::Int { min: 0, max: 9 }, default: "0" },
-    ParamSpec { key: "scale", kind: ParamKind::Choice(SCALES), default: "1" },
-    ParamSpec { key: "naive", kind: ParamKind::Bool, default: "1" },
-    ParamSpec { key: "x", kind: ParamKind::Float { min: -50.0, max: 50.0 }, default: "2" },
-    ParamSpec { key: "y", kind: ParamKind::Choice(&["0", "1"]), default: "0" },
-];
 
-/// The lesson's registry entry.
-pub static LESSON: Lesson = Lesson {
-    slug: "softmax",
-    chapter_key: "chapter.training",
-    title_key: "sm.title",
-    summary_key: "sm.summary",
-    params: PARAMS,
-};
 
 /// The lesson's page, for the chapter module that carries it ([`super::Part`]).
 pub fn view() -> AnyView {
@@ -381,7 +341,7 @@ fn SoftmaxLesson() -> impl IntoView {
         Signal::derive(move || vec![("0".into(), "y = 0".into()), ("1".into(), "y = 1".into())]);
 
     view! {
-        <h1>{move || i18n.t("sm.title")}</h1>
+        <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
         <section class="lesson-text">
             <p>{move || i18n.t("sm.text.p1")}</p>
             <p class="formula">
