@@ -202,3 +202,94 @@ fn extreme_logits_stable_vs_naive() {
     // ... while the stable one is ≈ x there.
     assert!((bce_with_logits(17.0, 0.0) - 17.0).abs() < 1e-5);
 }
+
+// ---- large logits: |z|/T up to 1e4 against exact values -------------------------------------
+
+mod large {
+    include!("reference/logits_large_cases.rs");
+}
+
+/// Relative tolerance for every large-logit comparison: `|got − want| ≤ atol + LARGE_RTOL·|want|`.
+const LARGE_RTOL: f64 = 1e-5;
+/// Absolute floor for values that are themselves at f32's bottom (probabilities below 1e-30,
+/// flushed to 0 by `core::fastexp` under e^{−87.3}).
+const LARGE_ATOL: f64 = 1e-30;
+/// The gradient `p − onehot(t)` is an f32 difference with 1: its resolution there is 2^−24.
+const GRAD_ATOL: f64 = 1.2e-7;
+
+/// The worst errors of a batch of comparisons, printed by `large_logits_match_exact`.
+#[derive(Default)]
+struct Worst {
+    abs: f64,
+    /// The largest absolute error where `|want| ≤ 10` (f32's own resolution there is ≤ 1e-6).
+    abs10: f64,
+    rel: f64,
+    /// The largest `|err| / (atol + rtol·|want|)`: ≤ 1 passes.
+    ratio: f64,
+    at: String,
+}
+
+impl Worst {
+    fn add(&mut self, got: &[f32], want: &[f64], atol: f64, what: &str) {
+        assert_eq!(got.len(), want.len(), "{what}: length");
+        for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+            let err = (g as f64 - w).abs();
+            let err = if err.is_nan() { f64::INFINITY } else { err };
+            self.abs = self.abs.max(err);
+            if w.abs() <= 10.0 {
+                self.abs10 = self.abs10.max(err);
+            }
+            if w.abs() > 1e-30 {
+                self.rel = self.rel.max(err / w.abs());
+            }
+            let r = err / (atol + LARGE_RTOL * w.abs());
+            if r > self.ratio {
+                self.ratio = r;
+                self.at = format!("{what}[{i}]: got {g:e}, want {w:e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn large_logits_match_exact() {
+    // The errors are printed: cargo test --test core_logits large_logits -- --nocapture
+    let (mut sm, mut lsm, mut ce, mut grad, mut bce) =
+        (Worst::default(), Worst::default(), Worst::default(), Worst::default(), Worst::default());
+    for (c, case) in large::LARGE.iter().enumerate() {
+        let what = |q: &str| format!("case {c} (T = {}, K = {}) {q}", case.t, case.z.len());
+        sm.add(&softmax(case.z, case.t).unwrap(), case.softmax, LARGE_ATOL, &what("softmax"));
+        let mut rows = vec![0.0; case.z.len() * 2];
+        let twice: Vec<f32> = case.z.iter().chain(case.z).copied().collect();
+        softmax_rows_into(&twice, case.z.len(), case.t, &mut rows).unwrap();
+        let want2: Vec<f64> = case.softmax.iter().chain(case.softmax).copied().collect();
+        sm.add(&rows, &want2, LARGE_ATOL, &what("softmax_rows"));
+        lsm.add(&log_softmax(case.z, case.t).unwrap(), case.log_softmax, 0.0, &what("log_softmax"));
+        for (t, &want) in case.ce.iter().enumerate() {
+            ce.add(&[cross_entropy(case.z, t).unwrap()], &[want], 0.0, &what(&format!("CE t={t}")));
+            let mut g_want = case.softmax.to_vec();
+            g_want[t] -= 1.0;
+            grad.add(&cross_entropy_grad(case.z, t).unwrap(), &g_want, GRAD_ATOL, &what("grad"));
+        }
+    }
+    for &(x, y, want) in large::BCE_LARGE {
+        bce.add(&[bce_with_logits(x, y)], &[want], 0.0, &format!("BCE({x}, {y})"));
+    }
+    let mut failed = Vec::new();
+    for (name, w) in [
+        ("softmax", &sm),
+        ("log_softmax", &lsm),
+        ("cross_entropy", &ce),
+        ("cross_entropy_grad", &grad),
+        ("bce_with_logits", &bce),
+    ] {
+        println!(
+            "core::logits {name:<20} max abs err {:.2e} (|ref| ≤ 10: {:.2e})  max rel err {:.2e}  worst/tol {:.2}  ({})",
+            w.abs, w.abs10, w.rel, w.ratio, w.at
+        );
+        if w.ratio > 1.0 {
+            failed.push(name);
+        }
+    }
+    assert!(failed.is_empty(), "beyond atol + 1e-5·|ref|: {failed:?}");
+}
