@@ -248,8 +248,8 @@ fn clipping_matches_torch() {
 #[test]
 fn series_ema_hand_computed() {
     // β = 0.5 on [2, 4, 4]: raw 1, 2.5, 3.25; corrected 2, 3.333…, 3.714…
-    let raw = ema_series(&[2.0, 4.0, 4.0], 0.5, false);
-    let cor = ema_series(&[2.0, 4.0, 4.0], 0.5, true);
+    let raw = ema_series(&[2.0, 4.0, 4.0], 0.5, false).unwrap();
+    let cor = ema_series(&[2.0, 4.0, 4.0], 0.5, true).unwrap();
     for (g, w) in raw.iter().zip([1.0, 2.5, 3.25]) {
         assert!((g - w).abs() < 1e-6);
     }
@@ -257,7 +257,7 @@ fn series_ema_hand_computed() {
         assert!((g - w).abs() < 1e-6, "{g} vs {w}");
     }
     // A constant series is recovered exactly by the corrected EMA from the first sample.
-    let mut e = Ema::new(0.99);
+    let mut e = Ema::new(0.99).unwrap();
     for _ in 0..5 {
         assert!((e.update(7.0) - 7.0).abs() < 1e-4);
     }
@@ -265,6 +265,28 @@ fn series_ema_hand_computed() {
     assert!((effective_window(0.9) - 10.0).abs() < 1e-5);
     assert_eq!(effective_window(1.0), f32::INFINITY);
     assert!((effective_window(0.99) - 100.0).abs() < 1e-3);
+}
+
+#[test]
+fn ema_decays_are_checked_alike() {
+    // ema_series used to treat β = NaN as 0 and β > 1 as 1 while WeightEma::new refused them.
+    for bad in [f32::NAN, 1.5, -0.1, f32::INFINITY] {
+        let named = |r: Result<(), OptimError>, name: &str| match r {
+            Err(OptimError::InvalidHyper { name: n, .. }) => {
+                assert_eq!(n, name);
+            }
+            other => panic!("β = {bad}: {other:?}"),
+        };
+        named(Ema::new(bad).map(|_| ()), "beta");
+        named(ema_series(&[1.0, 2.0], bad, true).map(|_| ()), "beta");
+        named(WeightEma::new(bad).map(|_| ()), "decay");
+        let e = ema_series(&[1.0], bad, false).unwrap_err();
+        assert!(e.to_string().contains("beta"), "{e}");
+    }
+    for ok in [0.0, 0.5, 1.0] {
+        assert!(Ema::new(ok).is_ok() && WeightEma::new(ok).is_ok());
+        assert_eq!(ema_series(&[1.0, 2.0], ok, false).unwrap().len(), 2);
+    }
 }
 
 #[test]
