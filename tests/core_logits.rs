@@ -84,7 +84,7 @@ fn matches_scipy() {
         let ce: Vec<f32> = (0..z.len()).map(|t| cross_entropy(&z, t).unwrap()).collect();
         close(&ce, c.ce, ATOL, RTOL, &format!("cross-entropy {k}"));
         let p = softmax(&z, 1.0).unwrap();
-        close(&[entropy(&p)], &[c.h], ATOL, RTOL, &format!("entropy {k}"));
+        close(&[entropy(&p).unwrap()], &[c.h], ATOL, RTOL, &format!("entropy {k}"));
         // The naive softmax agrees where nothing overflows.
         close(&naive_softmax(&z, 1.0).unwrap(), c.sm, ATOL, RTOL, &format!("naive {k}"));
     }
@@ -120,8 +120,8 @@ fn hand_computed() {
     assert_eq!(softmax(&z, 1.0).unwrap(), vec![0.5, 0.5]);
     assert!((logsumexp(&z) - (3.0 + 2f32.ln())).abs() < 1e-6);
     assert!((cross_entropy(&z, 0).unwrap() - 2f32.ln()).abs() < 1e-6);
-    assert!((entropy(&[0.5, 0.5]) - 2f32.ln()).abs() < 1e-6);
-    assert_eq!(entropy(&[1.0, 0.0, 0.0]), 0.0);
+    assert!((entropy(&[0.5, 0.5]).unwrap() - 2f32.ln()).abs() < 1e-6);
+    assert_eq!(entropy(&[1.0, 0.0, 0.0]), Ok(0.0));
     // z = (0, ln 3): p = (1/4, 3/4).
     let p = softmax(&[0.0, 3f32.ln()], 1.0).unwrap();
     assert!((p[0] - 0.25).abs() < 1e-6 && (p[1] - 0.75).abs() < 1e-6);
@@ -292,4 +292,33 @@ fn large_logits_match_exact() {
         }
     }
     assert!(failed.is_empty(), "beyond atol + 1e-5·|ref|: {failed:?}");
+}
+
+#[test]
+fn bad_inputs_are_errors_that_name_the_argument() {
+    // A negative (or NaN, or infinite) "probability" used to give an entropy anyway.
+    let e = entropy(&[0.5, -0.25, 0.75]).unwrap_err();
+    assert_eq!(e, LogitsError::BadProbability { index: 1, value: -0.25 });
+    assert!(e.to_string().contains("p[1]"), "{e}");
+    assert!(matches!(entropy(&[f32::NAN]), Err(LogitsError::BadProbability { index: 0, .. })));
+    assert!(matches!(entropy(&[f32::INFINITY]), Err(LogitsError::BadProbability { .. })));
+    assert_eq!(entropy(&[]), Err(LogitsError::Empty));
+    // Empty logits, bad temperatures, targets out of range.
+    for r in [softmax(&[], 1.0).map(|_| ()), log_softmax(&[], 1.0).map(|_| ())] {
+        assert_eq!(r, Err(LogitsError::Empty));
+    }
+    assert_eq!(cross_entropy(&[], 0), Err(LogitsError::Empty));
+    assert_eq!(cross_entropy_grad(&[], 0), Err(LogitsError::Empty));
+    for t in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+        let e = log_softmax(&[1.0], t).unwrap_err();
+        assert!(e.to_string().contains("temperature"), "{e}");
+    }
+    let e = cross_entropy(&[1.0, 2.0], 5).unwrap_err();
+    assert!(e.to_string().contains("target"), "{e}");
+    let mut out = [0.0; 2];
+    let e = softmax_into(&[1.0, 2.0, 3.0], 1.0, &mut out).unwrap_err();
+    assert!(e.to_string().starts_with("out "), "{e}");
+    let mut out = [0.0; 5];
+    let e = softmax_rows_into(&[1.0; 5], 2, 1.0, &mut out).unwrap_err();
+    assert!(e.to_string().starts_with("z "), "{e}");
 }

@@ -53,10 +53,19 @@ pub enum LogitsError {
     },
     /// A slice length does not match (output buffer, or `len` not a multiple of the row length).
     Shape {
+        /// The argument whose length is wrong (`out`, `z`).
+        what: &'static str,
         /// The expected length.
         expected: usize,
         /// The length given.
         got: usize,
+    },
+    /// A probability that is negative, NaN or infinite (a distribution's entries must be ≥ 0).
+    BadProbability {
+        /// Its index in `p`.
+        index: usize,
+        /// Its value.
+        value: f32,
     },
 }
 
@@ -68,7 +77,12 @@ impl fmt::Display for LogitsError {
             LogitsError::TargetOutOfRange { target, classes } => {
                 write!(f, "target class {target} is not below {classes}")
             }
-            LogitsError::Shape { expected, got } => write!(f, "length {got}, expected {expected}"),
+            LogitsError::Shape { what, expected, got } => {
+                write!(f, "{what} has length {got}, expected {expected}")
+            }
+            LogitsError::BadProbability { index, value } => {
+                write!(f, "p[{index}] = {value}: a probability must be finite and ≥ 0")
+            }
         }
     }
 }
@@ -157,7 +171,7 @@ pub fn softmax_into(z: &[f32], t: f32, out: &mut [f32]) -> Result<(), LogitsErro
         return Err(LogitsError::Empty);
     }
     if out.len() != z.len() {
-        return Err(LogitsError::Shape { expected: z.len(), got: out.len() });
+        return Err(LogitsError::Shape { what: "out", expected: z.len(), got: out.len() });
     }
     let m = fastexp::max(z);
     if !m.is_finite() {
@@ -237,10 +251,11 @@ pub fn softmax_rows_into(
         return Err(LogitsError::Empty);
     }
     if !z.len().is_multiple_of(classes) {
-        return Err(LogitsError::Shape { expected: z.len() / classes * classes, got: z.len() });
+        let expected = z.len() / classes * classes;
+        return Err(LogitsError::Shape { what: "z", expected, got: z.len() });
     }
     if out.len() != z.len() {
-        return Err(LogitsError::Shape { expected: z.len(), got: out.len() });
+        return Err(LogitsError::Shape { what: "out", expected: z.len(), got: out.len() });
     }
     for (zr, or) in z.chunks_exact(classes).zip(out.chunks_exact_mut(classes)) {
         softmax_into(zr, t, or)?;
@@ -319,10 +334,21 @@ pub fn naive_bce(x: f32, y: f32) -> f32 {
     -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
 }
 
-/// Entropy `−Σ p_i ln p_i` of a distribution (nats), with `0 · ln 0 = 0`. `ln K` for the
-/// uniform distribution over `K` classes, 0 for a one-hot one.
-pub fn entropy(p: &[f32]) -> f32 {
-    -p.iter().filter(|&&v| v > 0.0).map(|&v| v * v.ln()).sum::<f32>()
+/// Entropy `−Σ p_i ln p_i` of a distribution (nats), with `0 · ln 0 = 0`, summed in `f64`.
+/// `ln K` for the uniform distribution over `K` classes, 0 for a one-hot one. An empty `p` is
+/// [`LogitsError::Empty`]; a negative, NaN or infinite entry is
+/// [`LogitsError::BadProbability`] (it used to give a number).
+pub fn entropy(p: &[f32]) -> Result<f32, LogitsError> {
+    if p.is_empty() {
+        return Err(LogitsError::Empty);
+    }
+    if let Some((index, &value)) =
+        p.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+    {
+        return Err(LogitsError::BadProbability { index, value });
+    }
+    let h: f64 = p.iter().filter(|&&v| v > 0.0).map(|&v| f64::from(v) * f64::from(v).ln()).sum();
+    Ok((-h) as f32)
 }
 
 #[cfg(test)]
@@ -341,5 +367,6 @@ mod tests {
         let mut out = [0.0; 3];
         assert!(softmax_rows_into(&[1.0; 4], 3, 1.0, &mut out).is_err());
         assert_eq!(logsumexp(&[]), f32::NEG_INFINITY);
+        assert_eq!(entropy(&[]), Err(LogitsError::Empty));
     }
 }

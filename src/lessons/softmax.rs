@@ -124,7 +124,7 @@ pub fn compute(z: &[f64], scale: f64, t: f64, target: usize) -> Result<Computed,
     let grad = cross_entropy_grad(&scaled, target).map_err(|e| e.to_string())?;
     Ok(Computed {
         lse: logsumexp(&scaled),
-        entropy: entropy(&p),
+        entropy: entropy(&p).map_err(|e| e.to_string())?,
         scaled,
         exp_naive,
         exp_stable,
