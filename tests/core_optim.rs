@@ -231,7 +231,7 @@ fn clipping_matches_torch() {
     for &(max_norm, norm, clipped) in cases::CLIP {
         let mut g0 = vec![3.0f32, -4.0, 1.0];
         let mut g1 = vec![2.0f32, 0.5];
-        let n = clip_grad_norm(&mut [&mut g0, &mut g1], max_norm);
+        let n = clip_grad_norm(&mut [&mut g0, &mut g1], max_norm).unwrap();
         assert!(close(n, norm, 1e-6, 1e-6), "{n} vs {norm}");
         let got = [g0[0], g0[1], g0[2], g1[0], g1[1]];
         for (g, w) in got.iter().zip(clipped) {
@@ -241,8 +241,18 @@ fn clipping_matches_torch() {
     }
     // A non-finite gradient is reported, not spread.
     let mut g = vec![1.0f32, f32::NAN];
-    assert!(clip_grad_norm(&mut [&mut g], 1.0).is_nan());
+    assert!(clip_grad_norm(&mut [&mut g], 1.0).unwrap().is_nan());
     assert_eq!(g[0], 1.0);
+    // A NaN or negative max_norm is refused (naming it) and leaves the gradients alone.
+    for bad in [f32::NAN, -1.0] {
+        let mut g = vec![3.0f32, 4.0];
+        let e = clip_grad_norm(&mut [&mut g], bad).unwrap_err();
+        assert!(e.to_string().contains("max_norm"), "{e}");
+        assert_eq!(g, [3.0, 4.0]);
+    }
+    let mut g = vec![3.0f32, 4.0];
+    assert_eq!(clip_grad_norm(&mut [&mut g], f32::INFINITY), Ok(5.0));
+    assert_eq!(g, [3.0, 4.0]);
 }
 
 #[test]
