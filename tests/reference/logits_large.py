@@ -28,7 +28,9 @@ def f32(x):
 
 
 def lit(v):
-    s = repr(float(v))  # float32 -> float64 is exact; repr round-trips as f64, hence as f32
+    # The shortest decimal that parses back to the same value: as f32 for float32 inputs
+    # (str of a NumPy float32), as f64 for the references.
+    s = str(v) if isinstance(v, np.float32) else repr(float(v))
     return s if ("." in s or "e" in s or "inf" in s) else s + ".0"
 
 
