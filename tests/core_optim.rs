@@ -196,8 +196,14 @@ fn invalid_hyper_parameters_are_errors() {
     for kind in OptimizerKind::ALL {
         assert_eq!(OptimizerKind::from_id(kind.id()), Some(kind));
         let mut o = OptimizerSpec { kind, hyper: Hyper::default() }.build().unwrap();
-        o.set_lr(0.5);
+        o.set_lr(0.5).unwrap();
         assert_eq!(o.lr(), 0.5);
+        // set_lr checks like the constructors: the error names lr and the rate is kept.
+        for bad in [f32::NAN, -0.1, f32::INFINITY] {
+            let e = o.set_lr(bad).unwrap_err();
+            assert!(matches!(e, OptimError::InvalidHyper { name: "lr", .. }), "{e:?}");
+            assert_eq!(o.lr(), 0.5);
+        }
     }
     assert_eq!(OptimizerKind::from_id("lbfgs"), None);
 }

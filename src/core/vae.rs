@@ -240,8 +240,8 @@ impl Vae {
         if !(lr.is_finite() && lr >= 0.0) {
             return Err(VaeError::Spec(format!("learning rate {lr} is not valid")));
         }
+        self.adam.set_lr(lr).map_err(|e| VaeError::Spec(e.to_string()))?;
         self.spec.lr = lr;
-        self.adam.set_lr(lr);
         Ok(())
     }
 
