@@ -116,17 +116,35 @@ impl ShiftedSum {
     }
 }
 
-/// Writes `out_j = e^{(z_j − m)·inv_t}` (the vectorised [`fastexp`], `m = max z`) and returns
+/// `out_j = e^{(z_j − m)/t}` for `m ≥ max z`, returning `Σ out_j` in `f32`: the vectorised
+/// [`fastexp`] with `1/t`, or, where `1/t` overflows (a subnormal `t`), the exponents in `f64`
+/// (`0·∞` would make the arg-max's term NaN).
+// z: (K) -> out: (K)
+fn exp_shift(z: &[f32], m: f32, t: f32, out: &mut [f32]) -> f32 {
+    let inv_t = 1.0 / t;
+    if inv_t.is_finite() {
+        return fastexp::exp_shift_sum(z, m, inv_t, out);
+    }
+    let inv_t = 1.0 / f64::from(t);
+    let mut s = 0.0f32;
+    for (o, &v) in out.iter_mut().zip(z) {
+        *o = fastexp::exp_nonpositive(((f64::from(v) - f64::from(m)) * inv_t) as f32);
+        s += *o;
+    }
+    s
+}
+
+/// Writes `out_j = e^{(z_j − m)/t}` (the vectorised [`fastexp`], `m = max z`) and returns
 /// `m` and the `f64` sum of every term but the arg-max's (which is exactly 1). `None` when `m`
 /// is not finite (empty row, all `−∞`, some `+∞`): the caller gives IEEE's answer. A NaN logit
 /// makes `rest` NaN.
 // z: (K) -> out: (K)
-pub(crate) fn shifted_exp(z: &[f32], inv_t: f32, out: &mut [f32]) -> Option<ShiftedSum> {
+pub(crate) fn shifted_exp(z: &[f32], t: f32, out: &mut [f32]) -> Option<ShiftedSum> {
     let m = fastexp::max(z);
     if !m.is_finite() {
         return None;
     }
-    fastexp::exp_shift_sum(z, m, inv_t, out);
+    exp_shift(z, m, t, out);
     // Skip one term equal to 1 (the arg-max's e^0); any other 1 (a tie) is part of the rest.
     let mut skipped = false;
     let mut rest = 0.0f64;
@@ -185,7 +203,7 @@ pub fn softmax_into(z: &[f32], t: f32, out: &mut [f32]) -> Result<(), LogitsErro
         return Ok(());
     }
     // Hot path: e^{(z − m)/t} with the vectorised exp (≤ 2·10⁻⁷ relative error), one pass.
-    let s = fastexp::exp_shift_sum(z, m, 1.0 / t, out);
+    let s = exp_shift(z, m, t, out);
     fastexp::scale_inplace(out, 1.0 / s);
     Ok(())
 }
@@ -213,7 +231,7 @@ pub fn log_softmax(z: &[f32], t: f32) -> Result<Vec<f32>, LogitsError> {
         return Err(LogitsError::Empty);
     }
     let mut out = vec![0.0; z.len()];
-    let Some(s) = shifted_exp(z, 1.0 / t, &mut out) else {
+    let Some(s) = shifted_exp(z, t, &mut out) else {
         // A non-finite max: IEEE's answer from the plain shifted form.
         let m = fastexp::max(z);
         let lse = logsumexp(&z.iter().map(|&v| (v - m) / t).collect::<Vec<_>>());
@@ -368,5 +386,13 @@ mod tests {
         assert!(softmax_rows_into(&[1.0; 4], 3, 1.0, &mut out).is_err());
         assert_eq!(logsumexp(&[]), f32::NEG_INFINITY);
         assert_eq!(entropy(&[]), Err(LogitsError::Empty));
+    }
+
+    #[test]
+    fn subnormal_temperature_is_the_arg_max_not_nan() {
+        // 1/t overflows to ∞ for t < 2.9e-39, and (m − m)·∞ = NaN on the fast path.
+        let t = 1e-40;
+        assert_eq!(softmax(&[1.0, 2.0, 2.0 - 1e-6], t).unwrap(), vec![0.0, 1.0, 0.0]);
+        assert_eq!(log_softmax(&[1.0, 2.0], t).unwrap(), vec![f32::NEG_INFINITY, 0.0]);
     }
 }
