@@ -423,3 +423,96 @@ fn constants_get_no_gradient_and_reset_reuses_buffers() {
         assert_eq!(t.len(), 4);
     }
 }
+
+// ---- the softmax family at large logits (|z| up to 1e4) against exact values ---------------
+
+mod large {
+    include!("reference/logits_large_cases.rs");
+}
+
+/// Worst `|got − want| / (atol + 1e-5·|want|)` so far (≤ 1 passes), with its place, and the
+/// largest absolute and relative errors; printed by `softmax_family_large_logits_match_exact`.
+#[derive(Default)]
+struct Worst {
+    abs: f64,
+    /// The largest absolute error where `|want| ≤ 10` (f32's own resolution there is ≤ 1e-6).
+    abs10: f64,
+    rel: f64,
+    ratio: f64,
+    at: String,
+}
+
+impl Worst {
+    fn add(&mut self, got: &[f32], want: &[f64], atol: f64, what: &str) {
+        assert_eq!(got.len(), want.len(), "{what}: length");
+        for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+            let err = (g as f64 - w).abs();
+            let err = if err.is_nan() { f64::INFINITY } else { err };
+            self.abs = self.abs.max(err);
+            if w.abs() <= 10.0 {
+                self.abs10 = self.abs10.max(err);
+            }
+            if w.abs() > 1e-30 {
+                self.rel = self.rel.max(err / w.abs());
+            }
+            let r = err / (atol + 1e-5 * w.abs());
+            if r > self.ratio {
+                self.ratio = r;
+                self.at = format!("{what}[{i}]: got {g:e}, want {w:e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn softmax_family_large_logits_match_exact() {
+    // The errors are printed: cargo test --test core_autograd large_logits -- --nocapture
+    let (mut sm, mut lsm, mut ce, mut grad, mut bce) =
+        (Worst::default(), Worst::default(), Worst::default(), Worst::default(), Worst::default());
+    for (c, case) in large::LARGE.iter().enumerate().filter(|(_, c)| c.t == 1.0) {
+        let k = case.z.len();
+        let what = |q: &str| format!("case {c} (K = {k}) {q}");
+        let x = Tensor::new(vec![1, k], case.z.to_vec()).unwrap();
+        let mut t = Tape::new();
+        let v = t.constant(x.clone());
+        let p = t.softmax(v).unwrap();
+        sm.add(t.value(p).unwrap().data(), case.softmax, 1e-30, &what("softmax"));
+        let l = t.log_softmax(v).unwrap();
+        lsm.add(t.value(l).unwrap().data(), case.log_softmax, 0.0, &what("log_softmax"));
+        for (target, &want) in case.ce.iter().enumerate() {
+            let mut t = Tape::new();
+            let v = t.leaf(x.clone());
+            let loss = t.cross_entropy(v, &[target]).unwrap();
+            ce.add(t.value(loss).unwrap().data(), &[want], 0.0, &what(&format!("CE t={target}")));
+            t.backward(loss).unwrap();
+            let mut g_want = case.softmax.to_vec();
+            g_want[target] -= 1.0;
+            // p − onehot is an f32 difference with 1: resolution 2^−24 there.
+            grad.add(t.grad(v).unwrap().unwrap(), &g_want, 1.2e-7, &what("grad"));
+        }
+    }
+    for &(x, y, want) in large::BCE_LARGE {
+        let mut t = Tape::new();
+        let xv = t.constant(Tensor::new(vec![1], vec![x]).unwrap());
+        let yv = t.constant(Tensor::new(vec![1], vec![y]).unwrap());
+        let loss = t.bce_with_logits(xv, yv).unwrap();
+        bce.add(t.value(loss).unwrap().data(), &[want], 0.0, &format!("BCE({x}, {y})"));
+    }
+    let mut failed = Vec::new();
+    for (name, w) in [
+        ("softmax", &sm),
+        ("log_softmax", &lsm),
+        ("cross_entropy", &ce),
+        ("cross_entropy grad", &grad),
+        ("bce_with_logits", &bce),
+    ] {
+        println!(
+            "Tape::{name:<20} max abs err {:.2e} (|ref| ≤ 10: {:.2e})  max rel err {:.2e}  worst/tol {:.2}  ({})",
+            w.abs, w.abs10, w.rel, w.ratio, w.at
+        );
+        if w.ratio > 1.0 {
+            failed.push(name);
+        }
+    }
+    assert!(failed.is_empty(), "beyond atol + 1e-5·|ref|: {failed:?}");
+}

@@ -204,10 +204,49 @@ fn impossible_combinations_are_errors() {
         conv2d(&Tensor::zeros(vec![2, 4, 4]), &w, None, params(1, 1, 1)),
         Err(ConvError::Shape(_))
     ));
-    assert!(conv2d(&x, &Tensor::zeros(vec![3, 2, 0, 3]), None, params(1, 1, 1)).is_err());
+    assert_eq!(
+        conv2d(&x, &Tensor::zeros(vec![3, 2, 0, 3]), None, params(1, 1, 1)),
+        Err(ConvError::EmptyKernel)
+    );
     // Empty batch / no filters are valid and give empty outputs.
     let y = conv2d(&Tensor::zeros(vec![0, 2, 4, 4]), &w, None, params(1, 1, 1)).unwrap();
     assert_eq!(y.shape(), &[0, 3, 4, 4]);
     let y = conv2d(&x, &Tensor::zeros(vec![0, 2, 3, 3]), None, params(1, 1, 1)).unwrap();
     assert_eq!(y.shape(), &[1, 0, 4, 4]);
+}
+
+#[test]
+fn absurd_arguments_are_errors_that_name_them() {
+    // A padding near usize::MAX used to wrap `n + 2p` into a 1×1 output of 0 (a panic in debug).
+    for pad in [usize::MAX, usize::MAX / 2, isize::MAX as usize / 2 + 1] {
+        let e = output_size(5, 3, params(1, pad, 1)).unwrap_err();
+        assert_eq!(e, ConvError::Overflow { what: "padding", value: pad });
+        assert!(e.to_string().contains("padding"), "{e}");
+        let x = Tensor::zeros(vec![1, 1, 4, 4]);
+        let w = Tensor::zeros(vec![1, 1, 3, 3]);
+        assert!(matches!(conv2d(&x, &w, None, params(1, pad, 1)), Err(ConvError::Overflow { .. })));
+        assert!(matches!(
+            conv2d_reference(&x, &w, None, params(1, pad, 1)),
+            Err(ConvError::Overflow { .. })
+        ));
+    }
+    // A padding whose padded size fits but whose output cannot be counted.
+    let x = Tensor::zeros(vec![1, 1, 4, 4]);
+    let w = Tensor::zeros(vec![1, 1, 3, 3]);
+    let pad = 1usize << 40;
+    assert_eq!(
+        conv2d(&x, &w, None, params(1, pad, 1)),
+        Err(ConvError::Overflow { what: "padding", value: pad })
+    );
+    let e = output_size(5, 3, params(1, 0, usize::MAX)).unwrap_err();
+    assert_eq!(e, ConvError::Overflow { what: "dilation", value: usize::MAX });
+    assert!(e.to_string().contains("dilation"), "{e}");
+    // A 0×0 kernel: named as such, not "spans 1 pixels".
+    let e = output_size(5, 0, params(1, 0, 1)).unwrap_err();
+    assert_eq!(e, ConvError::EmptyKernel);
+    assert!(e.to_string().contains("kernel size"), "{e}");
+    assert!(!e.to_string().contains("1 pixels"), "{e}");
+    // Singular "pixel" where the dilated kernel spans one.
+    let e = output_size(0, 1, params(1, 0, 1)).unwrap_err();
+    assert!(e.to_string().contains("spans 1 pixel but"), "{e}");
 }

@@ -199,6 +199,17 @@ fn vae_kl_term_matches_quad_and_closed_form() {
     assert_close!(k, by_dim, 1e-13, 1e-13);
     assert!(kl_vae(&[0.0], &[]).is_err());
     assert_eq!(kl_vae(&[0.0, 0.0], &[0.0, 0.0]).unwrap(), 0.0);
+    // No latent dimension is an error, not Ok(-0.0).
+    assert_eq!(kl_vae(&[], &[]), Err(DivergenceError::Empty));
+    // The VAE's f32 per-dimension term delegates to the f64 one: same value, rounded once.
+    for (&m, &v) in mu.iter().zip(&lv) {
+        let (m, v) = (m as f32, v as f32);
+        assert_eq!(dlviz::core::vae::kl_normal(m, v), kl_vae_term(m.into(), v.into()) as f32);
+    }
+    // Near σ = 1 the term is ≈ lv²/4: e^{lv} − 1 − lv without cancellation (the f32 form
+    // ½(μ² + e^{lv} − 1 − lv) gave 0 or a 100 % error here). Exact: ½(expm1(1e-4) − 1e-4).
+    let tiny = dlviz::core::vae::kl_normal(0.0, 1e-4) as f64;
+    assert_close!(tiny, 2.5000833347222e-9, 0.0, 1e-6);
 }
 
 #[test]
@@ -253,10 +264,10 @@ fn forward_covers_modes_reverse_seeks_one() {
     }
     // Forward KL's optimum matches P's moments: mean 0, variance σ² + (d/2)² = 0.36 + 6.25.
     assert_close!(fwd.m, p.mean(), 1e-3, 0.0);
-    assert_close!(fwd.gaussian().sigma, p.variance().sqrt(), 1e-3, 1e-3);
+    assert_close!(fwd.gaussian().std(), p.variance().sqrt(), 1e-3, 1e-3);
     // Reverse KL picks the mode on the side it started (m0 = 0.5 > 0): near +2.5, σ ≈ 0.6.
     assert!((rev.m - 2.5).abs() < 0.05, "{rev:?}");
-    assert!((rev.gaussian().sigma - 0.6).abs() < 0.05, "{rev:?}");
+    assert!((rev.gaussian().std() - 0.6).abs() < 0.05, "{rev:?}");
     // The reverse fit's loss is about ln 2: q sits on one of two equal, well-separated modes
     // (q ≈ one component, P ≈ ½ of it there, so ln(q/P) ≈ ln 2).
     assert!((rev.loss - LN_2).abs() < 0.02, "{}", rev.loss);
@@ -265,9 +276,32 @@ fn forward_covers_modes_reverse_seeks_one() {
 
 #[test]
 fn bad_settings_are_errors() {
-    assert!(Gaussian::new(0.0, 0.0).is_err());
-    assert!(Gaussian::new(f64::NAN, 1.0).is_err());
-    assert!(Grid::new(1.0, 1.0, 10).is_err());
+    // Each error names the argument that was wrong.
+    let named = |r: Result<Gaussian, DivergenceError>, name: &str| {
+        let e = r.unwrap_err();
+        assert!(matches!(e, DivergenceError::BadArgument { name: n, .. } if n == name), "{e:?}");
+        assert!(e.to_string().starts_with(name), "{e}");
+    };
+    named(Gaussian::new(0.0, 0.0), "std");
+    named(Gaussian::new(0.0, -1.0), "std");
+    named(Gaussian::new(0.0, f64::INFINITY), "std");
+    named(Gaussian::new(0.0, f64::NAN), "std");
+    named(Gaussian::new(f64::NAN, 1.0), "mean");
+    let g = Gaussian::new(0.5, 2.0).unwrap();
+    assert_eq!((g.mean(), g.std()), (0.5, 2.0));
+    assert_eq!(Gaussian::STANDARD, Gaussian::new(0.0, 1.0).unwrap());
+    // With σ > 0 guaranteed by construction the closed form is always finite.
+    assert!(kl_gaussian(g, Gaussian::STANDARD).is_finite());
+    let arg = |e: DivergenceError| match e {
+        DivergenceError::BadArgument { name, .. } => name,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(arg(Grid::new(1.0, 1.0, 10).unwrap_err()), "b");
+    assert_eq!(arg(Grid::new(f64::NAN, 1.0, 10).unwrap_err()), "a");
+    assert_eq!(arg(Grid::new(0.0, 1.0, 2).unwrap_err()), "n");
+    let p = Mixture::single(g);
+    assert_eq!(arg(kl_monte_carlo(&p, &p, 0, 3, 1).unwrap_err()), "n");
+    assert_eq!(arg(kl_monte_carlo(&p, &p, 10, 0, 1).unwrap_err()), "repeats");
     assert_eq!(Grid::new(0.0, 1.0, 10).unwrap().n, 11);
     assert!(Mixture::new(&[(0.0, Gaussian::new(0.0, 1.0).unwrap())]).is_err());
     assert!(bimodal(2.0, -1.0, 0.5).is_err());
@@ -293,7 +327,7 @@ fn lesson_fit_settings_converge_in_a_few_hundred_steps() {
     println!("lesson fits converge in {steps} steps: {fits:?}");
     assert!((20..600).contains(&steps), "{steps}");
     assert!(
-        fits[0].m.abs() < 1e-3 && (fits[0].gaussian().sigma - p.variance().sqrt()).abs() < 1e-3
+        fits[0].m.abs() < 1e-3 && (fits[0].gaussian().std() - p.variance().sqrt()).abs() < 1e-3
     );
-    assert!((fits[1].m - 2.5).abs() < 0.01 && (fits[1].gaussian().sigma - 0.6).abs() < 0.01);
+    assert!((fits[1].m - 2.5).abs() < 0.01 && (fits[1].gaussian().std() - 0.6).abs() < 0.01);
 }

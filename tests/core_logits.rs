@@ -84,7 +84,7 @@ fn matches_scipy() {
         let ce: Vec<f32> = (0..z.len()).map(|t| cross_entropy(&z, t).unwrap()).collect();
         close(&ce, c.ce, ATOL, RTOL, &format!("cross-entropy {k}"));
         let p = softmax(&z, 1.0).unwrap();
-        close(&[entropy(&p)], &[c.h], ATOL, RTOL, &format!("entropy {k}"));
+        close(&[entropy(&p).unwrap()], &[c.h], ATOL, RTOL, &format!("entropy {k}"));
         // The naive softmax agrees where nothing overflows.
         close(&naive_softmax(&z, 1.0).unwrap(), c.sm, ATOL, RTOL, &format!("naive {k}"));
     }
@@ -120,8 +120,8 @@ fn hand_computed() {
     assert_eq!(softmax(&z, 1.0).unwrap(), vec![0.5, 0.5]);
     assert!((logsumexp(&z) - (3.0 + 2f32.ln())).abs() < 1e-6);
     assert!((cross_entropy(&z, 0).unwrap() - 2f32.ln()).abs() < 1e-6);
-    assert!((entropy(&[0.5, 0.5]) - 2f32.ln()).abs() < 1e-6);
-    assert_eq!(entropy(&[1.0, 0.0, 0.0]), 0.0);
+    assert!((entropy(&[0.5, 0.5]).unwrap() - 2f32.ln()).abs() < 1e-6);
+    assert_eq!(entropy(&[1.0, 0.0, 0.0]), Ok(0.0));
     // z = (0, ln 3): p = (1/4, 3/4).
     let p = softmax(&[0.0, 3f32.ln()], 1.0).unwrap();
     assert!((p[0] - 0.25).abs() < 1e-6 && (p[1] - 0.75).abs() < 1e-6);
@@ -201,4 +201,124 @@ fn extreme_logits_stable_vs_naive() {
     assert_eq!(naive_bce(17.0, 0.0), f32::INFINITY);
     // ... while the stable one is ≈ x there.
     assert!((bce_with_logits(17.0, 0.0) - 17.0).abs() < 1e-5);
+}
+
+// ---- large logits: |z|/T up to 1e4 against exact values -------------------------------------
+
+mod large {
+    include!("reference/logits_large_cases.rs");
+}
+
+/// Relative tolerance for every large-logit comparison: `|got − want| ≤ atol + LARGE_RTOL·|want|`.
+const LARGE_RTOL: f64 = 1e-5;
+/// Absolute floor for values that are themselves at f32's bottom (probabilities below 1e-30,
+/// flushed to 0 by `core::fastexp` under e^{−87.3}).
+const LARGE_ATOL: f64 = 1e-30;
+/// The gradient `p − onehot(t)` is an f32 difference with 1: its resolution there is 2^−24.
+const GRAD_ATOL: f64 = 1.2e-7;
+
+/// The worst errors of a batch of comparisons, printed by `large_logits_match_exact`.
+#[derive(Default)]
+struct Worst {
+    abs: f64,
+    /// The largest absolute error where `|want| ≤ 10` (f32's own resolution there is ≤ 1e-6).
+    abs10: f64,
+    rel: f64,
+    /// The largest `|err| / (atol + rtol·|want|)`: ≤ 1 passes.
+    ratio: f64,
+    at: String,
+}
+
+impl Worst {
+    fn add(&mut self, got: &[f32], want: &[f64], atol: f64, what: &str) {
+        assert_eq!(got.len(), want.len(), "{what}: length");
+        for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+            let err = (g as f64 - w).abs();
+            let err = if err.is_nan() { f64::INFINITY } else { err };
+            self.abs = self.abs.max(err);
+            if w.abs() <= 10.0 {
+                self.abs10 = self.abs10.max(err);
+            }
+            if w.abs() > 1e-30 {
+                self.rel = self.rel.max(err / w.abs());
+            }
+            let r = err / (atol + LARGE_RTOL * w.abs());
+            if r > self.ratio {
+                self.ratio = r;
+                self.at = format!("{what}[{i}]: got {g:e}, want {w:e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn large_logits_match_exact() {
+    // The errors are printed: cargo test --test core_logits large_logits -- --nocapture
+    let (mut sm, mut lsm, mut ce, mut grad, mut bce) =
+        (Worst::default(), Worst::default(), Worst::default(), Worst::default(), Worst::default());
+    for (c, case) in large::LARGE.iter().enumerate() {
+        let what = |q: &str| format!("case {c} (T = {}, K = {}) {q}", case.t, case.z.len());
+        sm.add(&softmax(case.z, case.t).unwrap(), case.softmax, LARGE_ATOL, &what("softmax"));
+        let mut rows = vec![0.0; case.z.len() * 2];
+        let twice: Vec<f32> = case.z.iter().chain(case.z).copied().collect();
+        softmax_rows_into(&twice, case.z.len(), case.t, &mut rows).unwrap();
+        let want2: Vec<f64> = case.softmax.iter().chain(case.softmax).copied().collect();
+        sm.add(&rows, &want2, LARGE_ATOL, &what("softmax_rows"));
+        lsm.add(&log_softmax(case.z, case.t).unwrap(), case.log_softmax, 0.0, &what("log_softmax"));
+        for (t, &want) in case.ce.iter().enumerate() {
+            ce.add(&[cross_entropy(case.z, t).unwrap()], &[want], 0.0, &what(&format!("CE t={t}")));
+            let mut g_want = case.softmax.to_vec();
+            g_want[t] -= 1.0;
+            grad.add(&cross_entropy_grad(case.z, t).unwrap(), &g_want, GRAD_ATOL, &what("grad"));
+        }
+    }
+    for &(x, y, want) in large::BCE_LARGE {
+        bce.add(&[bce_with_logits(x, y)], &[want], 0.0, &format!("BCE({x}, {y})"));
+    }
+    let mut failed = Vec::new();
+    for (name, w) in [
+        ("softmax", &sm),
+        ("log_softmax", &lsm),
+        ("cross_entropy", &ce),
+        ("cross_entropy_grad", &grad),
+        ("bce_with_logits", &bce),
+    ] {
+        println!(
+            "core::logits {name:<20} max abs err {:.2e} (|ref| ≤ 10: {:.2e})  max rel err {:.2e}  worst/tol {:.2}  ({})",
+            w.abs, w.abs10, w.rel, w.ratio, w.at
+        );
+        if w.ratio > 1.0 {
+            failed.push(name);
+        }
+    }
+    assert!(failed.is_empty(), "beyond atol + 1e-5·|ref|: {failed:?}");
+}
+
+#[test]
+fn bad_inputs_are_errors_that_name_the_argument() {
+    // A negative (or NaN, or infinite) "probability" used to give an entropy anyway.
+    let e = entropy(&[0.5, -0.25, 0.75]).unwrap_err();
+    assert_eq!(e, LogitsError::BadProbability { index: 1, value: -0.25 });
+    assert!(e.to_string().contains("p[1]"), "{e}");
+    assert!(matches!(entropy(&[f32::NAN]), Err(LogitsError::BadProbability { index: 0, .. })));
+    assert!(matches!(entropy(&[f32::INFINITY]), Err(LogitsError::BadProbability { .. })));
+    assert_eq!(entropy(&[]), Err(LogitsError::Empty));
+    // Empty logits, bad temperatures, targets out of range.
+    for r in [softmax(&[], 1.0).map(|_| ()), log_softmax(&[], 1.0).map(|_| ())] {
+        assert_eq!(r, Err(LogitsError::Empty));
+    }
+    assert_eq!(cross_entropy(&[], 0), Err(LogitsError::Empty));
+    assert_eq!(cross_entropy_grad(&[], 0), Err(LogitsError::Empty));
+    for t in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+        let e = log_softmax(&[1.0], t).unwrap_err();
+        assert!(e.to_string().contains("temperature"), "{e}");
+    }
+    let e = cross_entropy(&[1.0, 2.0], 5).unwrap_err();
+    assert!(e.to_string().contains("target"), "{e}");
+    let mut out = [0.0; 2];
+    let e = softmax_into(&[1.0, 2.0, 3.0], 1.0, &mut out).unwrap_err();
+    assert!(e.to_string().starts_with("out "), "{e}");
+    let mut out = [0.0; 5];
+    let e = softmax_rows_into(&[1.0; 5], 2, 1.0, &mut out).unwrap_err();
+    assert!(e.to_string().starts_with("z "), "{e}");
 }

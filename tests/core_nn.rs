@@ -7,7 +7,7 @@
 //! come from the same formula (`det`), so both compute from identical float32 numbers. Our
 //! float32 results must match within `atol 2·10⁻⁵ + rtol 2·10⁻⁴·|ref|`.
 
-use dlviz::core::autograd::{ParamId, ParamStore, Tape};
+use dlviz::core::autograd::{BatchNormMode, ParamId, ParamStore, Tape};
 use dlviz::core::conv::Conv2dParams;
 use dlviz::core::nn::{fans, Activation, BatchNorm, Conv2d, Init, Layer, Linear, Sequential};
 use dlviz::core::{Rng, Tensor};
@@ -251,6 +251,36 @@ fn batchnorm_with_one_example_outputs_beta_and_keeps_running_var_finite() {
     let rv = store.value(bn.running_var).unwrap().data();
     assert!(rv.iter().all(|v| v.is_finite()), "{rv:?}");
     assert_eq!(bn.last_stats().unwrap().var, vec![0.0, 0.0]);
+}
+
+#[test]
+fn batchnorm_refuses_eps_that_would_give_nan() {
+    // ε = 0 on a constant feature (σ² = 0) normalised to 0/0 = NaN; now refused, naming eps.
+    let mut store = ParamStore::new();
+    for eps in [0.0, -1e-5, f32::NAN, f32::INFINITY] {
+        let e = BatchNorm::new_1d(&mut store, "bn", 2).with_eps(eps).unwrap_err();
+        assert!(e.to_string().contains("eps"), "{e}");
+        let mut tape = Tape::new();
+        let x = tape.input(&[3, 2], &[1.0, 5.0, 1.0, 6.0, 1.0, 7.0]).unwrap();
+        let g = tape.input(&[2], &[1.0, 1.0]).unwrap();
+        let b = tape.input(&[2], &[0.0, 0.0]).unwrap();
+        let e = tape.batch_norm(x, g, b, BatchNormMode::Train { eps }).unwrap_err();
+        assert!(e.to_string().contains("eps"), "{e}");
+        let (rm, rv) = ([0.0, 0.0], [0.0, 1.0]);
+        let mode = BatchNormMode::Eval { running_mean: &rm, running_var: &rv, eps };
+        assert!(tape.batch_norm(x, g, b, mode).is_err());
+    }
+    for m in [-0.1, 1.5, f32::NAN] {
+        let e = BatchNorm::new_1d(&mut store, "bn", 2).with_momentum(m).unwrap_err();
+        assert!(e.to_string().contains("momentum"), "{e}");
+    }
+    // A valid ε keeps a constant feature finite (it normalises to β).
+    let mut bn = BatchNorm::new_1d(&mut store, "bn2", 2).with_eps(1e-3).unwrap();
+    assert_eq!(bn.eps(), 1e-3);
+    let mut tape = Tape::new();
+    let x = tape.input(&[3, 2], &[1.0, 5.0, 1.0, 6.0, 1.0, 7.0]).unwrap();
+    let y = bn.forward(&mut tape, &mut store, x).unwrap();
+    assert!(tape.value(y).unwrap().data().iter().all(|v| v.is_finite()));
 }
 
 #[test]

@@ -196,8 +196,14 @@ fn invalid_hyper_parameters_are_errors() {
     for kind in OptimizerKind::ALL {
         assert_eq!(OptimizerKind::from_id(kind.id()), Some(kind));
         let mut o = OptimizerSpec { kind, hyper: Hyper::default() }.build().unwrap();
-        o.set_lr(0.5);
+        o.set_lr(0.5).unwrap();
         assert_eq!(o.lr(), 0.5);
+        // set_lr checks like the constructors: the error names lr and the rate is kept.
+        for bad in [f32::NAN, -0.1, f32::INFINITY] {
+            let e = o.set_lr(bad).unwrap_err();
+            assert!(matches!(e, OptimError::InvalidHyper { name: "lr", .. }), "{e:?}");
+            assert_eq!(o.lr(), 0.5);
+        }
     }
     assert_eq!(OptimizerKind::from_id("lbfgs"), None);
 }
@@ -231,7 +237,7 @@ fn clipping_matches_torch() {
     for &(max_norm, norm, clipped) in cases::CLIP {
         let mut g0 = vec![3.0f32, -4.0, 1.0];
         let mut g1 = vec![2.0f32, 0.5];
-        let n = clip_grad_norm(&mut [&mut g0, &mut g1], max_norm);
+        let n = clip_grad_norm(&mut [&mut g0, &mut g1], max_norm).unwrap();
         assert!(close(n, norm, 1e-6, 1e-6), "{n} vs {norm}");
         let got = [g0[0], g0[1], g0[2], g1[0], g1[1]];
         for (g, w) in got.iter().zip(clipped) {
@@ -241,15 +247,25 @@ fn clipping_matches_torch() {
     }
     // A non-finite gradient is reported, not spread.
     let mut g = vec![1.0f32, f32::NAN];
-    assert!(clip_grad_norm(&mut [&mut g], 1.0).is_nan());
+    assert!(clip_grad_norm(&mut [&mut g], 1.0).unwrap().is_nan());
     assert_eq!(g[0], 1.0);
+    // A NaN or negative max_norm is refused (naming it) and leaves the gradients alone.
+    for bad in [f32::NAN, -1.0] {
+        let mut g = vec![3.0f32, 4.0];
+        let e = clip_grad_norm(&mut [&mut g], bad).unwrap_err();
+        assert!(e.to_string().contains("max_norm"), "{e}");
+        assert_eq!(g, [3.0, 4.0]);
+    }
+    let mut g = vec![3.0f32, 4.0];
+    assert_eq!(clip_grad_norm(&mut [&mut g], f32::INFINITY), Ok(5.0));
+    assert_eq!(g, [3.0, 4.0]);
 }
 
 #[test]
 fn series_ema_hand_computed() {
     // β = 0.5 on [2, 4, 4]: raw 1, 2.5, 3.25; corrected 2, 3.333…, 3.714…
-    let raw = ema_series(&[2.0, 4.0, 4.0], 0.5, false);
-    let cor = ema_series(&[2.0, 4.0, 4.0], 0.5, true);
+    let raw = ema_series(&[2.0, 4.0, 4.0], 0.5, false).unwrap();
+    let cor = ema_series(&[2.0, 4.0, 4.0], 0.5, true).unwrap();
     for (g, w) in raw.iter().zip([1.0, 2.5, 3.25]) {
         assert!((g - w).abs() < 1e-6);
     }
@@ -257,7 +273,7 @@ fn series_ema_hand_computed() {
         assert!((g - w).abs() < 1e-6, "{g} vs {w}");
     }
     // A constant series is recovered exactly by the corrected EMA from the first sample.
-    let mut e = Ema::new(0.99);
+    let mut e = Ema::new(0.99).unwrap();
     for _ in 0..5 {
         assert!((e.update(7.0) - 7.0).abs() < 1e-4);
     }
@@ -265,6 +281,28 @@ fn series_ema_hand_computed() {
     assert!((effective_window(0.9) - 10.0).abs() < 1e-5);
     assert_eq!(effective_window(1.0), f32::INFINITY);
     assert!((effective_window(0.99) - 100.0).abs() < 1e-3);
+}
+
+#[test]
+fn ema_decays_are_checked_alike() {
+    // ema_series used to treat β = NaN as 0 and β > 1 as 1 while WeightEma::new refused them.
+    for bad in [f32::NAN, 1.5, -0.1, f32::INFINITY] {
+        let named = |r: Result<(), OptimError>, name: &str| match r {
+            Err(OptimError::InvalidHyper { name: n, .. }) => {
+                assert_eq!(n, name);
+            }
+            other => panic!("β = {bad}: {other:?}"),
+        };
+        named(Ema::new(bad).map(|_| ()), "beta");
+        named(ema_series(&[1.0, 2.0], bad, true).map(|_| ()), "beta");
+        named(WeightEma::new(bad).map(|_| ()), "decay");
+        let e = ema_series(&[1.0], bad, false).unwrap_err();
+        assert!(e.to_string().contains("beta"), "{e}");
+    }
+    for ok in [0.0, 0.5, 1.0] {
+        assert!(Ema::new(ok).is_ok() && WeightEma::new(ok).is_ok());
+        assert_eq!(ema_series(&[1.0, 2.0], ok, false).unwrap().len(), 2);
+    }
 }
 
 #[test]

@@ -40,8 +40,8 @@ fn ema_matches_numpy() {
         // NumPy values, raw and bias-corrected.
         let x32: Vec<f32> = X.iter().map(|&v| v as f32).collect();
         let as64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
-        let raw = as64(ema_series(&x32, beta as f32, false));
-        let corrected = as64(ema_series(&x32, beta as f32, true));
+        let raw = as64(ema_series(&x32, beta as f32, false).unwrap());
+        let corrected = as64(ema_series(&x32, beta as f32, true).unwrap());
         close(&raw, bia, 1e-5, 1e-5, &format!("ema_series raw {beta}"));
         close(&corrected, deb, 1e-5, 1e-5, &format!("ema_series corrected {beta}"));
     }

@@ -7,6 +7,7 @@
 //! * `gpu::dense::DenseTrainer` vs the CPU training engine (`core::nn` layers on the autograd
 //!   tape + `core::optim::Adam`): the same initial weights and batches give the same losses
 //!   step by step and the same weights afterwards, for softmax-CE, BCE-with-logits and MSE.
+//! * The loss kernel at logits up to ±1e4 against exact values (`tests/reference/logits_large.py`).
 //!
 //! Without an adapter the tests print `SKIP` and pass, unless `DLVIZ_REQUIRE_GPU=1`.
 
@@ -221,4 +222,45 @@ fn dense_backend_choice_and_fallback() {
     let c = twin.step(&x, &t).unwrap();
     // Same weights (Adam's moments restart, so only the loss before this update must agree).
     assert!(close(after, c, 1e-5, 1e-4), "continued on the CPU: {after} vs {c}");
+}
+
+#[allow(dead_code)]
+mod large {
+    include!("reference/logits_large_cases.rs");
+}
+
+#[test]
+fn losses_at_large_logits_match_exact_values() {
+    // One identity layer d₀ = 1 → K with x = 1 and b = 0, so the logits are the weights: a batch
+    // of K rows (one per target class) at |z| up to 1e4. Exact values: tests/reference/logits_large.py.
+    let Some(gpu) = open("losses_at_large_logits_match_exact_values") else { return };
+    let spec = |k: usize, loss, batch| DenseSpec {
+        dims: vec![1, k],
+        hidden: Act::Identity,
+        output: Act::Identity,
+        loss,
+        batch,
+        adam: AdamConfig::default(),
+    };
+    for case in large::LARGE.iter().filter(|c| c.t == 1.0 && c.z.len() <= 10) {
+        let k = case.z.len();
+        let params = vec![(case.z.to_vec(), vec![0.0; k])];
+        let s = spec(k, DenseLoss::SoftmaxCrossEntropy, k);
+        let mut t = pollster::block_on(DenseTrainer::new(&gpu, s, &params)).unwrap();
+        let targets: Vec<f32> = (0..k).map(|c| c as f32).collect();
+        let loss = pollster::block_on(t.step(&gpu, &vec![1.0; k], &targets)).unwrap();
+        let want = case.ce.iter().sum::<f64>() / k as f64;
+        // The GPU's exp and log are less exact than libm's: 1e-6 absolute besides 1e-5 relative.
+        assert!(close(loss, want as f32, 1e-6, 1e-5), "CE {:?}: {loss} vs {want}", case.z);
+    }
+    let xs: Vec<f32> = large::BCE_LARGE.iter().map(|c| c.0).collect();
+    let ys: Vec<f32> = large::BCE_LARGE.iter().map(|c| c.1).collect();
+    let n = xs.len();
+    let params = vec![(xs, vec![0.0; n])];
+    let mut t =
+        pollster::block_on(DenseTrainer::new(&gpu, spec(n, DenseLoss::BceWithLogits, 1), &params))
+            .unwrap();
+    let loss = pollster::block_on(t.step(&gpu, &[1.0], &ys)).unwrap();
+    let want = large::BCE_LARGE.iter().map(|c| c.2).sum::<f64>() / n as f64;
+    assert!(close(loss, want as f32, 1e-6, 1e-5), "BCE: {loss} vs {want}");
 }

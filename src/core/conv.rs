@@ -32,8 +32,13 @@ impl Default for Conv2dParams {
 pub enum ConvError {
     /// Stride or dilation of zero.
     ZeroStep { what: &'static str },
+    /// A kernel with no taps (`k = 0` on an axis).
+    EmptyKernel,
     /// The dilated kernel `d(k−1)+1` is larger than the padded input `H + 2p`.
     KernelTooLarge { input: usize, padding: usize, effective_kernel: usize },
+    /// A size computed from the argument `what` (padding, dilation, the output's element count)
+    /// does not fit in `usize`: the argument is absurdly large.
+    Overflow { what: &'static str, value: usize },
     /// Tensor shapes are inconsistent.
     Shape(ShapeError),
 }
@@ -42,11 +47,16 @@ impl fmt::Display for ConvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConvError::ZeroStep { what } => write!(f, "{what} must be at least 1"),
+            ConvError::EmptyKernel => write!(f, "kernel size must be at least 1 (it is 0)"),
             ConvError::KernelTooLarge { input, padding, effective_kernel } => write!(
                 f,
-                "the dilated kernel spans {effective_kernel} pixels but the padded input is only {} wide",
-                input + 2 * padding
+                "the dilated kernel spans {effective_kernel} pixel{} but the padded input is only {} wide",
+                if *effective_kernel == 1 { "" } else { "s" },
+                input.saturating_add(padding.saturating_mul(2))
             ),
+            ConvError::Overflow { what, value } => {
+                write!(f, "{what} {value} is too large: the sizes it implies overflow")
+            }
             ConvError::Shape(e) => write!(f, "{e}"),
         }
     }
@@ -62,6 +72,10 @@ impl From<ShapeError> for ConvError {
 
 /// Output length of one spatial axis: `⌊(n + 2p − d(k−1) − 1)/s⌋ + 1`.
 ///
+/// Errors: a stride or dilation of 0, a kernel of size 0, a dilated kernel wider than the
+/// padded input, and a padding or dilation so large that `n + 2p` or `d(k−1) + 1` (or the
+/// signed offsets the kernels use, `isize`) overflow — each names the argument.
+///
 /// ```
 /// use dlviz::core::conv::{output_size, Conv2dParams};
 /// let p = Conv2dParams { stride: 2, padding: 1, dilation: 1 };
@@ -75,9 +89,24 @@ pub fn output_size(n: usize, k: usize, p: Conv2dParams) -> Result<usize, ConvErr
     if p.dilation == 0 {
         return Err(ConvError::ZeroStep { what: "dilation" });
     }
-    let effective_kernel = p.dilation * (k.max(1) - 1) + 1;
-    let padded = n + 2 * p.padding;
-    if k == 0 || effective_kernel > padded {
+    if k == 0 {
+        return Err(ConvError::EmptyKernel);
+    }
+    // Every index the kernels form (`s·i + d·u − p`) must fit in an isize.
+    let fits = |v: usize| v <= isize::MAX as usize;
+    let effective_kernel = p
+        .dilation
+        .checked_mul(k - 1)
+        .and_then(|v| v.checked_add(1))
+        .filter(|&v| fits(v))
+        .ok_or(ConvError::Overflow { what: "dilation", value: p.dilation })?;
+    let padded = p
+        .padding
+        .checked_mul(2)
+        .and_then(|v| v.checked_add(n))
+        .filter(|&v| fits(v))
+        .ok_or(ConvError::Overflow { what: "padding", value: p.padding })?;
+    if effective_kernel > padded {
         return Err(ConvError::KernelTooLarge { input: n, padding: p.padding, effective_kernel });
     }
     Ok((padded - effective_kernel) / p.stride + 1)
@@ -141,6 +170,15 @@ fn check(
     }
     let ho = output_size(h, kh, p)?;
     let wo = output_size(w, kw, p)?;
+    // The output and the padded copy of the input must be countable.
+    let padded = |v: usize| v + 2 * p.padding; // cannot overflow: output_size checked it
+    [n, f, ho, wo]
+        .iter()
+        .try_fold(1usize, |a, &b| a.checked_mul(b))
+        .and_then(|_| {
+            [n, c, padded(h), padded(w)].iter().try_fold(1usize, |a, &b| a.checked_mul(b))
+        })
+        .ok_or(ConvError::Overflow { what: "padding", value: p.padding })?;
     Ok(Dims { n, c, h, w, f, kh, kw, ho, wo })
 }
 

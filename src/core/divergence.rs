@@ -19,6 +19,10 @@
 //!   P's mean and variance) vs reverse `D_KL(q‖P)` (mode-seeking: `q` settles on one mode),
 //!   by gradient descent on `(m, ln s)` with the gradients of the grid objective (exact
 //!   derivatives of the Simpson sums, checked by finite differences in the tests).
+//!
+//! Everything here is `f64` (analytic quantities on small distributions; see "Element types"
+//! in ARCHITECTURE.md). Constructors validate ([`Gaussian::new`], [`Grid::new`],
+//! [`Mixture::new`]) and an error names the argument that was wrong.
 
 use super::Rng;
 use std::f64::consts::{LN_2, PI};
@@ -33,7 +37,7 @@ pub fn to_bits(nats: f64) -> f64 {
 }
 
 /// Why a distribution was rejected.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DivergenceError {
     /// No entries.
     Empty,
@@ -48,8 +52,17 @@ pub enum DivergenceError {
     BadWeight(usize),
     /// All weights are zero: there is nothing to normalise.
     AllZero,
-    /// A setting out of range (σ ≤ 0, an empty grid, n = 0…), described.
+    /// A setting out of range, described.
     BadSetting(&'static str),
+    /// The argument `name` has a value outside what it needs (`need`, e.g. "finite and > 0").
+    BadArgument {
+        /// The argument's name, as in the function's signature.
+        name: &'static str,
+        /// Its value (a count is converted to `f64`).
+        value: f64,
+        /// What it must be.
+        need: &'static str,
+    },
 }
 
 impl fmt::Display for DivergenceError {
@@ -64,6 +77,9 @@ impl fmt::Display for DivergenceError {
             }
             DivergenceError::AllZero => write!(f, "all entries are zero: nothing to normalise"),
             DivergenceError::BadSetting(s) => write!(f, "bad setting: {s}"),
+            DivergenceError::BadArgument { name, value, need } => {
+                write!(f, "{name} = {value}: it must be {need}")
+            }
         }
     }
 }
@@ -154,22 +170,43 @@ pub fn divergences(p: &[f64], q: &[f64]) -> Result<Divergences, DivergenceError>
 
 // ---- continuous densities --------------------------------------------------------------
 
-/// A univariate Gaussian `N(μ, σ²)`.
+/// A univariate Gaussian `N(μ, σ²)` with a finite mean and a finite `σ > 0` (the fields are
+/// private: [`Gaussian::new`] is the only way to build one, so every density and closed form
+/// below is finite).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gaussian {
-    /// Mean μ.
-    pub mu: f64,
-    /// Standard deviation σ > 0.
-    pub sigma: f64,
+    mu: f64,
+    sigma: f64,
 }
 
 impl Gaussian {
-    /// `N(mu, sigma²)`; `sigma` must be finite and > 0.
-    pub fn new(mu: f64, sigma: f64) -> Result<Self, DivergenceError> {
-        if !mu.is_finite() || !sigma.is_finite() || sigma <= 0.0 {
-            return Err(DivergenceError::BadSetting("a Gaussian needs a finite μ and σ > 0"));
+    /// `N(mean, std²)`; `mean` must be finite, `std` finite and > 0 (the error names the
+    /// argument).
+    pub fn new(mean: f64, std: f64) -> Result<Self, DivergenceError> {
+        if !mean.is_finite() {
+            return Err(DivergenceError::BadArgument { name: "mean", value: mean, need: "finite" });
         }
-        Ok(Gaussian { mu, sigma })
+        if !(std.is_finite() && std > 0.0) {
+            return Err(DivergenceError::BadArgument {
+                name: "std",
+                value: std,
+                need: "finite and > 0",
+            });
+        }
+        Ok(Gaussian { mu: mean, sigma: std })
+    }
+
+    /// The standard normal `N(0, 1)`.
+    pub const STANDARD: Gaussian = Gaussian { mu: 0.0, sigma: 1.0 };
+
+    /// The mean μ.
+    pub fn mean(&self) -> f64 {
+        self.mu
+    }
+
+    /// The standard deviation σ (> 0).
+    pub fn std(&self) -> f64 {
+        self.sigma
     }
 
     /// `ln N(x; μ, σ²) = −½((x − μ)/σ)² − ln σ − ½ ln 2π`.
@@ -265,7 +302,7 @@ impl Mixture {
                 break;
             }
         }
-        let g = self.comps.get(pick).copied().unwrap_or(Gaussian { mu: 0.0, sigma: 1.0 });
+        let g = self.comps.get(pick).copied().unwrap_or(Gaussian::STANDARD);
         g.mu + g.sigma * f64::from(rng.normal())
     }
 }
@@ -285,8 +322,18 @@ impl Grid {
     /// A grid over `[a, b]` with `n` points; an even `n` is raised by one (Simpson needs an
     /// even number of intervals).
     pub fn new(a: f64, b: f64, n: usize) -> Result<Self, DivergenceError> {
-        if !(a.is_finite() && b.is_finite() && b > a) || n < 3 {
-            return Err(DivergenceError::BadSetting("a grid needs a < b and at least 3 points"));
+        if !a.is_finite() {
+            return Err(DivergenceError::BadArgument { name: "a", value: a, need: "finite" });
+        }
+        if !(b.is_finite() && b > a) {
+            return Err(DivergenceError::BadArgument {
+                name: "b",
+                value: b,
+                need: "finite and > a",
+            });
+        }
+        if n < 3 {
+            return Err(DivergenceError::BadArgument { name: "n", value: n as f64, need: "≥ 3" });
         }
         Ok(Grid { a, b, n: n | 1 })
     }
@@ -375,14 +422,26 @@ pub fn kl_gaussian(p: Gaussian, q: Gaussian) -> f64 {
         - 0.5
 }
 
+/// One latent dimension's KL term `D_KL(N(μ, e^{lv}) ‖ N(0, 1)) = −½(1 + lv − μ² − e^{lv})`
+/// (≥ 0; `+∞` for `lv = +∞`). The `f32` helpers of the VAE (`core::vae::kl_normal`) delegate
+/// here.
+pub fn kl_vae_term(mu: f64, logvar: f64) -> f64 {
+    // e^{lv} − 1 − lv by exp_m1, so that lv ≈ 0 (σ ≈ 1) loses no digits to cancellation.
+    0.5 * (mu * mu + (logvar.exp_m1() - logvar))
+}
+
 /// The VAE's KL term `D_KL(N(μ, diag σ²) ‖ N(0, I)) = −½ Σ_j (1 + ln σ_j² − μ_j² − σ_j²)`
 /// from `μ` and `ln σ²` per latent dimension (the same closed form as [`kl_gaussian`] with
-/// `q = N(0, 1)`, summed). Lengths must match.
+/// `q = N(0, 1)`, summed: [`kl_vae_term`] per dimension). Lengths must match and be ≥ 1 (a
+/// latent space with no dimension is an error, not `0`).
 pub fn kl_vae(mu: &[f64], logvar: &[f64]) -> Result<f64, DivergenceError> {
     if mu.len() != logvar.len() {
         return Err(DivergenceError::LengthMismatch { p: mu.len(), q: logvar.len() });
     }
-    Ok(mu.iter().zip(logvar).map(|(m, lv)| -0.5 * (1.0 + lv - m * m - lv.exp())).sum())
+    if mu.is_empty() {
+        return Err(DivergenceError::Empty);
+    }
+    Ok(mu.iter().zip(logvar).map(|(&m, &lv)| kl_vae_term(m, lv)).sum())
 }
 
 /// A Monte Carlo estimate's summary over repeats.
@@ -415,8 +474,11 @@ pub fn kl_monte_carlo(
     repeats: usize,
     seed: u64,
 ) -> Result<McEstimate, DivergenceError> {
-    if n == 0 || repeats == 0 {
-        return Err(DivergenceError::BadSetting("Monte Carlo needs n ≥ 1 and at least 1 repeat"));
+    if n == 0 {
+        return Err(DivergenceError::BadArgument { name: "n", value: 0.0, need: "≥ 1" });
+    }
+    if repeats == 0 {
+        return Err(DivergenceError::BadArgument { name: "repeats", value: 0.0, need: "≥ 1" });
     }
     let estimates: Vec<f64> = (0..repeats)
         .map(|r| kl_monte_carlo_once(p, q, n, &mut Rng::new(seed.wrapping_add(r as u64))))

@@ -6,11 +6,22 @@
 //!   `e^{…}` ever exceeds 1 and nothing overflows.
 //! * softmax with temperature `T > 0`: `p_i = e^{z_i/T} / Σ_j e^{z_j/T}`, computed as
 //!   `e^{(z_i − m)/T} / Σ_j e^{(z_j − m)/T}` — the identity `softmax(z) = softmax(z − c)` for any
-//!   constant `c` makes the shift free. `log_softmax(z)_i = z_i/T − lse(z/T)`.
+//!   constant `c` makes the shift free. `log_softmax(z)_i = (z_i − m)/T − ln Σ_j e^{(z_j − m)/T}`
+//!   (the shifted form, never `z_i/T − lse(z/T)`, whose two large terms would cancel).
 //! * [`naive_softmax`] skips the shift: `e^{z_i}` overflows to `+∞` in `f32` once `z_i > 88.7`,
 //!   and `∞/∞ = NaN`. It exists so the lesson can show that failure; never use it for training.
-//! * cross-entropy of logits against a target class `t`: `CE = −log p_t = lse(z) − z_t`, with
-//!   gradient `∂CE/∂z = p − onehot(t)`.
+//! * cross-entropy of logits against a target class `t`: `CE = −log p_t = lse(z) − z_t`, evaluated
+//!   as `(m − z_t) + ln Σ_j e^{z_j − m}` so that no two large numbers cancel, with gradient
+//!   `∂CE/∂z = p − onehot(t)`.
+//!
+//! **Accuracy at large logits.** At `|z| ≈ 10⁴` an `f32` holds `lse(z)` only to ±5·10⁻⁴, so
+//! `lse(z) − z_t` loses everything below that. Here the sum `Σ_j e^{(z_j − m)/T}` is split as
+//! `1 + r` (the arg-max's term is exactly 1; `r` is accumulated in `f64`) and its log taken as
+//! `ln_1p(r)`: a dominant class's `−ln p = ln(1 + r)` keeps its digits even when `r ≈ 10⁻⁹`.
+//! `z_j − m` is exact in `f32` wherever `e^{z_j − m}` matters (Sterbenz), so log-softmax,
+//! cross-entropy and softmax are within `10⁻⁵·|exact|` (softmax: plus `10⁻³⁰` for probabilities
+//! at f32's floor) for `|z|/T` up to 10⁴ (`tests/core_logits.rs`, exact values from
+//! `tests/reference/logits_large.py`).
 //! * sigmoid `σ(x) = 1/(1+e^{−x})`, evaluated as `e^{x}/(1+e^{x})` for `x < 0` so neither branch
 //!   overflows; softplus `log(1+e^{x}) = max(x,0) + log1p(e^{−|x|})`.
 //! * binary cross-entropy with logits, target `y ∈ [0,1]`:
@@ -19,8 +30,9 @@
 //!   in `f32` for `x ≳ 16.6` (to `0` for `x < −88.7`), `log(0) = −∞`, and the loss becomes `+∞`.
 //! * entropy of a distribution: `H(p) = −Σ p_i log p_i` (nats, with `0 · log 0 = 0`).
 //!
-//! Everything works on `f32` slices (the tensors' element type), row by row; the `_rows`
-//! variants treat a flat slice as `(N, K)` row-major, one softmax per row.
+//! Everything works on `f32` slices (the tensors' element type), row by row, with sums
+//! accumulated in `f64`; the `_rows` variants treat a flat slice as `(N, K)` row-major, one
+//! softmax per row.
 
 use super::fastexp;
 use std::fmt;
@@ -41,10 +53,19 @@ pub enum LogitsError {
     },
     /// A slice length does not match (output buffer, or `len` not a multiple of the row length).
     Shape {
+        /// The argument whose length is wrong (`out`, `z`).
+        what: &'static str,
         /// The expected length.
         expected: usize,
         /// The length given.
         got: usize,
+    },
+    /// A probability that is negative, NaN or infinite (a distribution's entries must be ≥ 0).
+    BadProbability {
+        /// Its index in `p`.
+        index: usize,
+        /// Its value.
+        value: f32,
     },
 }
 
@@ -56,7 +77,12 @@ impl fmt::Display for LogitsError {
             LogitsError::TargetOutOfRange { target, classes } => {
                 write!(f, "target class {target} is not below {classes}")
             }
-            LogitsError::Shape { expected, got } => write!(f, "length {got}, expected {expected}"),
+            LogitsError::Shape { what, expected, got } => {
+                write!(f, "{what} has length {got}, expected {expected}")
+            }
+            LogitsError::BadProbability { index, value } => {
+                write!(f, "p[{index}] = {value}: a probability must be finite and ≥ 0")
+            }
         }
     }
 }
@@ -71,35 +97,88 @@ fn check_temperature(t: f32) -> Result<(), LogitsError> {
     }
 }
 
-/// Largest element (NaN if any element is NaN; `−∞` for an empty slice).
-fn max_of(z: &[f32]) -> f32 {
-    let mut m = f32::NEG_INFINITY;
-    for &v in z {
-        if v.is_nan() {
-            return f32::NAN;
-        }
-        if v > m {
-            m = v;
-        }
-    }
-    m
+/// The pieces of one row's shifted softmax sum: the row's max `m` and
+/// `rest = Σ_{j ≠ arg max} e^{(z_j − m)/T}` accumulated in `f64`, so that `Σ_j e^{(z_j − m)/T} =
+/// 1 + rest` and its log is `ln_1p(rest)` — accurate even where `rest` is far below `f32`'s
+/// resolution of 1.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShiftedSum {
+    /// The row's largest logit.
+    pub m: f32,
+    /// The sum of the other classes' `e^{(z_j − m)/T}`.
+    pub rest: f64,
 }
 
-/// `log Σ e^{z_j}`, max-subtracted: exact to rounding for any finite input, `−∞` for an empty
-/// slice (the log of an empty sum), `+∞` if some `z_j = +∞`, NaN if some `z_j` is NaN.
+impl ShiftedSum {
+    /// `ln Σ_j e^{(z_j − m)/T}` (≥ 0).
+    pub fn log_sum(&self) -> f64 {
+        self.rest.ln_1p()
+    }
+}
+
+/// `out_j = e^{(z_j − m)/t}` for `m ≥ max z`, returning `Σ out_j` in `f32`: the vectorised
+/// [`fastexp`] with `1/t`, or, where `1/t` overflows (a subnormal `t`), the exponents in `f64`
+/// (`0·∞` would make the arg-max's term NaN).
+// z: (K) -> out: (K)
+fn exp_shift(z: &[f32], m: f32, t: f32, out: &mut [f32]) -> f32 {
+    let inv_t = 1.0 / t;
+    if inv_t.is_finite() {
+        return fastexp::exp_shift_sum(z, m, inv_t, out);
+    }
+    let inv_t = 1.0 / f64::from(t);
+    let mut s = 0.0f32;
+    for (o, &v) in out.iter_mut().zip(z) {
+        *o = fastexp::exp_nonpositive(((f64::from(v) - f64::from(m)) * inv_t) as f32);
+        s += *o;
+    }
+    s
+}
+
+/// Writes `out_j = e^{(z_j − m)/t}` (the vectorised [`fastexp`], `m = max z`) and returns
+/// `m` and the `f64` sum of every term but the arg-max's (which is exactly 1). `None` when `m`
+/// is not finite (empty row, all `−∞`, some `+∞`): the caller gives IEEE's answer. A NaN logit
+/// makes `rest` NaN.
+// z: (K) -> out: (K)
+pub(crate) fn shifted_exp(z: &[f32], t: f32, out: &mut [f32]) -> Option<ShiftedSum> {
+    let m = fastexp::max(z);
+    if !m.is_finite() {
+        return None;
+    }
+    exp_shift(z, m, t, out);
+    // Skip one term equal to 1 (the arg-max's e^0); any other 1 (a tie) is part of the rest.
+    let mut skipped = false;
+    let mut rest = 0.0f64;
+    for &e in out.iter() {
+        if e == 1.0 && !skipped {
+            skipped = true;
+        } else {
+            rest += e as f64;
+        }
+    }
+    Some(ShiftedSum { m, rest })
+}
+
+/// `log Σ e^{z_j}`, max-subtracted (`m + ln_1p(rest)` in `f64`, rounded once): exact to
+/// rounding for any finite input, `−∞` for an empty slice (the log of an empty sum), `+∞` if
+/// some `z_j = +∞`, NaN if some `z_j` is NaN.
 ///
 /// ```
 /// use dlviz::core::logits::logsumexp;
 /// assert!((logsumexp(&[1e4, 1e4]) - (1e4 + 2f32.ln())).abs() < 1e-3);
 /// ```
 pub fn logsumexp(z: &[f32]) -> f32 {
-    let m = fastexp::max(z);
-    if !m.is_finite() {
+    let mut e = vec![0.0; z.len()];
+    match shifted_exp(z, 1.0, &mut e) {
+        Some(s) => (s.m as f64 + s.log_sum()) as f32,
         // −∞: empty or all −∞ (log 0); +∞ dominates; NaN propagates.
-        return m;
+        None => {
+            if z.iter().any(|v| v.is_nan()) {
+                f32::NAN
+            } else {
+                fastexp::max(z)
+            }
+        }
     }
-    let s: f32 = z.iter().map(|&v| (v - m).exp()).sum();
-    m + s.ln()
 }
 
 /// Stable softmax of `z / t` written into `out` (same length as `z`).
@@ -110,7 +189,7 @@ pub fn softmax_into(z: &[f32], t: f32, out: &mut [f32]) -> Result<(), LogitsErro
         return Err(LogitsError::Empty);
     }
     if out.len() != z.len() {
-        return Err(LogitsError::Shape { expected: z.len(), got: out.len() });
+        return Err(LogitsError::Shape { what: "out", expected: z.len(), got: out.len() });
     }
     let m = fastexp::max(z);
     if !m.is_finite() {
@@ -124,7 +203,7 @@ pub fn softmax_into(z: &[f32], t: f32, out: &mut [f32]) -> Result<(), LogitsErro
         return Ok(());
     }
     // Hot path: e^{(z − m)/t} with the vectorised exp (≤ 2·10⁻⁷ relative error), one pass.
-    let s = fastexp::exp_shift_sum(z, m, 1.0 / t, out);
+    let s = exp_shift(z, m, t, out);
     fastexp::scale_inplace(out, 1.0 / s);
     Ok(())
 }
@@ -143,17 +222,26 @@ pub fn softmax(z: &[f32], t: f32) -> Result<Vec<f32>, LogitsError> {
     Ok(out)
 }
 
-/// Stable `log softmax(z / t)`: `z_i/t − lse(z/t)`, finite for finite `z` even where the
-/// probability itself underflows to 0.
+/// Stable `log softmax(z / t)`: `(z_i − m)/t − ln Σ_j e^{(z_j − m)/t}` with `m = max z`, finite
+/// for finite `z` even where the probability itself underflows to 0, and accurate to `10⁻⁵`
+/// relative for `|z|/t` up to `10⁴` (see the module docs).
 pub fn log_softmax(z: &[f32], t: f32) -> Result<Vec<f32>, LogitsError> {
     check_temperature(t)?;
     if z.is_empty() {
         return Err(LogitsError::Empty);
     }
-    let m = max_of(z);
-    let shifted: Vec<f32> = z.iter().map(|&v| (v - m) / t).collect();
-    let lse = logsumexp(&shifted);
-    Ok(shifted.iter().map(|&v| v - lse).collect())
+    let mut out = vec![0.0; z.len()];
+    let Some(s) = shifted_exp(z, t, &mut out) else {
+        // A non-finite max: IEEE's answer from the plain shifted form.
+        let m = fastexp::max(z);
+        let lse = logsumexp(&z.iter().map(|&v| (v - m) / t).collect::<Vec<_>>());
+        return Ok(z.iter().map(|&v| (v - m) / t - lse).collect());
+    };
+    let (m, t, log_sum) = (s.m as f64, t as f64, s.log_sum());
+    for (o, &v) in out.iter_mut().zip(z) {
+        *o = ((v as f64 - m) / t - log_sum) as f32;
+    }
+    Ok(out)
 }
 
 /// **Naive, deliberately unstable** softmax: `e^{z_i/t} / Σ_j e^{z_j/t}` without subtracting the
@@ -181,10 +269,11 @@ pub fn softmax_rows_into(
         return Err(LogitsError::Empty);
     }
     if !z.len().is_multiple_of(classes) {
-        return Err(LogitsError::Shape { expected: z.len() / classes * classes, got: z.len() });
+        let expected = z.len() / classes * classes;
+        return Err(LogitsError::Shape { what: "z", expected, got: z.len() });
     }
     if out.len() != z.len() {
-        return Err(LogitsError::Shape { expected: z.len(), got: out.len() });
+        return Err(LogitsError::Shape { what: "out", expected: z.len(), got: out.len() });
     }
     for (zr, or) in z.chunks_exact(classes).zip(out.chunks_exact_mut(classes)) {
         softmax_into(zr, t, or)?;
@@ -226,10 +315,16 @@ fn check_target(z: &[f32], target: usize) -> Result<(), LogitsError> {
 }
 
 /// Cross-entropy of logits `z` against class `target`: `−log softmax(z)_t = lse(z) − z_t`
-/// (nats). Stable: finite for any finite logits, however large.
+/// (nats), evaluated as `(m − z_t) + ln Σ_j e^{z_j − m}`. Stable: finite for any finite logits,
+/// however large, and accurate to `10⁻⁵` relative for `|z|` up to `10⁴`.
 pub fn cross_entropy(z: &[f32], target: usize) -> Result<f32, LogitsError> {
     check_target(z, target)?;
-    Ok(logsumexp(z) - z[target])
+    let mut e = vec![0.0; z.len()];
+    let Some(s) = shifted_exp(z, 1.0, &mut e) else {
+        // A non-finite max: IEEE's answer.
+        return Ok(logsumexp(z) - z[target]);
+    };
+    Ok(((s.m as f64 - z[target] as f64) + s.log_sum()) as f32)
 }
 
 /// Gradient of [`cross_entropy`] with respect to the logits: `softmax(z) − onehot(target)`.
@@ -257,10 +352,21 @@ pub fn naive_bce(x: f32, y: f32) -> f32 {
     -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
 }
 
-/// Entropy `−Σ p_i ln p_i` of a distribution (nats), with `0 · ln 0 = 0`. `ln K` for the
-/// uniform distribution over `K` classes, 0 for a one-hot one.
-pub fn entropy(p: &[f32]) -> f32 {
-    -p.iter().filter(|&&v| v > 0.0).map(|&v| v * v.ln()).sum::<f32>()
+/// Entropy `−Σ p_i ln p_i` of a distribution (nats), with `0 · ln 0 = 0`, summed in `f64`.
+/// `ln K` for the uniform distribution over `K` classes, 0 for a one-hot one. An empty `p` is
+/// [`LogitsError::Empty`]; a negative, NaN or infinite entry is
+/// [`LogitsError::BadProbability`] (it used to give a number).
+pub fn entropy(p: &[f32]) -> Result<f32, LogitsError> {
+    if p.is_empty() {
+        return Err(LogitsError::Empty);
+    }
+    if let Some((index, &value)) =
+        p.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+    {
+        return Err(LogitsError::BadProbability { index, value });
+    }
+    let h: f64 = p.iter().filter(|&&v| v > 0.0).map(|&v| f64::from(v) * f64::from(v).ln()).sum();
+    Ok((-h) as f32)
 }
 
 #[cfg(test)]
@@ -279,5 +385,14 @@ mod tests {
         let mut out = [0.0; 3];
         assert!(softmax_rows_into(&[1.0; 4], 3, 1.0, &mut out).is_err());
         assert_eq!(logsumexp(&[]), f32::NEG_INFINITY);
+        assert_eq!(entropy(&[]), Err(LogitsError::Empty));
+    }
+
+    #[test]
+    fn subnormal_temperature_is_the_arg_max_not_nan() {
+        // 1/t overflows to ∞ for t < 2.9e-39, and (m − m)·∞ = NaN on the fast path.
+        let t = 1e-40;
+        assert_eq!(softmax(&[1.0, 2.0, 2.0 - 1e-6], t).unwrap(), vec![0.0, 1.0, 0.0]);
+        assert_eq!(log_softmax(&[1.0, 2.0], t).unwrap(), vec![f32::NEG_INFINITY, 0.0]);
     }
 }

@@ -240,8 +240,8 @@ impl Vae {
         if !(lr.is_finite() && lr >= 0.0) {
             return Err(VaeError::Spec(format!("learning rate {lr} is not valid")));
         }
+        self.adam.set_lr(lr).map_err(|e| VaeError::Spec(e.to_string()))?;
         self.spec.lr = lr;
-        self.adam.set_lr(lr);
         Ok(())
     }
 
@@ -465,9 +465,12 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 /// The closed-form KL of `N(μ, e^{lv})` to `N(0, 1)` for one dimension:
-/// `½(μ² + e^{lv} − 1 − lv)`.
+/// `½(μ² + e^{lv} − 1 − lv)`, for the model's `f32` codes: computed in `f64` by
+/// [`crate::core::divergence::kl_vae_term`] (the textbook form, shared with the KL lesson) and
+/// rounded once. The training loss's per-element term is the tape's `Tape::kl_normal` (an `f32`
+/// tensor op, with its gradient).
 pub fn kl_normal(mu: f32, logvar: f32) -> f32 {
-    0.5 * (mu * mu + logvar.exp() - 1.0 - logvar)
+    crate::core::divergence::kl_vae_term(mu as f64, logvar as f64) as f32
 }
 
 /// `n` standard normal draws from `rng` (the noise `ε` of a step: `n = rows·Z`).

@@ -1,22 +1,32 @@
 //! Softmax, log-softmax, losses and the VAE's pieces, with their backward passes.
 //!
 //! All along the last axis (one row = one example's logits), computed stably with the
-//! log-sum-exp trick `lse(x) = m + ln Σ e^{x_k − m}`, `m = max_k x_k`, so no `e^{large}`:
+//! row's max `m = max_k x_k` subtracted first, `S = Σ_k e^{x_k − m}`, so no `e^{large}`:
 //!
 //! | op | forward | backward |
 //! |----|---------|----------|
-//! | softmax | `p_k = e^{x_k − lse}` | `∂x = p ⊙ (∂p − Σ ∂p ⊙ p)` |
-//! | log-softmax | `x_k − lse` | `∂x = ∂y − p·Σ ∂y` |
-//! | cross-entropy (mean over N rows, class targets `t`) | `(1/N) Σ_n (lse_n − x_{n,t_n})` | `∂x = (p − onehot(t))/N` |
+//! | softmax | `p_k = e^{x_k − m} / S` | `∂x = p ⊙ (∂p − Σ ∂p ⊙ p)` |
+//! | log-softmax | `(x_k − m) − ln S` | `∂x = ∂y − p·Σ ∂y` |
+//! | cross-entropy (mean over N rows, class targets `t`) | `(1/N) Σ_n ((m_n − x_{n,t_n}) + ln S_n)` | `∂x = (p − onehot(t))/N` |
 //! | BCE with logits (mean over all) | `max(x,0) − x·y + ln(1 + e^{−|x|})` | `∂x = (σ(x) − y)/n`, `∂y = −x/n` |
 //! | MSE (mean) | `(a − b)²` | `∂a = 2(a − b)/n = −∂b` |
 //! | reparameterised sample | `z = μ + e^{½·logvar} ⊙ ε` | `∂μ = ∂z`, `∂logvar = ½·∂z ⊙ ε ⊙ e^{½·logvar}` |
 //! | Gaussian KL to N(0, 1), per element | `−½(1 + logvar − μ² − e^{logvar})` | `∂μ = μ`, `∂logvar = ½(e^{logvar} − 1)` |
 //!
 //! The BCE form never overflows: for `x = ±10⁴` it is `x·(1 − y)` or `−x·y` plus a tiny term.
+//!
+//! Never `lse = m + ln S` followed by `x − lse`: at `|x| ≈ 10⁴` an `f32` `lse` is only good to
+//! ±5·10⁻⁴, and that error would land in every probability and loss. `ln S` is taken as
+//! `ln_1p(S − 1)` with the other classes' terms summed in `f64` (the arg-max's term is exactly
+//! 1), so a confident row's loss `ln(1 + 10⁻⁹)` keeps its digits; the exponentials are
+//! `core::fastexp`'s, shared with `core::logits` (`shifted_exp`). Accurate to `10⁻⁵` relative
+//! for `|x|` up to `10⁴` (`tests/core_autograd.rs`, exact values from
+//! `tests/reference/logits_large.py`).
 
 use super::elementwise::sigmoid;
 use super::{AutogradError, Grads, Op, Result, Tape, Var};
+use crate::core::fastexp;
+use crate::core::logits::shifted_exp;
 use crate::core::tensor::{ShapeError, Tensor};
 
 /// `(rows, K)` of a tensor seen as rows along its last axis.
@@ -26,16 +36,24 @@ fn rows_of(shape: &[usize]) -> (usize, usize) {
     (n.checked_div(k).unwrap_or(0), k)
 }
 
-/// Row-wise log-sum-exp of `row`: `m + ln Σ e^{x − m}`.
-#[inline]
-fn logsumexp(row: &[f32]) -> f32 {
-    let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    if !m.is_finite() {
-        // All −∞ gives −∞; any +∞ or NaN propagates.
-        return m;
+/// `row`'s softmax into `dst`, returning `(m, ln S)` (`m` the max, `S = Σ e^{x − m}`), or
+/// `(m, 0)` with IEEE's answer in `dst` when `m` is not finite (all `−∞`, some `+∞`).
+// row: (K) -> dst: (K)
+fn softmax_row(row: &[f32], dst: &mut [f32]) -> (f32, f64) {
+    match shifted_exp(row, 1.0, dst) {
+        Some(s) => {
+            fastexp::scale_inplace(dst, (1.0 / (1.0 + s.rest)) as f32);
+            (s.m, s.log_sum())
+        }
+        None => {
+            // lse = m: all −∞ gives NaN probabilities (−∞ − −∞), +∞ dominates.
+            let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            for (d, v) in dst.iter_mut().zip(row) {
+                *d = (v - m).exp();
+            }
+            (m, 0.0)
+        }
     }
-    let s: f32 = row.iter().map(|x| (x - m).exp()).sum();
-    m + s.ln()
 }
 
 fn same_shape(what: &'static str, a: &Tensor, b: &Tensor) -> Result<()> {
@@ -59,17 +77,14 @@ impl Tape {
         let mut out = self.alloc(self.val(ix).len());
         if k > 0 {
             for (dst, row) in out.chunks_exact_mut(k).zip(self.val(ix).data().chunks_exact(k)) {
-                let lse = logsumexp(row);
-                for (o, v) in dst.iter_mut().zip(row) {
-                    *o = (v - lse).exp();
-                }
+                softmax_row(row, dst);
             }
         }
         let req = self.req(ix);
         self.push(shape, out, Op::Softmax { x: ix }, req)
     }
 
-    /// Log-softmax along the last axis: `x − lse(x)` (stable).
+    /// Log-softmax along the last axis: `(x − m) − ln Σ e^{x − m}` (stable).
     pub fn log_softmax(&mut self, x: Var) -> Result<Var> {
         let ix = self.id(x)?;
         let shape = self.val(ix).shape().to_vec();
@@ -77,9 +92,11 @@ impl Tape {
         let mut out = self.alloc(self.val(ix).len());
         if k > 0 {
             for (dst, row) in out.chunks_exact_mut(k).zip(self.val(ix).data().chunks_exact(k)) {
-                let lse = logsumexp(row);
-                for (o, v) in dst.iter_mut().zip(row) {
-                    *o = v - lse;
+                // dst holds the exponentials until it is overwritten with the logs.
+                let (m, log_sum) = softmax_row(row, dst);
+                let m = m as f64;
+                for (o, &v) in dst.iter_mut().zip(row) {
+                    *o = ((v as f64 - m) - log_sum) as f32;
                 }
             }
         }
@@ -115,11 +132,8 @@ impl Tape {
         for ((prow, row), &t) in
             probs.chunks_exact_mut(k).zip(self.val(ix).data().chunks_exact(k)).zip(targets)
         {
-            let lse = logsumexp(row);
-            total += (lse - row[t]) as f64;
-            for (p, v) in prow.iter_mut().zip(row) {
-                *p = (v - lse).exp();
-            }
+            let (m, log_sum) = softmax_row(row, prow);
+            total += (m as f64 - row[t] as f64) + log_sum;
         }
         let mut out = self.alloc(1);
         out[0] = (total / n as f64) as f32;

@@ -67,6 +67,7 @@ mod params;
 mod reduce;
 
 pub use elementwise::Unary;
+pub(crate) use norm::BN_EPS_NEED;
 pub use norm::{BatchNormMode, BatchStats};
 pub use params::{ParamId, ParamStore};
 

@@ -69,6 +69,9 @@ pub(crate) struct BnSaved {
     inner: usize,
 }
 
+/// The message of a refused batch-norm ε (the op and [`crate::core::nn::BatchNorm`] share it).
+pub(crate) const BN_EPS_NEED: &str = "batch_norm: eps must be finite and > 0";
+
 impl Tape {
     /// Batch normalisation of `x: (N, C)` or `(N, C, H, W)` with scale `gamma: (C)` and shift
     /// `beta: (C)` (see the module docs for the formulas and the two modes).
@@ -120,8 +123,9 @@ impl Tape {
                 (running_mean.to_vec(), running_var.to_vec(), eps, false)
             }
         };
-        if eps.is_nan() || eps < 0.0 {
-            return Err(AutogradError::Invalid("batch_norm: ε must be ≥ 0"));
+        // ε = 0 divides by zero on a constant feature (σ² = 0): NaN, not an error, downstream.
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(AutogradError::Invalid(BN_EPS_NEED));
         }
         let inv_std: Vec<f32> = var.iter().map(|v| 1.0 / (v + eps).sqrt()).collect();
         let (gs, bs) = (self.val(ig).data(), self.val(ib).data());

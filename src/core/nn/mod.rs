@@ -187,10 +187,10 @@ pub struct BatchNorm {
     pub running_var: ParamId,
     /// Channels / features `C`.
     pub num_features: usize,
-    /// Added to the variance before the square root (PyTorch's default 1e-5).
-    pub eps: f32,
-    /// Weight of the new batch in the running statistics (PyTorch's default 0.1).
-    pub momentum: f32,
+    /// Added to the variance before the square root (PyTorch's default 1e-5; finite, > 0).
+    eps: f32,
+    /// Weight of the new batch in the running statistics (PyTorch's default 0.1; in `[0, 1]`).
+    momentum: f32,
     /// Training mode (batch statistics) or inference mode (running statistics).
     pub training: bool,
     /// Expected input rank: 2 for BatchNorm1d, 4 for BatchNorm2d.
@@ -224,6 +224,38 @@ impl BatchNorm {
     /// BatchNorm2d over `x: (N, C, H, W)`, statistics per channel over `N·H·W` values.
     pub fn new_2d(store: &mut ParamStore, name: &str, channels: usize) -> Self {
         Self::new(store, name, channels, 4)
+    }
+
+    /// The same layer with `eps` (added to the variance before the square root): it must be
+    /// finite and > 0 — with ε = 0 a constant feature (σ² = 0) would normalise to NaN. The error
+    /// names `eps`.
+    pub fn with_eps(mut self, eps: f32) -> Result<Self> {
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(super::autograd::AutogradError::Invalid(super::autograd::BN_EPS_NEED));
+        }
+        self.eps = eps;
+        Ok(self)
+    }
+
+    /// The same layer with running-statistics `momentum` in `[0, 1]` (the error names it).
+    pub fn with_momentum(mut self, momentum: f32) -> Result<Self> {
+        if !(0.0..=1.0).contains(&momentum) {
+            return Err(super::autograd::AutogradError::Invalid(
+                "batch_norm: momentum must be in [0, 1]",
+            ));
+        }
+        self.momentum = momentum;
+        Ok(self)
+    }
+
+    /// ε, added to the variance before the square root.
+    pub fn eps(&self) -> f32 {
+        self.eps
+    }
+
+    /// The running statistics' momentum.
+    pub fn momentum(&self) -> f32 {
+        self.momentum
     }
 
     /// True for BatchNorm2d.

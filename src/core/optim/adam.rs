@@ -11,7 +11,7 @@
 //! The bias corrections are computed in `f64` from the step count `t` and rounded to `f32`
 //! where they meet the tensors, as torch does.
 
-use super::{check_hyper, check_shapes, ensure_state, OptimError, Optimizer};
+use super::{check_hyper, check_lr, check_shapes, ensure_state, OptimError, Optimizer};
 
 /// Hyper-parameters of [`Adam`]. `Default` is torch's Adam (η = 1e−3, β = (0.9, 0.999),
 /// ε = 1e−8, λ = 0); [`AdamConfig::adamw`] is torch's AdamW (λ = 1e−2, decoupled).
@@ -67,7 +67,7 @@ pub struct Adam {
 impl Adam {
     /// Validates the configuration and builds the optimizer.
     pub fn new(cfg: AdamConfig) -> Result<Self, OptimError> {
-        check_hyper("lr", cfg.lr, cfg.lr >= 0.0)?;
+        check_lr(cfg.lr)?;
         check_hyper("beta1", cfg.beta1, (0.0..1.0).contains(&cfg.beta1))?;
         check_hyper("beta2", cfg.beta2, (0.0..1.0).contains(&cfg.beta2))?;
         check_hyper("eps", cfg.eps, cfg.eps >= 0.0)?;
@@ -126,8 +126,10 @@ impl Optimizer for Adam {
         self.cfg.lr
     }
 
-    fn set_lr(&mut self, lr: f32) {
+    fn set_lr(&mut self, lr: f32) -> Result<(), OptimError> {
+        check_lr(lr)?;
         self.cfg.lr = lr;
+        Ok(())
     }
 
     fn reset(&mut self) {

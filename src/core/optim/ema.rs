@@ -10,8 +10,17 @@
 //! The weight EMA follows `torch.optim.swa_utils.AveragedModel` with
 //! `get_ema_multi_avg_fn(decay)`: the first update copies the weights, later ones do
 //! `s ← s + (1 − decay)(θ − s)`.
+//!
+//! Both refuse a decay outside `[0, 1]` or NaN with the same check ([`check_decay`]), as
+//! `OptimError::InvalidHyper` naming the argument (`beta` or `decay`).
 
-use super::OptimError;
+use super::{check_hyper, OptimError};
+
+/// The one check of an EMA decay: finite and in `[0, 1]` (`name` is the argument's name, which
+/// the error carries).
+pub fn check_decay(name: &'static str, value: f32) -> Result<(), OptimError> {
+    check_hyper(name, value, (0.0..=1.0).contains(&value))
+}
 
 /// The effective averaging window `1 / (1 − β)` (∞ for β = 1).
 pub fn effective_window(beta: f32) -> f32 {
@@ -27,10 +36,10 @@ pub struct Ema {
 }
 
 impl Ema {
-    /// A fresh average with decay `β` (clamped to `[0, 1]`; NaN becomes 0).
-    pub fn new(beta: f32) -> Self {
-        let beta = if beta.is_nan() { 0.0 } else { beta.clamp(0.0, 1.0) };
-        Ema { beta, value: 0.0, t: 0 }
+    /// A fresh average with decay `beta` in `[0, 1]` (else `InvalidHyper { name: "beta" }`).
+    pub fn new(beta: f32) -> Result<Self, OptimError> {
+        check_decay("beta", beta)?;
+        Ok(Ema { beta, value: 0.0, t: 0 })
     }
 
     /// The decay β.
@@ -68,10 +77,12 @@ impl Ema {
     }
 }
 
-/// The EMA of a whole series, raw or bias-corrected, one output per input.
-pub fn ema_series(xs: &[f32], beta: f32, bias_correction: bool) -> Vec<f32> {
-    let mut e = Ema::new(beta);
-    xs.iter()
+/// The EMA of a whole series, raw or bias-corrected, one output per input; `beta` is checked
+/// like [`Ema::new`]'s.
+pub fn ema_series(xs: &[f32], beta: f32, bias_correction: bool) -> Result<Vec<f32>, OptimError> {
+    let mut e = Ema::new(beta)?;
+    Ok(xs
+        .iter()
         .map(|&x| {
             let c = e.update(x);
             if bias_correction {
@@ -80,7 +91,7 @@ pub fn ema_series(xs: &[f32], beta: f32, bias_correction: bool) -> Vec<f32> {
                 e.raw()
             }
         })
-        .collect()
+        .collect())
 }
 
 /// A shadow copy of a model's weights, averaged over training steps (see the module docs).
@@ -94,9 +105,7 @@ pub struct WeightEma {
 impl WeightEma {
     /// A weight average with `decay` in `[0, 1]` (typically 0.99–0.9999).
     pub fn new(decay: f32) -> Result<Self, OptimError> {
-        if !(0.0..=1.0).contains(&decay) {
-            return Err(OptimError::InvalidHyper { name: "decay", value: decay });
-        }
+        check_decay("decay", decay)?;
         Ok(WeightEma { decay, shadow: Vec::new(), updates: 0 })
     }
 

@@ -92,7 +92,9 @@ pub trait Optimizer {
     /// The current learning rate.
     fn lr(&self) -> f32;
     /// Sets the learning rate (a schedule calls this before each step); the state is kept.
-    fn set_lr(&mut self, lr: f32);
+    /// A NaN, infinite or negative rate is refused like the constructors refuse it
+    /// (`InvalidHyper { name: "lr" }`) and the rate is unchanged.
+    fn set_lr(&mut self, lr: f32) -> Result<(), OptimError>;
     /// Forgets all state (buffers, moments, step count); hyper-parameters are kept.
     fn reset(&mut self);
     /// Steps taken since construction or the last [`Optimizer::reset`].
@@ -127,6 +129,11 @@ pub(crate) fn ensure_state(state: &mut Vec<Vec<f32>>, params: &[&mut [f32]]) {
     for p in params.iter().skip(state.len()) {
         state.push(vec![0.0; p.len()]);
     }
+}
+
+/// The one check of a learning rate (constructors and `set_lr`): finite and ≥ 0.
+pub(crate) fn check_lr(lr: f32) -> Result<(), OptimError> {
+    check_hyper("lr", lr, lr >= 0.0)
 }
 
 pub(crate) fn check_hyper(name: &'static str, value: f32, ok: bool) -> Result<(), OptimError> {

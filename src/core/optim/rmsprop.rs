@@ -7,7 +7,7 @@
 //! momentum μ > 0:  b ← μ b + g / s,   θ ← θ − η b          otherwise  θ ← θ − η g / s
 //! ```
 
-use super::{check_hyper, check_shapes, ensure_state, OptimError, Optimizer};
+use super::{check_hyper, check_lr, check_shapes, ensure_state, OptimError, Optimizer};
 
 /// Hyper-parameters of [`RmsProp`]; defaults are torch's (η = 1e−2, α = 0.99, ε = 1e−8).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,7 +52,7 @@ pub struct RmsProp {
 impl RmsProp {
     /// Validates the configuration and builds the optimizer.
     pub fn new(cfg: RmsPropConfig) -> Result<Self, OptimError> {
-        check_hyper("lr", cfg.lr, cfg.lr >= 0.0)?;
+        check_lr(cfg.lr)?;
         check_hyper("alpha", cfg.alpha, (0.0..1.0).contains(&cfg.alpha))?;
         check_hyper("eps", cfg.eps, cfg.eps >= 0.0)?;
         check_hyper("weight_decay", cfg.weight_decay, cfg.weight_decay >= 0.0)?;
@@ -107,8 +107,10 @@ impl Optimizer for RmsProp {
         self.cfg.lr
     }
 
-    fn set_lr(&mut self, lr: f32) {
+    fn set_lr(&mut self, lr: f32) -> Result<(), OptimError> {
+        check_lr(lr)?;
         self.cfg.lr = lr;
+        Ok(())
     }
 
     fn reset(&mut self) {

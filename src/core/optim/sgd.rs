@@ -9,7 +9,7 @@
 //! θ ← θ − η d
 //! ```
 
-use super::{check_hyper, check_shapes, ensure_state, OptimError, Optimizer};
+use super::{check_hyper, check_lr, check_shapes, ensure_state, OptimError, Optimizer};
 
 /// Hyper-parameters of [`Sgd`]; defaults are torch's (`lr = 1e−3`, everything else 0/false).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,7 +44,7 @@ pub struct Sgd {
 impl Sgd {
     /// Validates the configuration (same rules as torch) and builds the optimizer.
     pub fn new(cfg: SgdConfig) -> Result<Self, OptimError> {
-        check_hyper("lr", cfg.lr, cfg.lr >= 0.0)?;
+        check_lr(cfg.lr)?;
         check_hyper("momentum", cfg.momentum, cfg.momentum >= 0.0)?;
         check_hyper("dampening", cfg.dampening, true)?;
         check_hyper("weight_decay", cfg.weight_decay, cfg.weight_decay >= 0.0)?;
@@ -94,8 +94,10 @@ impl Optimizer for Sgd {
         self.cfg.lr
     }
 
-    fn set_lr(&mut self, lr: f32) {
+    fn set_lr(&mut self, lr: f32) -> Result<(), OptimError> {
+        check_lr(lr)?;
         self.cfg.lr = lr;
+        Ok(())
     }
 
     fn reset(&mut self) {

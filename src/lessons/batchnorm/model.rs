@@ -82,9 +82,10 @@ impl Run {
                 &mut rng,
             ));
             if with_bn {
-                let mut bn = BatchNorm::new_1d(&mut store, &format!("bn{l}"), HIDDEN);
-                bn.eps = s.eps;
-                bn.momentum = s.momentum;
+                let bn = BatchNorm::new_1d(&mut store, &format!("bn{l}"), HIDDEN)
+                    .with_eps(s.eps)
+                    .and_then(|bn| bn.with_momentum(s.momentum))
+                    .map_err(|e| e.to_string())?;
                 bn_layers.push(net.layers().len());
                 net.push(bn);
             }

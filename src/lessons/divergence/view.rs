@@ -506,7 +506,7 @@ fn DivergenceLesson() -> impl IntoView {
         let xs: Vec<f64> =
             (0..n).map(|i| PLOT_X.0 + (PLOT_X.1 - PLOT_X.0) * i as f64 / (n - 1) as f64).collect();
         let curve = |m: f64, s: f64| -> Vec<f64> {
-            let g = Gaussian { mu: m, sigma: s };
+            let Ok(g) = Gaussian::new(m, s) else { return vec![f64::NAN; xs.len()] };
             xs.iter().map(|&x| g.pdf(x)).collect()
         };
         let (f, r) = (fit_now(0), fit_now(1));

@@ -181,8 +181,12 @@ fn EmaLesson() -> impl IntoView {
         let mut h = History::new();
         series.with(|s| {
             if let Ok(xs) = s {
-                let biased = ema_series(xs, b, false);
-                let corrected = ema_series(xs, b, true);
+                // β is clamped to [0, 0.999] above, so the series cannot be refused.
+                let (Ok(biased), Ok(corrected)) =
+                    (ema_series(xs, b, false), ema_series(xs, b, true))
+                else {
+                    return;
+                };
                 for (i, ((x, v), c)) in xs.iter().zip(&biased).zip(&corrected).enumerate() {
                     let step = i as u64 + 1;
                     h.push(0, "x", step, f64::from(*x));

@@ -3,9 +3,7 @@
 use super::*;
 
 
-use crate::core::logits::{
-    cross_entropy, cross_entropy_grad, entropy, logsumexp, naive_softmax, sigmoid, softmax,
-};
+use crate::core::logits::{entropy, log_softmax, logsumexp, naive_softmax, sigmoid, softmax};
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::fmt_num;
@@ -80,11 +78,17 @@ pub fn compute(z: &[f64], scale: f64, t: f64, target: usize) -> Result<Computed,
     let p = softmax(&zs, t32).map_err(|e| e.to_string())?;
     let p_naive = naive_softmax(&zs, t32).map_err(|e| e.to_string())?;
     let target = target.min(zs.len().saturating_sub(1));
-    let ce = cross_entropy(&scaled, target).map_err(|e| e.to_string())?;
-    let grad = cross_entropy_grad(&scaled, target).map_err(|e| e.to_string())?;
+    // From zs and T, not from the rounded z/T: at |z/T| ≈ 1e4 rounding z/T to f32 moves each
+    // value by up to 5e-4, which would land in the loss and the probabilities.
+    let log_p = log_softmax(&zs, t32).map_err(|e| e.to_string())?;
+    let ce = -log_p.get(target).copied().ok_or("no logits")?;
+    let mut grad = p.clone();
+    if let Some(g) = grad.get_mut(target) {
+        *g -= 1.0;
+    }
     Ok(Computed {
         lse: logsumexp(&scaled),
-        entropy: entropy(&p),
+        entropy: entropy(&p).map_err(|e| e.to_string())?,
         scaled,
         exp_naive,
         exp_stable,
