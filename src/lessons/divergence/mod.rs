@@ -17,6 +17,7 @@
 use super::{Lesson, Text};
 use crate::url_state::{ParamKind, ParamSpec};
 
+pub mod model;
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
 mod hist;
@@ -26,6 +27,7 @@ mod plot;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;
+pub use model::*;
 
 /// Number of histogram bins.
 pub const BINS: usize = 8;

@@ -16,6 +16,7 @@
 use super::{Lesson, Text};
 use crate::url_state::{ParamKind, ParamSpec};
 
+pub mod model;
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
 mod bce;
@@ -25,6 +26,7 @@ mod editor;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;
+pub use model::*;
 
 const DEFAULT_Z: &str = "2,1,0.1,-1";
 /// Most classes.
