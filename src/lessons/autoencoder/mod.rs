@@ -19,8 +19,7 @@ use super::{Lesson, Text};
 use crate::url_state::{ParamKind, ParamSpec};
 
 pub mod strings;
-#[cfg(target_arch = "wasm32")]
-mod model;
+pub mod model;
 #[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]

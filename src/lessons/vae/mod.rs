@@ -25,7 +25,6 @@ use crate::url_state::{ParamKind, ParamSpec};
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
 mod draw;
-#[cfg(target_arch = "wasm32")]
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod run;
