@@ -5,6 +5,9 @@
 use super::MAX_CLASSES;
 use crate::core::logits::{entropy, log_softmax, logsumexp, naive_softmax, softmax};
 
+/// The "large logits" preset: differences as ordinary logits, but all above 88.7.
+pub const LARGE_Z: &[f64] = &[120.0, 118.0, 115.0, 110.0];
+
 /// Fewest classes.
 pub const MIN_CLASSES: usize = 2;
 /// The logits as edited (2–10 of them: a shorter list is padded with zeros, a longer one cut).

@@ -14,8 +14,6 @@ use editor::{BarRow, LogitEditor};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-/// The "large logits" preset: differences as ordinary logits, but all above 88.7.
-const LARGE_Z: &[f64] = &[120.0, 118.0, 115.0, 110.0];
 
 
 
