@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use plotters::chart::ChartBuilder;
 use plotters::drawing::IntoDrawingArea;
 use plotters::series::LineSeries;
-use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle, TextStyle};
+use plotters::style::{Color, IntoFont, ShapeStyle, TextStyle};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
