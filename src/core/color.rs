@@ -130,8 +130,13 @@ pub const LABELS_DARK: [Rgb; 10] = [
 
 /// Colour of class `label` (wrapping past 9) for a light or `dark` background.
 pub fn labels(label: usize, dark: bool) -> Rgb {
-    let set = if dark { &LABELS_DARK } else { &LABELS_LIGHT };
-    set[label % set.len()]
+    pick(&LABELS_LIGHT, &LABELS_DARK, label, dark)
+}
+
+/// Entry `i` (wrapping) of the light or the dark set.
+fn pick(light: &[Rgb], dark_set: &[Rgb], i: usize, dark: bool) -> Rgb {
+    let set = if dark { dark_set } else { light };
+    set.get(i % set.len().max(1)).copied().unwrap_or_default()
 }
 
 /// Series colours on a light background (Okabe–Ito).
@@ -156,8 +161,7 @@ pub const SERIES_DARK: [Rgb; 6] = [
 
 /// Colour of series `i` (wrapping) for a light or `dark` background.
 pub fn series(i: usize, dark: bool) -> Rgb {
-    let set = if dark { &SERIES_DARK } else { &SERIES_LIGHT };
-    set[i % set.len()]
+    pick(&SERIES_LIGHT, &SERIES_DARK, i, dark)
 }
 
 #[cfg(test)]

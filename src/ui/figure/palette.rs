@@ -5,11 +5,13 @@
 //! theme or the system scheme changes), then `getComputedStyle(document.documentElement)`.
 //! A variable that is missing or unparseable takes the stylesheet's own value for that theme
 //! ([`Palette::fallback`]); so does every variable while the stylesheet has not yet switched
-//! theme (its `--panel` is light when a dark palette is asked for, or the reverse).
+//! theme (its `--panel` is light when a dark palette is asked for, or the reverse); those
+//! fallback reads are not cached, a palette read from the stylesheet is (one per theme).
 
 use super::Rgb;
 use crate::core::color;
 use crate::page::Appearance;
+use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Colours of one theme.
@@ -41,6 +43,11 @@ pub struct Palette {
     pub danger_soft: Rgb,
     /// A mark that must stand out, e.g. a probe (`--focus`).
     pub highlight: Rgb,
+}
+
+thread_local! {
+    /// Palettes read from the stylesheet: `[light, dark]`.
+    static CACHE: Cell<[Option<Palette>; 2]> = const { Cell::new([None, None]) };
 }
 
 const LIGHT: Palette = Palette {
@@ -95,18 +102,23 @@ impl Palette {
         Palette::of(&Appearance::current())
     }
 
-    /// The CSS variables of the document element, for the light or `dark` theme.
+    /// The CSS variables of the document element, for the light or `dark` theme. A palette
+    /// read from the stylesheet is kept per theme (figures redraw every training frame, and
+    /// `getComputedStyle` would force a style recalculation each time).
     pub fn read(dark: bool) -> Palette {
+        if let Some(p) = CACHE.with(|c| c.get()[usize::from(dark)]) {
+            return p;
+        }
         let base = Palette::fallback(dark);
         let Some(var) = css_reader() else { return base };
         let get =
             |name: &str, default: Rgb| var(name).and_then(|v| Rgb::parse(&v)).unwrap_or(default);
-        let bg = get("--panel", base.bg);
-        // The stylesheet has not switched yet (or is absent): its values belong to the other theme.
+        let Some(bg) = var("--panel").and_then(|v| Rgb::parse(&v)) else { return base };
+        // The stylesheet has not switched yet: its values belong to the other theme.
         if (bg.luminance() < 0.2) != dark {
             return base;
         }
-        Palette {
+        let p = Palette {
             dark,
             bg,
             page: get("--bg", base.page),
@@ -120,7 +132,13 @@ impl Palette {
             danger: get("--danger", base.danger),
             danger_soft: get("--danger-soft", base.danger_soft),
             highlight: get("--focus", base.highlight),
-        }
+        };
+        CACHE.with(|c| {
+            let mut both = c.get();
+            both[usize::from(dark)] = Some(p);
+            c.set(both);
+        });
+        p
     }
 
     /// The book's colour of class (digit) `label`, 0–9, for this theme ([`color::labels`]).
