@@ -6,8 +6,9 @@
 //! * [`Rgb::mix`] blends in sRGB: `c = (1 − t)·a + t·b`, rounded per channel.
 //! * [`labels`]: one categorical palette for classes and digits 0–9, the whole book's.
 //!   Okabe & Ito's colour-blind-safe hues (*Color Universal Design*, 2008) without their
-//!   black, plus an ink neutral, a mid grey and a brown, so ten classes stay apart; each has a
-//!   light-background shade (orange, sky blue and yellow darkened) and a dark-background one,
+//!   black and yellow (too faint on white, and a darkened yellow reads as the orange), Paul
+//!   Tol's indigo, an ink neutral, a mid grey and a brown, so ten classes stay apart; each
+//!   has a light-background shade (orange and sky blue darkened) and a dark-background one,
 //!   ≥ 3:1 against `--panel` of its theme.
 //!   Classes 2 and 7 (the VAE's default pair) are vermillion and the neutral ink.
 //! * [`series`]: colours of data series (curves, bars of runs), Okabe–Ito, lightened on dark.
@@ -108,7 +109,7 @@ pub const LABELS_LIGHT: [Rgb; 10] = [
     Rgb(0x00, 0x9e, 0x73), // 3 bluish green
     Rgb(0xcc, 0x79, 0xa7), // 4 reddish purple
     Rgb(0x33, 0x99, 0xd6), // 5 sky blue, darkened
-    Rgb(0x9a, 0x87, 0x00), // 6 yellow, darkened to olive
+    Rgb(0x33, 0x22, 0x88), // 6 indigo (Tol)
     Rgb(0x33, 0x33, 0x33), // 7 ink
     Rgb(0x8c, 0x8c, 0x8c), // 8 grey
     Rgb(0x8b, 0x5a, 0x2b), // 9 brown
@@ -122,7 +123,7 @@ pub const LABELS_DARK: [Rgb; 10] = [
     Rgb(0x2b, 0xc4, 0x8f),
     Rgb(0xdd, 0x8f, 0xbb),
     Rgb(0x7c, 0xca, 0xf5),
-    Rgb(0xf0, 0xe4, 0x42),
+    Rgb(0x99, 0x88, 0xee),
     Rgb(0xee, 0xee, 0xee),
     Rgb(0x9a, 0x9a, 0x9a),
     Rgb(0xc0, 0x8a, 0x5a),

@@ -25,10 +25,17 @@ pub struct Backing {
 
 /// Sizes `canvas`'s backing store to its CSS box × device pixel ratio; no context is touched
 /// (for plotters, which draws in backing pixels: scale its sizes by [`Backing::dpr`]).
+/// A canvas with no box (hidden, not laid out) keeps its backing store, taken as
+/// `backing / dpr` CSS pixels: shrinking it would also shrink a canvas sized by its
+/// attributes once it is shown.
 pub fn fit_backing(canvas: &HtmlCanvasElement) -> Backing {
     let dpr = device_pixel_ratio();
-    let css_w = f64::from(canvas.client_width().max(1));
-    let css_h = f64::from(canvas.client_height().max(1));
+    let (client_w, client_h) = (canvas.client_width(), canvas.client_height());
+    if client_w <= 0 || client_h <= 0 {
+        let css = |px: u32| (f64::from(px) / dpr).max(1.0);
+        return Backing { css_w: css(canvas.width()), css_h: css(canvas.height()), dpr };
+    }
+    let (css_w, css_h) = (f64::from(client_w), f64::from(client_h));
     let (w, h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
