@@ -53,7 +53,7 @@ pub struct Marks {
 /// Draws the validation codes coloured by label, the axes through 0 and the marks.
 pub fn scatter(canvas: &HtmlCanvasElement, view: Option<&LatentView>, marks: &Marks, pal: &Palette) {
     let Ok(Fitted { ctx, w: cw, h: ch, .. }) = fit_2d(canvas) else { return };
-    let (bg, fg, grid) = (pal.bg.to_string(), pal.text.to_string(), pal.axis.to_string());
+    let (bg, fg, grid) = (pal.bg.to_string(), pal.text.to_string(), pal.grid.to_string());
     ctx.set_fill_style_str(&bg);
     ctx.fill_rect(0.0, 0.0, cw, ch);
     let Some(v) = view else { return };
