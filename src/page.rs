@@ -95,8 +95,9 @@ impl Theme {
 }
 
 /// Appearance settings, provided as context: the chosen theme and the system preferences.
-/// Canvas drawings read [`Appearance::is_dark`] to pick colours that match the CSS theme, and
-/// animations read [`Appearance::reduced_motion`].
+/// Canvas drawings take their colours from `ui::figure::Palette::of`, which tracks
+/// [`Appearance::is_dark`] and reads the CSS theme; animations read
+/// [`Appearance::reduced_motion`].
 #[derive(Clone, Copy)]
 pub struct Appearance {
     /// The reader's choice (the theme switch, `theme=` in the URL).

@@ -7,7 +7,7 @@ use crate::compute::dense::choose_dense;
 use crate::compute::dense::Act;
 use crate::compute::Gpu;
 use crate::compute::{AdapterFacts, BackendKind, Compute, Decision, Preference, Reason};
-use crate::core::mnist::{Mnist, PIXELS, SIDE};
+use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::pca::{mse, Pca};
 use crate::core::train::{AsyncTrainable, FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
@@ -19,7 +19,8 @@ use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
-use crate::ui::{draw_rgba, ExportButtons, RgbaImage, Select, Slider, Toggle};
+use crate::ui::figure::{digit_tiles, fit_2d, Fitted, Palette, TileLayout};
+use crate::ui::{draw_rgba, ExportButtons, Select, Slider, Toggle};
 use crate::url_state::Value;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -40,12 +41,6 @@ pub const PCA_SLICE_MS: f64 = 8.0;
 pub fn view() -> AnyView {
     view! { <AutoencoderLesson /> }.into_any()
 }
-
-/// Ten label colours (Tableau 10), readable on light and dark backgrounds.
-pub const DIGIT_COLORS: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-];
 
 /// The session's model while the digits load: stepping it says so (nothing to train yet).
 fn waiting_factory(waiting: &'static str) -> Factory {
@@ -150,42 +145,11 @@ struct Snapshot {
     fallback: Option<String>,
 }
 
-/// Grey digits in a grid: `rows` rows of [`GRID`] images, 2 px gaps; ink is dark.
-fn grid_image(rows: &[&[f32]]) -> RgbaImage {
-    let cell = SIDE + 2;
-    let (w, h) = (GRID * cell - 2, rows.len() * cell - 2);
-    let mut data = vec![0u8; w * h * 4];
-    for px in data.chunks_exact_mut(4) {
-        px.copy_from_slice(&[128, 128, 128, 255]);
-    }
-    for (r, images) in rows.iter().enumerate() {
-        for g in 0..GRID {
-            let Some(img) = images.get(g * PIXELS..(g + 1) * PIXELS) else { continue };
-            for y in 0..SIDE {
-                for x in 0..SIDE {
-                    let v = 255.0 - img[y * SIDE + x].clamp(0.0, 1.0) * 255.0;
-                    let v = v.round() as u8;
-                    let at = ((r * cell + y) * w + g * cell + x) * 4;
-                    data[at..at + 4].copy_from_slice(&[v, v, v, 255]);
-                }
-            }
-        }
-    }
-    RgbaImage { width: w, height: h, data }
-}
-
 /// Draws the 2-D codes, coloured by label, with axes' ranges, into `canvas`.
-fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f32], dark: bool) {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let css = canvas.client_width().max(200) as f64;
-    let side = (css * dpr).round() as u32;
-    if canvas.width() != side || canvas.height() != side {
-        canvas.set_width(side);
-        canvas.set_height(side);
-    }
-    let Ok(ctx) = crate::ui::context_2d(canvas) else { return };
-    let s = side as f64;
-    ctx.set_fill_style_str(if dark { "#15181d" } else { "#ffffff" });
+fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f32], pal: &Palette) {
+    let Ok(Fitted { ctx, w, h, .. }) = fit_2d(canvas) else { return };
+    let s = w.min(h);
+    ctx.set_fill_style_str(&pal.bg.to_string());
     ctx.fill_rect(0.0, 0.0, s, s);
     let n = labels.len().min(codes.len() / 2);
     if n == 0 {
@@ -204,19 +168,19 @@ fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f3
     if x0 > x1 {
         return;
     }
-    let pad = 12.0 * dpr;
+    let pad = 12.0;
     let sx = (s - 2.0 * pad) / ((x1 - x0).max(1e-6) as f64);
     let sy = (s - 2.0 * pad) / ((y1 - y0).max(1e-6) as f64);
-    ctx.set_stroke_style_str(if dark { "#5b6470" } else { "#8a93a6" });
+    ctx.set_stroke_style_str(&pal.axis.to_string());
     ctx.stroke_rect(0.5, 0.5, s - 1.0, s - 1.0);
-    let r = 2.2 * dpr;
+    let r = 2.2;
     for i in 0..n {
         let (x, y) = (codes[2 * i], codes[2 * i + 1]);
         if !(x.is_finite() && y.is_finite()) {
             continue;
         }
         let label = (labels[i] as usize).min(9);
-        ctx.set_fill_style_str(DIGIT_COLORS[label]);
+        ctx.set_fill_style_str(&pal.label(label).to_string());
         let px = pad + (x - x0) as f64 * sx;
         let py = s - pad - (y - y0) as f64 * sy;
         ctx.begin_path();
@@ -423,7 +387,9 @@ pub fn AutoencoderLesson() -> impl IntoView {
             rows.push(&input);
         }
         rows.extend([&clean[..], &ae[..], &pc[..]]);
-        let _ = draw_rgba(&c, &grid_image(&rows));
+        let pal = Palette::of(&appearance);
+        let layout = TileLayout { cols: GRID, gap: 2, margin: 0 };
+        let _ = draw_rgba(&c, &digit_tiles(&rows, layout, &pal));
     });
     let grid_rows = move || {
         let lang = i18n.lang.get();
@@ -505,14 +471,14 @@ pub fn AutoencoderLesson() -> impl IntoView {
     // ---- code scatter ---------------------------------------------------------------------
     let scatter_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         let Some(c) = scatter_canvas.get() else { return };
         snapshot.with(|s| {
             let labels =
                 split.with(|sp| sp.as_ref().map(|sp| sp.val.y.data().to_vec()).unwrap_or_default());
             match s {
-                Some(s) if s.z == 2 => draw_scatter(&c, &s.codes, &labels, dark),
-                _ => draw_scatter(&c, &[], &[], dark),
+                Some(s) if s.z == 2 => draw_scatter(&c, &s.codes, &labels, &pal),
+                _ => draw_scatter(&c, &[], &[], &pal),
             }
         });
     });
@@ -535,11 +501,12 @@ pub fn AutoencoderLesson() -> impl IntoView {
         })
     });
     let legend = move || {
+        let pal = Palette::of(&appearance);
         (0..10)
             .map(|d| {
                 view! {
                     <li>
-                        <span class="ae-swatch" style=format!("background:{}", DIGIT_COLORS[d])></span>
+                        <span class="ae-swatch" style=format!("background:{}", pal.label(d))></span>
                         {d.to_string()}
                     </li>
                 }

@@ -9,8 +9,9 @@ use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::controls::UrlChoices;
 use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{
-    fmt_num, palette, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
+    fmt_num, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
+use crate::ui::figure::{fit_2d, Fitted, Palette};
 use crate::ui::{ExportButtons, NumberInput, Select, Slider};
 use crate::url_state::{Value, MAX_SEED};
 use leptos::html::Canvas;
@@ -18,8 +19,6 @@ use leptos::prelude::*;
 use model::{Experiment, LayerView, Settings, SweepRow, DEPTH, SWEEP_LRS, VAL_ACC};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use web_sys::CanvasRenderingContext2d;
 
 /// Histogram bins.
 const BINS: usize = 30;
@@ -70,20 +69,10 @@ fn mean_std(v: &[f32]) -> (f32, f32) {
 
 /// Draws a histogram of `values` (finite ones) into `canvas`: `BINS` bars over [min, max],
 /// the range and zero marked. Colours follow the theme.
-fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: usize, dark: bool) {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else { return };
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    let (bg, fg, grid) =
-        if dark { ("#1c1f24", "#e6e6e6", "#555") } else { ("#ffffff", "#222", "#bbb") };
-    ctx.set_fill_style_str(bg);
+fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: usize, pal: &Palette) {
+    let Ok(Fitted { ctx, w: cw, h: ch, .. }) = fit_2d(canvas) else { return };
+    let (fg, grid) = (pal.text.to_string(), pal.axis.to_string());
+    ctx.set_fill_style_str(&pal.bg.to_string());
     ctx.fill_rect(0.0, 0.0, cw, ch);
     let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if finite.is_empty() {
@@ -103,13 +92,12 @@ fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: us
     let pw = (cw - left - right).max(1.0);
     let ph = (ch - bottom - top_pad).max(1.0);
     let bw = pw / BINS as f64;
-    let plotters::style::RGBColor(r, g, b) = palette(color, dark);
-    ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+    ctx.set_fill_style_str(&pal.series(color).to_string());
     for (i, c) in counts.iter().enumerate() {
         let bh = ph * (*c as f64) / top;
         ctx.fill_rect(left + i as f64 * bw + 0.5, top_pad + ph - bh, (bw - 1.0).max(0.5), bh);
     }
-    ctx.set_stroke_style_str(grid);
+    ctx.set_stroke_style_str(&grid);
     ctx.set_line_width(1.0);
     ctx.begin_path();
     ctx.move_to(left, top_pad + ph + 0.5);
@@ -120,7 +108,7 @@ fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: us
         ctx.line_to(x0, top_pad + ph);
     }
     ctx.stroke();
-    ctx.set_fill_style_str(fg);
+    ctx.set_fill_style_str(&fg);
     ctx.set_font("11px sans-serif");
     ctx.set_text_baseline("bottom");
     ctx.set_text_align("left");
@@ -131,19 +119,9 @@ fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: us
 
 /// Draws the sweep: final loss against the learning-rate index, one line per run; a diverged
 /// run is a cross at the top.
-fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool) {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else { return };
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    let (bg, fg) = if dark { ("#1c1f24", "#e6e6e6") } else { ("#ffffff", "#222") };
-    ctx.set_fill_style_str(bg);
+fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], pal: &Palette) {
+    let Ok(Fitted { ctx, w: cw, h: ch, .. }) = fit_2d(canvas) else { return };
+    ctx.set_fill_style_str(&pal.bg.to_string());
     ctx.fill_rect(0.0, 0.0, cw, ch);
     let top_loss = rows
         .iter()
@@ -154,7 +132,7 @@ fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool
     let (pw, ph) = ((cw - left - right).max(1.0), (ch - bottom - top).max(1.0));
     let n = SWEEP_LRS.len().max(2) as f64;
     let x_of = |i: usize| left + pw * (i as f64 + 0.5) / n;
-    ctx.set_fill_style_str(fg);
+    ctx.set_fill_style_str(&pal.text.to_string());
     ctx.set_font("11px sans-serif");
     ctx.set_text_align("center");
     ctx.set_text_baseline("bottom");
@@ -162,8 +140,7 @@ fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool
         let _ = ctx.fill_text(&fmt_num(*lr as f64), x_of(i), ch - 2.0);
     }
     for (run, color) in [(0usize, 0usize), (1, 1)] {
-        let plotters::style::RGBColor(r, g, b) = palette(color, dark);
-        let c = format!("rgb({r},{g},{b})");
+        let c = pal.series(color).to_string();
         ctx.set_stroke_style_str(&c);
         ctx.set_fill_style_str(&c);
         ctx.set_line_width(2.0);
@@ -245,15 +222,15 @@ fn BatchNormLesson() -> impl IntoView {
     let pre_canvas = NodeRef::<Canvas>::new();
     let post_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         layer_view.with(|v| {
             let empty = Vec::new();
             let (pre, post) = v.as_ref().map_or((&empty, &empty), |v| (&v.pre, &v.post));
             if let Some(c) = pre_canvas.get() {
-                draw_histogram(&c, pre, 1, dark);
+                draw_histogram(&c, pre, 1, &pal);
             }
             if let Some(c) = post_canvas.get() {
-                draw_histogram(&c, post, 0, dark);
+                draw_histogram(&c, post, 0, &pal);
             }
         });
     });
@@ -398,10 +375,10 @@ fn BatchNormLesson() -> impl IntoView {
     };
     let sweep_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         sweep_rows.with(|rows| {
             if let Some(c) = sweep_canvas.get() {
-                draw_sweep(&c, rows, dark);
+                draw_sweep(&c, rows, &pal);
             }
         });
     });

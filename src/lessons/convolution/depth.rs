@@ -23,7 +23,7 @@ fn schematic(w: usize, h: usize) -> RgbaImage {
             }
         })
         .collect();
-    RgbaImage { width: w, height: h, data }
+    RgbaImage::new(w, h, data).unwrap_or_default()
 }
 
 /// Sizes of every level (input first), or the index of the first layer that does not fit.
@@ -89,7 +89,7 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
                 let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
                 [g, g, g, 255]
             });
-            RgbaImage { width: *w, height: *h, data: data.collect() }
+            RgbaImage::new(*w, *h, data.collect()).unwrap_or_default()
         })
     });
     let on_key = move |ev: web_sys::KeyboardEvent| {

@@ -252,34 +252,29 @@ fn ConvolutionLesson() -> impl IntoView {
     let source = Memo::new(move |_| {
         if use_upload.get() {
             if let Some(u) = uploaded.get() {
-                return u;
+                return Some(u);
             }
         }
         if img_choice.get() == "draw" {
-            grid_bits.with(|b| grid_rgba(b))
+            Some(grid_bits.with(|b| grid_rgba(b)))
         } else {
-            decoded.get().unwrap_or_default()
+            decoded.get()
         }
     });
     let working = Memo::new(move |_| {
         let c = channels.get();
         let s = work_size.get();
-        source.with(
-            |img| {
-                if img.width == 0 {
-                    None
-                } else {
-                    Some(model::rgba_to_tensor(img, c, s))
-                }
-            },
-        )
+        source.with(|img| img.as_ref().map(|img| model::rgba_to_tensor(img, c, s)))
     });
     let in_hw = Memo::new(move |_| {
         working.with(|w| w.as_ref().and_then(|t| t.dims4().ok()).map(|[_, _, h, w]| (h, w)))
     });
     let small = Memo::new(move |_| {
         source.with(|img| {
-            let t = model::rgba_to_tensor(img, 1, GRID);
+            let t = match img {
+                Some(img) => model::rgba_to_tensor(img, 1, GRID),
+                None => crate::core::tensor::Tensor::zeros(vec![1, 1, 1, 1]),
+            };
             let [_, _, h, w] = t.dims4().unwrap_or([1, 1, 1, 1]);
             (t.into_data(), w, h)
         })
@@ -381,7 +376,7 @@ fn ConvolutionLesson() -> impl IntoView {
                     upload_notice.set((ow.max(oh) > MAX_DECODED_SIDE).then(|| {
                         tr(lang, "conv.upload.downscaled")
                             .replace("{from}", &format!("{ow} × {oh}"))
-                            .replace("{to}", &format!("{} × {}", d.image.width, d.image.height))
+                            .replace("{to}", &format!("{} × {}", d.image.width(), d.image.height()))
                     }));
                     uploaded.set(Some(d.image));
                     use_upload.set(true);

@@ -13,7 +13,7 @@ use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, LoopState, LossChart, TrainControls, TrainHandle,
 };
-use crate::ui::ExportButtons;
+use crate::ui::{ExportButtons, Palette};
 use crate::url_state::Value;
 use hist::HistEditor;
 use leptos::html::Canvas;
@@ -106,7 +106,7 @@ fn DivergenceLesson() -> impl IntoView {
     let integ_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let lang = i18n.lang.get();
-        let dark = look.is_dark();
+        let pal = Palette::of(&look);
         let hist = is_hist();
         shown.with(|s| {
             let Ok(s) = s else { return };
@@ -136,12 +136,12 @@ fn DivergenceLesson() -> impl IntoView {
             let x_label = if hist { tr(lang, "kl.bin") } else { "x" };
             let y_dens = if hist { tr(lang, "kl.prob") } else { tr(lang, "kl.density") };
             if let Some(c) = dens_canvas.get() {
-                if let Err(e) = plot::draw(&c, &fig(dens), dark, x_label, y_dens) {
+                if let Err(e) = plot::draw(&c, &fig(dens), &pal, x_label, y_dens) {
                     web_sys::console::warn_1(&e.into());
                 }
             }
             if let Some(c) = integ_canvas.get() {
-                if let Err(e) = plot::draw(&c, &fig(integ), dark, x_label, tr(lang, "kl.integrand"))
+                if let Err(e) = plot::draw(&c, &fig(integ), &pal, x_label, tr(lang, "kl.integrand"))
                 {
                     web_sys::console::warn_1(&e.into());
                 }
@@ -332,7 +332,7 @@ fn DivergenceLesson() -> impl IntoView {
     Effect::new(move |_| {
         train.version.track();
         let lang = i18n.lang.get();
-        let dark = look.is_dark();
+        let pal = Palette::of(&look);
         let (a, b, c) = (fsep.get(), fs.get(), fw.get());
         let Some(canvas) = fit_canvas.get() else { return };
         let Ok(target) = bimodal(a, b, c) else { return };
@@ -365,7 +365,7 @@ fn DivergenceLesson() -> impl IntoView {
             },
         ];
         let fig = Figure::Curves { xs: xs.clone(), series };
-        if let Err(e) = plot::draw(&canvas, &fig, dark, "x", tr(lang, "kl.density")) {
+        if let Err(e) = plot::draw(&canvas, &fig, &pal, "x", tr(lang, "kl.density")) {
             web_sys::console::warn_1(&e.into());
         }
     });

@@ -6,6 +6,7 @@
 
 use super::controls::{RealSlider, Scale};
 use super::draw::{self, Frame, Theme, COLOURS};
+use crate::ui::figure::Palette;
 use super::player::{Playback, Player};
 use crate::core::data::{linear_regression, permutation};
 use crate::core::optim::minibatch::{run, LineFit, MinibatchRun};
@@ -27,8 +28,6 @@ const DATA_H: u32 = 260;
 const GHOSTS: usize = 16;
 /// Colour of the mini-batch run (SGD's orange) and of the full-batch run (blue).
 const MINI: &str = COLOURS[0];
-const FULL: &str = "#0072B2";
-const FULL_DARK: &str = "#56B4E9";
 
 #[derive(PartialEq)]
 struct Problem {
@@ -64,12 +63,12 @@ pub fn MinibatchPanel() -> impl IntoView {
     });
     let max = Signal::derive(move || result.with(|r| r.as_ref().map_or(0, |r| r.batches.len())));
     let pb = Playback::new(max);
-    let dark = Memo::new(move |_| appearance.is_dark());
-    let full_colour = move || if dark.get() { FULL_DARK } else { FULL };
+    let theme_of = Memo::new(move |_| Theme::new(&Palette::of(&appearance)));
+    let full_colour = move || theme_of.with(|t| t.full.clone());
 
     let backdrop = Memo::new(move |_| {
         let p = problem.get()?;
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let grid = Grid::evaluate_fn(p.view, 81, 81, |w, b| p.fit.loss(w, b, None));
         let segs: Vec<Segment> =
             grid.quantile_levels(14).iter().flat_map(|&l| grid.contour(l)).collect();
@@ -117,7 +116,7 @@ pub fn MinibatchPanel() -> impl IntoView {
             return;
         };
         let Ok(ctx) = context_2d(&c) else { return };
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let f = Frame { view: p.view, w: PLANE as f64, h: PLANE as f64 };
         let tt = pb.at(r.batches.len());
         c.set_width(PLANE);
@@ -126,9 +125,9 @@ pub fn MinibatchPanel() -> impl IntoView {
         if layer.with_value(|l| l.as_ref().map(|l| l.0)) != Some(key) {
             let built = draw::layer(PLANE, PLANE, |ctx| {
                 draw::put(ctx, &bd.0, PLANE, PLANE);
-                draw::contours(ctx, &f, &bd.1, theme.contour);
+                draw::contours(ctx, &f, &bd.1, &theme.contour);
                 let o = f.px(p.optimum.0, p.optimum.1);
-                draw::label(ctx, "★", (o.0 - 6.0, o.1 + 5.0), theme.fg);
+                draw::label(ctx, "★", (o.0 - 6.0, o.1 + 5.0), &theme.fg);
             });
             layer.set_value(built.map(|c| (key, c)));
         }
@@ -138,14 +137,14 @@ pub fn MinibatchPanel() -> impl IntoView {
             }
         });
         let upto = (tt + 1).min(r.full.len());
-        draw::path(&ctx, &f, &r.full[..upto], full_colour(), 2.5, &[7.0, 4.0]);
+        draw::path(&ctx, &f, &r.full[..upto], &full_colour(), 2.5, &[7.0, 4.0]);
         draw::path(&ctx, &f, &r.mini[..upto.min(r.mini.len())], MINI, 2.0, &[]);
         if let Some((at, full_to, this, ghosts, _)) = arrows.get() {
             let a = f.px(at.0, at.1);
             for g in &ghosts {
-                draw::arrow(&ctx, a, f.px(g.0, g.1), theme.contour, 1.5);
+                draw::arrow(&ctx, a, f.px(g.0, g.1), &theme.contour, 1.5);
             }
-            draw::arrow(&ctx, a, f.px(full_to.0, full_to.1), full_colour(), 3.0);
+            draw::arrow(&ctx, a, f.px(full_to.0, full_to.1), &full_colour(), 3.0);
             if let Some(b) = this {
                 draw::arrow(&ctx, a, f.px(b.0, b.1), MINI, 3.0);
             }
@@ -156,12 +155,12 @@ pub fn MinibatchPanel() -> impl IntoView {
                 f.px(fp.0, fp.1),
                 draw::Marker::Square,
                 5.5,
-                full_colour(),
-                theme.fg,
+                &full_colour(),
+                &theme.fg,
             );
         }
         if let Some(mp) = r.mini.get(tt.min(r.mini.len() - 1)) {
-            draw::marker(&ctx, f.px(mp.0, mp.1), draw::Marker::Circle, 5.5, MINI, theme.fg);
+            draw::marker(&ctx, f.px(mp.0, mp.1), draw::Marker::Circle, 5.5, MINI, &theme.fg);
         }
     });
     Effect::new(move |_| {
@@ -169,7 +168,7 @@ pub fn MinibatchPanel() -> impl IntoView {
             return;
         };
         let Ok(ctx) = context_2d(&c) else { return };
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         c.set_width(DATA_W);
         c.set_height(DATA_H);
         let (w, h) = (DATA_W as f64, DATA_H as f64);
@@ -187,7 +186,7 @@ pub fn MinibatchPanel() -> impl IntoView {
             y1: y1 + pad(y0, y1),
         };
         let f = Frame { view, w, h };
-        ctx.set_fill_style_str(if dark.get() { "#151922" } else { "#ffffff" });
+        ctx.set_fill_style_str(&theme.bg);
         ctx.fill_rect(0.0, 0.0, w, h);
         let tt = pb.at(r.batches.len());
         let in_batch: Vec<bool> = {
@@ -204,19 +203,19 @@ pub fn MinibatchPanel() -> impl IntoView {
             ctx.begin_path();
             let _ =
                 ctx.arc(q.0, q.1, if in_batch[i] { 5.0 } else { 2.5 }, 0.0, std::f64::consts::TAU);
-            ctx.set_fill_style_str(if in_batch[i] { MINI } else { theme.contour });
+            ctx.set_fill_style_str(if in_batch[i] { MINI } else { &theme.contour });
             ctx.fill();
             if in_batch[i] {
-                ctx.set_stroke_style_str(theme.fg);
+                ctx.set_stroke_style_str(&theme.fg);
                 ctx.set_line_width(1.0);
                 ctx.stroke();
             }
         }
         let line =
             |(wv, bv): (f64, f64)| [(view.x0, wv * view.x0 + bv), (view.x1, wv * view.x1 + bv)];
-        draw::path(&ctx, &f, &line(p.optimum), theme.fg, 1.0, &[3.0, 3.0]);
+        draw::path(&ctx, &f, &line(p.optimum), &theme.fg, 1.0, &[3.0, 3.0]);
         if let Some(fp) = r.full.get(tt.min(r.full.len() - 1)) {
-            draw::path(&ctx, &f, &line(*fp), full_colour(), 2.5, &[7.0, 4.0]);
+            draw::path(&ctx, &f, &line(*fp), &full_colour(), 2.5, &[7.0, 4.0]);
         }
         if let Some(mp) = r.mini.get(tt.min(r.mini.len() - 1)) {
             draw::path(&ctx, &f, &line(*mp), MINI, 2.5, &[]);

@@ -7,6 +7,7 @@
 
 use super::controls::{RealSlider, Scale};
 use super::draw::{self, Frame, Theme, COLOURS, DASHES, MARKERS};
+use crate::ui::figure::Palette;
 use super::player::{Playback, Player};
 use crate::core::optim::path::{descend, Trajectory};
 use crate::core::optim::{Hyper, OptimizerKind, OptimizerSpec};
@@ -123,11 +124,11 @@ pub fn RacePanel() -> impl IntoView {
     let max = Signal::derive(move || steps.get());
     let pb = Playback::new(max);
 
-    let dark = Memo::new(move |_| appearance.is_dark());
+    let theme_of = Memo::new(move |_| Theme::new(&Palette::of(&appearance)));
     let backdrop = Memo::new(move |_| {
         let s = surface.get();
         let view = view_box.get();
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let grid = Grid::evaluate(&s, view, GRID_N, GRID_N);
         let levels = grid.quantile_levels(16);
         let segs: Vec<Segment> = levels.iter().flat_map(|&l| grid.contour(l)).collect();
@@ -149,13 +150,13 @@ pub fn RacePanel() -> impl IntoView {
         let f = bd.frame;
         let c = draw::layer(SIZE, SIZE, |ctx| {
             draw::put(ctx, &bd.rgba, SIZE, SIZE);
-            draw::contours(ctx, &f, &bd.segs, theme.contour);
+            draw::contours(ctx, &f, &bd.segs, &theme.contour);
             for m in &mins {
                 let p = f.px(m.x, m.y);
                 match m.kind {
-                    CriticalKind::Saddle => draw::cross(ctx, p, 6.0, theme.fg, 2.0),
-                    CriticalKind::Global => draw::label(ctx, "★", (p.0 - 6.0, p.1 + 5.0), theme.fg),
-                    CriticalKind::Local => draw::label(ctx, "☆", (p.0 - 6.0, p.1 + 5.0), theme.fg),
+                    CriticalKind::Saddle => draw::cross(ctx, p, 6.0, &theme.fg, 2.0),
+                    CriticalKind::Global => draw::label(ctx, "★", (p.0 - 6.0, p.1 + 5.0), &theme.fg),
+                    CriticalKind::Local => draw::label(ctx, "☆", (p.0 - 6.0, p.1 + 5.0), &theme.fg),
                 }
             }
         });
@@ -166,7 +167,7 @@ pub fn RacePanel() -> impl IntoView {
         let Ok(ctx) = context_2d(&c) else { return };
         let bd = backdrop.get();
         let f = bd.frame;
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let runs = runs.get();
         let tt = pb.at(steps.get());
         let show = show.get();
@@ -179,7 +180,7 @@ pub fn RacePanel() -> impl IntoView {
             }
         });
         let st = f.px(start.get().0, start.get().1);
-        ctx.set_stroke_style_str(theme.fg);
+        ctx.set_stroke_style_str(&theme.fg);
         ctx.set_line_width(2.0);
         ctx.begin_path();
         let _ = ctx.arc(st.0, st.1, 9.0, 0.0, std::f64::consts::TAU);
@@ -193,7 +194,7 @@ pub fn RacePanel() -> impl IntoView {
             draw::path(&ctx, &f, &tr_.points[..upto], COLOURS[i], 2.5, DASHES[i]);
             let last = tr_.points[upto - 1];
             let p = f.px(last.0, last.1);
-            draw::marker(&ctx, p, MARKERS[i], 6.5, COLOURS[i], theme.fg);
+            draw::marker(&ctx, p, MARKERS[i], 6.5, COLOURS[i], &theme.fg);
             if tr_.diverged_at.is_some_and(|d| tt >= d) {
                 draw::cross(&ctx, p, 9.0, COLOURS[i], 3.0);
             }

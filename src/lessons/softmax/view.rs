@@ -8,7 +8,7 @@ use crate::core::logits::sigmoid;
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::fmt_num;
-use crate::ui::{export_csv, ExportButtons, Select, Toggle};
+use crate::ui::{export_csv, ExportButtons, Palette, Select, Toggle};
 use crate::url_state::Value;
 use editor::{BarRow, LogitEditor};
 use leptos::html::Canvas;
@@ -186,11 +186,11 @@ fn SoftmaxLesson() -> impl IntoView {
     let samples = Memo::new(move |_| bce::curve(y.get()));
     Effect::new(move |_| {
         let Some(c) = bce_canvas.get() else { return };
-        let dark = look.is_dark();
+        let pal = Palette::of(&look);
         let lang = i18n.lang.get();
         let labels = (tr(lang, "sm.bce.stable"), tr(lang, "sm.bce.naive"));
         samples.with(|s| {
-            if let Err(e) = bce::draw(&c, s, dark, labels) {
+            if let Err(e) = bce::draw(&c, s, &pal, labels) {
                 web_sys::console::warn_1(&e.into());
             }
         });

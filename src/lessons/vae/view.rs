@@ -19,7 +19,8 @@ use crate::ui::train::{
 };
 use crate::ui::{draw_rgba, ExportButtons, NumberInput, Select};
 use crate::url_state::{Value, MAX_SEED};
-use draw::{from_px, plot_square, Marks, LABEL_COLORS};
+use crate::ui::figure::Palette;
+use draw::{from_px, plot_square, Marks};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use model::{
@@ -390,7 +391,7 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     let prior_canvas = NodeRef::<Canvas>::new();
     let reparam_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         let p = probe_plane();
         let marks = latent.with(|v| {
             let v = v.as_ref()?;
@@ -412,35 +413,35 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             Some(Marks { probe: p, selected, segment })
         });
         if let Some(c) = scatter_canvas.get() {
-            latent.with(|v| draw::scatter(&c, v.as_deref(), &marks.unwrap_or_default(), dark));
+            latent.with(|v| draw::scatter(&c, v.as_deref(), &marks.unwrap_or_default(), &pal));
         }
     });
     let draw_tiles =
-        move |canvas: NodeRef<Canvas>, imgs: Option<&[f32]>, cols: usize, dark: bool| {
+        move |canvas: NodeRef<Canvas>, imgs: Option<&[f32]>, cols: usize, pal: Palette| {
             if let (Some(c), Some(imgs)) = (canvas.get(), imgs) {
-                if let Err(e) = draw_rgba(&c, &draw::tiles(imgs, cols, dark)) {
+                if let Err(e) = draw_rgba(&c, &draw::tiles(imgs, cols, &pal)) {
                     web_sys::console::warn_1(&e.into());
                 }
             }
         };
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        probe_img.with(|i| draw_tiles(probe_canvas, i.as_deref(), 1, dark));
+        let pal = Palette::of(&appearance);
+        probe_img.with(|i| draw_tiles(probe_canvas, i.as_deref(), 1, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        grid.with(|g| draw_tiles(grid_canvas, g.as_ref().map(|g| g.as_slice()), GRID, dark));
+        let pal = Palette::of(&appearance);
+        grid.with(|g| draw_tiles(grid_canvas, g.as_ref().map(|g| g.as_slice()), GRID, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        interp.with(|i| draw_tiles(interp_canvas, i.as_deref(), INTERP, dark));
+        let pal = Palette::of(&appearance);
+        interp.with(|i| draw_tiles(interp_canvas, i.as_deref(), INTERP, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        prior.with(|i| draw_tiles(prior_canvas, i.as_deref(), PRIOR, dark));
+        let pal = Palette::of(&appearance);
+        prior.with(|i| draw_tiles(prior_canvas, i.as_deref(), PRIOR, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         reparam.with(|r| {
             let imgs = r.as_ref().map(|r| {
                 let mut v = r.x.clone();
@@ -448,14 +449,14 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                 v.extend(&r.from_z);
                 v
             });
-            draw_tiles(reparam_canvas, imgs.as_deref(), 3, dark);
+            draw_tiles(reparam_canvas, imgs.as_deref(), 3, pal);
         });
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         latent.with(|v| {
             if let Some(c) = kl_canvas.get() {
-                draw::kl_bars(&c, v.as_ref().map_or(&[][..], |v| &v.kl_per_dim), dark);
+                draw::kl_bars(&c, v.as_ref().map_or(&[][..], |v| &v.kl_per_dim), &pal);
             }
         });
     });
@@ -755,7 +756,7 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                     </figcaption>
                     <p class="legend-row" aria-hidden="true">
                         {(0..10usize).map(|l| view! {
-                            <span style:color=LABEL_COLORS[l]>"■ "{l.to_string()}" "</span>
+                            <span style:color=move || Palette::of(&appearance).label(l).to_string()>"■ "{l.to_string()}" "</span>
                         }).collect_view()}
                     </p>
                 </figure>
