@@ -350,6 +350,43 @@ pub mod knob {
         }
     }
 
+    /// A kind whose values are integers, for integer widgets (sliders, number inputs).
+    pub trait Integer: Knob {
+        /// The accepted range.
+        fn bounds(spec: &ParamSpec) -> (i64, i64);
+        /// The value as an `i64`.
+        fn to_i64(out: Self::Out) -> i64;
+        /// An `i64` as a value (`None` outside the type; the schema checks the range).
+        fn from_i64(v: i64) -> Option<Self::Out>;
+    }
+
+    impl Integer for Int {
+        fn bounds(spec: &ParamSpec) -> (i64, i64) {
+            match spec.kind {
+                ParamKind::Int { min, max } => (min, max),
+                _ => (0, 0),
+            }
+        }
+        fn to_i64(out: i64) -> i64 {
+            out
+        }
+        fn from_i64(v: i64) -> Option<i64> {
+            Some(v)
+        }
+    }
+
+    impl Integer for Seed {
+        fn bounds(_: &ParamSpec) -> (i64, i64) {
+            (0, super::MAX_SEED as i64)
+        }
+        fn to_i64(out: u64) -> i64 {
+            out as i64
+        }
+        fn from_i64(v: i64) -> Option<u64> {
+            u64::try_from(v).ok()
+        }
+    }
+
     /// [`ParamKind::Int`] → `i64`.
     pub struct Int;
     /// [`ParamKind::Float`] → `f64`.
@@ -592,10 +629,7 @@ impl<K: Knob> Key<K> {
     /// The knob's value in `values` (parsed under its schema); its default where the slot is
     /// missing or holds another kind.
     pub fn read(&self, values: &[Value]) -> K::Out {
-        values
-            .get(self.index)
-            .and_then(|v| K::get(&self.spec, v))
-            .unwrap_or_else(|| self.default())
+        values.get(self.index).and_then(|v| K::get(&self.spec, v)).unwrap_or_else(|| self.default())
     }
 
     /// The knob's default.
@@ -634,6 +668,25 @@ impl Key<knob::Int> {
             ParamKind::Int { max, .. } => max,
             _ => 0,
         }
+    }
+}
+
+impl Key<knob::Seed> {
+    /// The smallest seed, 0.
+    pub const fn min(&self) -> i64 {
+        0
+    }
+    /// The largest seed, [`MAX_SEED`].
+    pub const fn max(&self) -> i64 {
+        MAX_SEED as i64
+    }
+}
+
+impl<K: knob::Integer> Key<K> {
+    /// The accepted range as integers (`Int`'s bounds, or `0..=MAX_SEED` for a seed), for
+    /// integer widgets.
+    pub fn bounds(&self) -> (i64, i64) {
+        K::bounds(&self.spec)
     }
 }
 
@@ -708,8 +761,8 @@ pub trait Knobs: Sized {
 /// in field order), a plain struct of typed values, and a struct of typed [`Key`]s (`KEYS`)
 /// that widgets and setters bind to, with the schema's bounds and options.
 ///
-/// ```
-/// dlviz::params! {
+/// ```ignore
+/// crate::url_state::params! {
 ///     /// The knobs.
 ///     pub struct Demo => DemoKeys {
 ///         /// Smoothing.
@@ -721,7 +774,7 @@ pub trait Knobs: Sized {
 ///         seed: Seed = "1",
 ///     }
 /// }
-/// use dlviz::url_state::Knobs;
+/// use crate::url_state::Knobs;
 /// let d = Demo::defaults();
 /// assert_eq!((d.beta, d.src, d.lr, d.batch, d.on, d.seed), (0.9, "walk", 1.0, 4, false, 1));
 /// assert_eq!((Demo::KEYS.batch.min(), Demo::KEYS.batch.max()), (1, 64));
@@ -730,7 +783,6 @@ pub trait Knobs: Sized {
 /// Kinds: `Int(min, max)` → `i64`, `Float(min, max)` → `f64`, `Choice(ids)` → `&'static str`,
 /// `Number(ids)` → `f64` (a choice over numbers), `Bool` → `bool`, `Seed` → `u64`,
 /// `Floats(max_len, min, max)` → `Vec<f64>`, `Bits(len)` → `Vec<bool>`.
-#[macro_export]
 macro_rules! params {
     (
         $(#[$meta:meta])*
@@ -793,6 +845,8 @@ macro_rules! params {
         }
     };
 }
+
+pub(crate) use params;
 
 #[cfg(test)]
 mod tests {
@@ -891,7 +945,7 @@ mod tests {
         );
     }
 
-    crate::params! {
+    params! {
         /// A schema with every kind.
         struct Demo => DemoKeys {
             /// A float.
@@ -956,11 +1010,8 @@ mod tests {
         let (v, n) = parse(Demo::PARAMS, "", &[]);
         assert!(n.is_empty());
         assert_eq!(Demo::from_values(&v), demo_defaults());
-        let (v, n) = parse(
-            Demo::PARAMS,
-            "beta=0.5&src=loss&lr=0.3&batch=64&on=0&seed=9&w=&g=00",
-            &[],
-        );
+        let (v, n) =
+            parse(Demo::PARAMS, "beta=0.5&src=loss&lr=0.3&batch=64&on=0&seed=9&w=&g=00", &[]);
         assert!(n.is_empty(), "{n:?}");
         let d = Demo::from_values(&v);
         assert_eq!(
@@ -1002,12 +1053,12 @@ mod tests {
 
     #[test]
     fn params_macro_check_finds_bad_schemas() {
-        crate::params! {
+        params! {
             struct Bad => BadKeys {
                 lr: Number(&["0.1", "fast"]) = "0.1",
             }
         }
-        crate::params! {
+        params! {
             struct BadDefault => BadDefaultKeys {
                 n: Int(1, 3) = "9",
             }
