@@ -277,12 +277,6 @@ impl LessonParams {
         }
     }
 
-    /// Choice knob whose options are numbers (rates, ε): the chosen one as `f32`, or
-    /// `fallback` if it does not parse to a finite number (reactive).
-    pub fn choice_f32(&self, key: &str, fallback: f32) -> f32 {
-        self.choice(key).parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
-    }
-
     /// Boolean knob (reactive).
     pub fn flag(&self, key: &str) -> bool {
         matches!(self.get(key), Value::Bool(true))

@@ -555,10 +555,8 @@ pub fn AutoencoderLesson() -> impl IntoView {
     let ch = UrlChoices::new(i18n, params);
     let act_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("tanh".to_string(), tr(lang, "ae.act_tanh").to_string()),
-            ("relu".to_string(), tr(lang, "ae.act_relu").to_string()),
-        ]
+        let label = |id: &str| tr(lang, &format!("ae.act_{id}")).to_string();
+        k.act.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
     let noise_id = crate::ui::controls::next_id("noise");
     let noise_value = Memo::new(move |_| params.knob(k.noise));

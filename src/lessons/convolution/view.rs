@@ -424,7 +424,8 @@ fn ConvolutionLesson() -> impl IntoView {
         WORK_SIZES.iter().map(|s| (s.to_string(), format!("{s} px"))).collect::<Vec<_>>()
     });
     let color_options = Signal::derive(move || {
-        ["gray", "rgb"]
+        key.color
+            .options()
             .iter()
             .map(|id| {
                 (id.to_string(), tr(i18n.lang.get(), &format!("conv.color.{id}")).to_string())

@@ -573,11 +573,8 @@ fn DivergenceLesson() -> impl IntoView {
 
     let mode_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("gauss".to_string(), tr(lang, "kl.mode_gauss").to_string()),
-            ("mix".to_string(), tr(lang, "kl.mode_mix").to_string()),
-            ("hist".to_string(), tr(lang, "kl.mode_hist").to_string()),
-        ]
+        let label = |id: &str| tr(lang, &format!("kl.mode_{id}")).to_string();
+        k.mode.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
     let edit_hist = move |key: Key<knob::Floats>, cur: Memo<Vec<f64>>| {
         Callback::new(move |(i, v): (usize, f64)| {

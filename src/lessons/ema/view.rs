@@ -308,10 +308,8 @@ fn EmaLesson() -> impl IntoView {
     let batch_id = crate::ui::controls::next_id("batch");
     let src_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("walk".to_string(), crate::i18n::tr(lang, "ema.src_walk").to_string()),
-            ("loss".to_string(), crate::i18n::tr(lang, "ema.src_loss").to_string()),
-        ]
+        let label = |id: &str| crate::i18n::tr(lang, &format!("ema.src_{id}")).to_string();
+        k.src.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
     let ch = UrlChoices::new(i18n, params);
     // The sliders' integer positions: β in thousandths, the noise in tenths, over the
