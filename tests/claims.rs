@@ -5,69 +5,24 @@
 //!
 //! One `mod` per lesson. A lesson whose text makes a claim that no test here checks is not done.
 
-use dlviz::url_state::{self, ParamKind, ParamSpec, Value};
+use dlviz::url_state::{self, Knobs};
 
-/// The lesson's knobs at their defaults (what a learner sees on the first screen).
-struct Defaults {
-    specs: &'static [ParamSpec],
-    values: Vec<Value>,
-}
-
-impl Defaults {
-    fn of(specs: &'static [ParamSpec]) -> Self {
-        let (values, notices) = url_state::parse(specs, "", &[]);
-        assert!(notices.is_empty(), "defaults must parse: {notices:?}");
-        Defaults { specs, values }
-    }
-
-    fn value(&self, key: &str) -> &Value {
-        let i = self.specs.iter().position(|s| s.key == key);
-        let i = i.unwrap_or_else(|| panic!("no knob {key}"));
-        &self.values[i]
-    }
-
-    fn float(&self, key: &str) -> f64 {
-        match self.value(key) {
-            Value::Float(x) => *x,
-            Value::Int(i) => *i as f64,
-            v => panic!("{key} is {v:?}"),
-        }
-    }
-
-    fn int(&self, key: &str) -> i64 {
-        match self.value(key) {
-            Value::Int(i) => *i,
-            v => panic!("{key} is {v:?}"),
-        }
-    }
-
-    fn floats(&self, key: &str) -> Vec<f64> {
-        match self.value(key) {
-            Value::Floats(v) => v.clone(),
-            v => panic!("{key} is {v:?}"),
-        }
-    }
-
-    fn choice(&self, key: &str) -> &'static str {
-        let spec = self.specs.iter().find(|s| s.key == key).unwrap();
-        match (spec.kind, self.value(key)) {
-            (ParamKind::Choice(opts), Value::Choice(i)) => opts[*i],
-            (_, v) => panic!("{key} is {v:?}"),
-        }
-    }
+/// A lesson's knobs as a learner's first screen has them: its URL schema parsed from an empty
+/// query (so a changed default is tested as shipped), as the lesson's typed knobs.
+fn first_screen<K: Knobs>() -> K {
+    let (values, notices) = url_state::parse(K::PARAMS, "", &[]);
+    assert!(notices.is_empty(), "defaults must parse: {notices:?}");
+    K::from_values(&values)
 }
 
 /// "Logits, softmax and cross-entropy".
 mod softmax {
-    use super::Defaults;
     use dlviz::core::logits::{bce_with_logits, naive_bce, naive_sigmoid};
-    use dlviz::lessons::softmax::{compute, logits_of, LARGE_Z, PARAMS};
+    use dlviz::lessons::softmax::{compute, logits_of, Knobs, LARGE_Z};
 
     fn first_screen() -> (Vec<f64>, f64, f64, usize) {
-        let d = Defaults::of(PARAMS);
-        let z = logits_of(&d.floats("z"));
-        let scale: f64 = d.choice("scale").parse().unwrap();
-        (z, scale, d.float("t"), d.int("target") as usize)
+        let k: Knobs = super::first_screen();
+        (logits_of(&k.z), k.scale, k.t, k.target as usize)
     }
 
     /// "Softmax turns them into probabilities … they add up to 1"; "the gradient … is
@@ -130,16 +85,16 @@ mod softmax {
 
 /// "KL and JS divergences".
 mod divergence {
-    use super::Defaults;
+    use super::first_screen;
     use dlviz::core::train::Trainable;
-    use dlviz::lessons::divergence::{bins_of, compute_hist, fit_trainable, FIT_M, FIT_S, PARAMS};
+    use dlviz::lessons::divergence::{bins_of, compute_hist, fit_trainable, Knobs, FIT_M, FIT_S};
     use std::f64::consts::LN_2;
 
     /// "Swapping P and Q changes it"; JS "is symmetric, always finite and at most ln 2".
     #[test]
     fn default_histograms_show_kl_asymmetric_and_js_bounded() {
-        let d = Defaults::of(PARAMS);
-        let (hp, hq) = (bins_of(&d.floats("hp")), bins_of(&d.floats("hq")));
+        let k: Knobs = first_screen();
+        let (hp, hq) = (bins_of(&k.hp), bins_of(&k.hq));
         let a = compute_hist(&hp, &hq).unwrap().div;
         let b = compute_hist(&hq, &hp).unwrap().div;
         assert!(a.kl_pq >= 0.0 && a.kl_qp >= 0.0);
@@ -152,8 +107,8 @@ mod divergence {
     /// "Forward KL … q stretches to cover both modes … reverse KL … settles on one mode."
     #[test]
     fn forward_fit_covers_both_modes_reverse_fit_seeks_one() {
-        let d = Defaults::of(PARAMS);
-        let (sep, s, w, m0) = (d.float("fsep"), d.float("fs"), d.float("fw"), d.float("fm0"));
+        let k: Knobs = first_screen();
+        let (sep, s, w, m0) = (k.fsep, k.fs, k.fw, k.fm0);
         let mut fits = fit_trainable(sep, s, w, m0).unwrap();
         let mut last = Vec::new();
         for _ in 0..600 {
@@ -177,18 +132,18 @@ mod divergence {
 
 /// "Convolution: kernels and feature maps".
 mod convolution {
-    use super::Defaults;
+    use super::first_screen;
     use dlviz::core::conv::{output_size, Conv2dParams};
     use dlviz::core::receptive::{receptive_field, Layer};
-    use dlviz::lessons::convolution::PARAMS;
+    use dlviz::lessons::convolution::Knobs;
 
     /// "Together they fix the size of the feature map": ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1 at the
     /// defaults, and a larger stride shrinks it.
     #[test]
     fn the_output_size_follows_the_formula_at_the_defaults() {
-        let d = Defaults::of(PARAMS);
-        let k: usize = d.choice("k").parse().unwrap();
-        let (s, dil) = (d.int("stride") as usize, d.int("dil") as usize);
+        let knobs: Knobs = first_screen();
+        let k = knobs.k as usize;
+        let (s, dil) = (knobs.stride as usize, knobs.dil as usize);
         let h = 28usize;
         let conv = |stride, padding| Conv2dParams { stride, padding, dilation: dil };
         for p in [0usize, 1, 2] {
@@ -248,10 +203,10 @@ fn knn_accuracy(codes: &[f32], d: usize, labels: &[u8], k: usize) -> f64 {
 
 /// "Variational autoencoder (VAE)".
 mod vae {
-    use super::{digits, knn_accuracy, Defaults};
-    use dlviz::core::vae::{Likelihood, Vae};
+    use super::{digits, first_screen, knn_accuracy};
+    use dlviz::core::vae::Vae;
     use dlviz::lessons::vae::model::{Experiment, Settings};
-    use dlviz::lessons::vae::PARAMS;
+    use dlviz::lessons::vae::Knobs;
     use std::rc::Rc;
 
     /// Steps of the claim: about 15 s of Play in the page (~80 steps/s on the CPU).
@@ -262,22 +217,9 @@ mod vae {
     /// more often than chance (10 %), and the KL term keeps the codes near the prior.
     #[test]
     fn the_codes_of_a_trained_vae_separate_the_digits() {
-        let d = Defaults::of(PARAMS);
-        let s = Settings {
-            latent: d.int("z") as usize,
-            hidden: d.choice("hid").parse().unwrap(),
-            likelihood: match d.choice("lik") {
-                "gauss" => Likelihood::Gaussian,
-                _ => Likelihood::Bernoulli,
-            },
-            batch: d.choice("bs").parse().unwrap(),
-            lr: d.choice("lr").parse().unwrap(),
-            seed: match d.value("seed") {
-                dlviz::url_state::Value::Seed(s) => *s,
-                v => panic!("seed is {v:?}"),
-            },
-        };
-        let beta = d.float("beta") as f32;
+        let k: Knobs = first_screen();
+        let s = Settings::of(&k);
+        let beta = k.beta as f32;
         let mut exp = Experiment::new(Rc::new(digits()), s).unwrap();
         let mut vae = Vae::new(s.spec(), &exp.init).unwrap();
         let before = exp.val_loss(&mut vae, beta).unwrap();

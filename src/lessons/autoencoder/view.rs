@@ -20,8 +20,8 @@ use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
 use crate::ui::figure::{digit_tiles, fit_2d, Fitted, Palette, TileLayout};
-use crate::ui::{draw_rgba, ExportButtons, Select, Slider, Toggle};
-use crate::url_state::Value;
+use crate::ui::{draw_rgba, ExportButtons, Select};
+use crate::ui::controls::{KnobSlider, KnobToggle, UrlChoices};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 pub use model::{
@@ -198,14 +198,18 @@ pub fn AutoencoderLesson() -> impl IntoView {
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
     // ---- knobs ---------------------------------------------------------------------------
-    let settings = Memo::new(move |_| Settings {
-        hidden: params.choice("h").parse().unwrap_or(64),
-        z: params.int("z").clamp(2, 32) as usize,
-        act: if params.choice("act") == "tanh" { Act::Tanh } else { Act::Relu },
-        lr: params.choice_f32("lr", 0.003),
-        batch: params.choice("bs").parse().unwrap_or(32),
-        noise: params.flag("dn").then(|| params.float("noise").clamp(0.0, 0.8) as f32),
-        seed: params.seed("seed"),
+    let k = Knobs::KEYS;
+    let settings = Memo::new(move |_| {
+        let p = params.read::<Knobs>();
+        Settings {
+            hidden: p.h as usize,
+            z: p.z as usize,
+            act: if p.act == "tanh" { Act::Tanh } else { Act::Relu },
+            lr: p.lr as f32,
+            batch: p.bs as usize,
+            noise: p.dn.then_some(p.noise as f32),
+            seed: p.seed,
+        }
     });
     let z = Memo::new(move |_| settings.with(|s| s.z));
     let seed = Memo::new(move |_| settings.with(|s| s.seed));
@@ -515,18 +519,17 @@ pub fn AutoencoderLesson() -> impl IntoView {
     };
 
     // ---- knob widgets ---------------------------------------------------------------------
-    let opts = |list: &'static [&'static str]| {
-        Signal::derive(move || list.iter().map(|v| (v.to_string(), v.to_string())).collect())
-    };
+    let ch = UrlChoices::new(i18n, params);
     let act_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("tanh".to_string(), tr(lang, "ae.act_tanh").to_string()),
-            ("relu".to_string(), tr(lang, "ae.act_relu").to_string()),
-        ]
+        let label = |id: &str| tr(lang, &format!("ae.act_{id}")).to_string();
+        k.act.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
     let noise_id = crate::ui::controls::next_id("noise");
-    let noise_value = Memo::new(move |_| params.float("noise"));
+    let noise_value = Memo::new(move |_| params.knob(k.noise));
+    // The noise slider's positions are hundredths over the schema's range.
+    let noise_ticks =
+        ((k.noise.min() * 100.0).round() as i64, (k.noise.max() * 100.0).round() as i64);
 
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
@@ -545,53 +548,41 @@ pub fn AutoencoderLesson() -> impl IntoView {
             <div class="sm-knobs">
                 <Select
                     label=t("ae.hidden")
-                    options=opts(HIDDEN)
-                    value=Signal::derive(move || params.choice("h").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("h", &v))
+                    options=ch.options(k.h, None)
+                    value=ch.value(k.h)
+                    on_change=ch.on_change(k.h)
                     testid="ae-hidden"
                 />
-                <Slider
-                    label=t("ae.z")
-                    value=Signal::derive(move || z.get() as i64)
-                    min=2
-                    max=32
-                    on_change=Callback::new(move |v: i64| params.set("z", Value::Int(v)))
-                    testid="ae-z"
-                />
+                <KnobSlider label=t("ae.z") knob=k.z testid="ae-z" />
                 <Select
                     label=t("ae.act")
                     options=act_options
-                    value=Signal::derive(move || params.choice("act").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("act", &v))
+                    value=ch.value(k.act)
+                    on_change=ch.on_change(k.act)
                     testid="ae-act"
                 />
                 <Select
                     label=t("ae.lr")
-                    options=opts(RATES)
-                    value=Signal::derive(move || params.choice("lr").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("lr", &v))
+                    options=ch.options(k.lr, None)
+                    value=ch.value(k.lr)
+                    on_change=ch.on_change(k.lr)
                     testid="ae-lr"
                 />
                 <Select
                     label=t("ae.batch")
-                    options=opts(BATCHES)
-                    value=Signal::derive(move || params.choice("bs").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("bs", &v))
+                    options=ch.options(k.bs, None)
+                    value=ch.value(k.bs)
+                    on_change=ch.on_change(k.bs)
                     testid="ae-batch"
                 />
-                <Toggle
-                    label=t("ae.denoise")
-                    value=Signal::derive(move || params.flag("dn"))
-                    on_change=Callback::new(move |v: bool| params.set("dn", Value::Bool(v)))
-                    testid="ae-denoise"
-                />
-                <div class="w-field w-slider" hidden=move || !params.flag("dn")>
+                <KnobToggle label=t("ae.denoise") knob=k.dn testid="ae-denoise" />
+                <div class="w-field w-slider" hidden=move || !params.knob(k.dn)>
                     <label for=noise_id.clone()>{move || i18n.t("ae.noise")}</label>
                     <input
                         type="range"
                         id=noise_id
-                        min=0
-                        max=80
+                        min=noise_ticks.0
+                        max=noise_ticks.1
                         step=5
                         value=((noise_value.get_untracked() * 100.0).round() as i64).to_string()
                         data-testid="ae-noise"
@@ -599,8 +590,8 @@ pub fn AutoencoderLesson() -> impl IntoView {
                         prop:value=move || ((noise_value.get() * 100.0).round() as i64).to_string()
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<i64>() {
-                                if (0..=80).contains(&v) {
-                                    params.set("noise", Value::Float(v as f64 / 100.0));
+                                if (noise_ticks.0..=noise_ticks.1).contains(&v) {
+                                    params.put(k.noise, v as f64 / 100.0);
                                 }
                             }
                         }
@@ -613,7 +604,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
                         data-testid="ae-reseed"
                         on:click=move |_| {
                             let next = (seed.get_untracked() + 1) % (1 << 53);
-                            params.set("seed", Value::Seed(next));
+                            params.put(k.seed, next);
                         }
                     >
                         {move || i18n.t("ae.reseed")}
@@ -670,7 +661,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
                 <button
                     type="button"
                     data-testid="ae-z2"
-                    on:click=move |_| params.set("z", Value::Int(2))
+                    on:click=move |_| params.put(k.z, 2)
                 >
                     {move || i18n.t("ae.set_z2")}
                 </button>

@@ -6,17 +6,16 @@ use super::*;
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
-use crate::ui::controls::UrlChoices;
+use crate::ui::controls::{KnobNumber, KnobSlider, UrlChoices};
 use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
 use crate::ui::figure::{fit_2d, Fitted, Palette};
-use crate::ui::{ExportButtons, NumberInput, Select, Slider};
-use crate::url_state::{Value, MAX_SEED};
+use crate::ui::{ExportButtons, Select};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use model::{Experiment, LayerView, Settings, SweepRow, DEPTH, SWEEP_LRS, VAL_ACC};
+use model::{Experiment, LayerView, Settings, SweepRow, SWEEP_LRS, VAL_ACC};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -177,16 +176,21 @@ fn BatchNormLesson() -> impl IntoView {
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
     // ---- knobs ---------------------------------------------------------------------------
-    let settings = Memo::new(move |_| Settings {
-        data: params.choice("data"),
-        batch: params.int("bs").clamp(1, 128) as usize,
-        lr: params.choice_f32("lr", 0.1),
-        eps: params.choice_f32("eps", 1e-5),
-        momentum: params.choice_f32("mom", 0.1),
-        seed: params.seed("seed"),
+    let k = Knobs::KEYS;
+    let settings = Memo::new(move |_| {
+        let p = params.read::<Knobs>();
+        Settings {
+            data: p.data,
+            batch: p.bs as usize,
+            lr: p.lr as f32,
+            eps: p.eps as f32,
+            momentum: p.mom as f32,
+            seed: p.seed,
+        }
     });
-    let layer = Memo::new(move |_| (params.int("layer").clamp(1, DEPTH as i64) - 1) as usize);
-    let eval_mode = Memo::new(move |_| params.choice("mode") == "eval");
+    // The schema's layers are 1..=DEPTH; the figures index from 0.
+    let layer = Memo::new(move |_| (params.knob(k.layer) - 1) as usize);
+    let eval_mode = Memo::new(move |_| params.knob(k.mode) == "eval");
 
     // ---- training session: both runs in lockstep ------------------------------------------
     let current = StoredValue::new_local(None::<Shared>);
@@ -430,20 +434,17 @@ fn BatchNormLesson() -> impl IntoView {
         <div class="conv-layout">
             <section class="panel" aria-labelledby="bn-h-settings">
                 <h2 id="bn-h-settings">{move || i18n.t("bn.settings")}</h2>
-                <Select label=t("bn.data") options=ch.options(DATA, Some("bn.data")) value=ch.value("data")
-                    on_change=ch.on_change("data") testid="bn-data" />
-                <Slider label=t("bn.batch") value=Signal::derive(move || params.int("bs")) min=1 max=128
-                    on_change=Callback::new(move |v: i64| params.set("bs", Value::Int(v))) testid="bn-batch" />
-                <Select label=t("bn.lr") options=ch.options(LRS, None) value=ch.value("lr")
-                    on_change=ch.on_change("lr") testid="bn-lr" />
-                <Select label=t("bn.eps") options=ch.options(EPS, None) value=ch.value("eps")
-                    on_change=ch.on_change("eps") testid="bn-eps" />
+                <Select label=t("bn.data") options=ch.options(k.data, Some("bn.data")) value=ch.value(k.data)
+                    on_change=ch.on_change(k.data) testid="bn-data" />
+                <KnobSlider label=t("bn.batch") knob=k.bs testid="bn-batch" />
+                <Select label=t("bn.lr") options=ch.options(k.lr, None) value=ch.value(k.lr)
+                    on_change=ch.on_change(k.lr) testid="bn-lr" />
+                <Select label=t("bn.eps") options=ch.options(k.eps, None) value=ch.value(k.eps)
+                    on_change=ch.on_change(k.eps) testid="bn-eps" />
                 <p class="hint">{move || i18n.t("bn.eps.note")}</p>
-                <Select label=t("bn.momentum") options=ch.options(MOMENTA, None) value=ch.value("mom")
-                    on_change=ch.on_change("mom") testid="bn-momentum" />
-                <NumberInput label=t("bn.seed") value=Signal::derive(move || params.seed("seed") as i64)
-                    min=0 max=MAX_SEED as i64
-                    on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                <Select label=t("bn.momentum") options=ch.options(k.mom, None) value=ch.value(k.mom)
+                    on_change=ch.on_change(k.mom) testid="bn-momentum" />
+                <KnobNumber label=t("bn.seed") knob=k.seed
                     invalid_text=t("bn.seed.invalid") testid="bn-seed" />
             </section>
             <section class="panel" aria-labelledby="bn-h-curves">
@@ -465,11 +466,10 @@ fn BatchNormLesson() -> impl IntoView {
 
         <section class="panel" aria-labelledby="bn-h-inspect">
             <h2 id="bn-h-inspect">{move || i18n.t("bn.inspect")}</h2>
-            <Slider label=t("bn.layer") value=Signal::derive(move || params.int("layer")) min=1 max=DEPTH as i64
-                on_change=Callback::new(move |v: i64| params.set("layer", Value::Int(v))) testid="bn-layer" />
+            <KnobSlider label=t("bn.layer") knob=k.layer testid="bn-layer" />
             <Select label=t("bn.mode")
-                options=ch.options(&["train", "eval"], Some("bn.mode"))
-                value=ch.value("mode") on_change=ch.on_change("mode") testid="bn-mode" />
+                options=ch.options(k.mode, Some("bn.mode"))
+                value=ch.value(k.mode) on_change=ch.on_change(k.mode) testid="bn-mode" />
             <p class="hint">{move || i18n.t("bn.mode.note")}</p>
             <div class="conv-layout">
                 <figure class="fig">

@@ -14,7 +14,7 @@ use crate::ui::train::{
     fmt_num, ChartLine, Factory, LoopState, LossChart, TrainControls, TrainHandle,
 };
 use crate::ui::{ExportButtons, Palette};
-use crate::url_state::Value;
+use crate::url_state::{knob, Key};
 use hist::HistEditor;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -31,14 +31,18 @@ pub fn show(v: f64) -> String {
     fmt_num(v)
 }
 
+/// A slider over a float knob: positions `0..=steps` are `min + i·step` over the schema's range.
 fn slider_f(
     id_prefix: &'static str,
     label: Signal<String>,
-    value: Memo<f64>,
-    (min, max, step): (f64, f64, f64),
+    params: LessonParams,
+    knob: Key<knob::Float>,
+    step: f64,
     testid: &'static str,
-    set: impl Fn(f64) + Copy + 'static,
 ) -> impl IntoView {
+    let (min, max) = (knob.min(), knob.max());
+    let value = Memo::new(move |_| params.knob(knob));
+    let set = move |v: f64| params.put(knob, v);
     let id = crate::ui::controls::next_id(id_prefix);
     let steps = ((max - min) / step).round() as i64;
     view! {
@@ -71,17 +75,16 @@ fn DivergenceLesson() -> impl IntoView {
     let params = expect_context::<LessonParams>();
     let look = Appearance::current();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
-    let fl = move |key: &'static str| Memo::new(move |_| params.float(key));
-    let setf = move |key: &'static str| move |v: f64| params.set(key, Value::Float(v));
+    let k = Knobs::KEYS;
+    let fl = move |key: Key<knob::Float>| Memo::new(move |_| params.knob(key));
 
-    let mode = Memo::new(move |_| params.choice("mode"));
-    let (pm, ps, qm, qs) = (fl("pm"), fl("ps"), fl("qm"), fl("qs"));
-    let (pm2, ps2, pw, qm2, qs2, qw) =
-        (fl("pm2"), fl("ps2"), fl("pw"), fl("qm2"), fl("qs2"), fl("qw"));
-    let hp = Memo::new(move |_| bins_of(&params.floats("hp")));
-    let hq = Memo::new(move |_| bins_of(&params.floats("hq")));
-    let seed = Memo::new(move |_| params.seed("seed"));
-    let mc_n = Memo::new(move |_| params.choice("mc").parse::<usize>().unwrap_or(100));
+    let mode = Memo::new(move |_| params.knob(k.mode));
+    let (pm, ps, qm, qs) = (fl(k.pm), fl(k.ps), fl(k.qm), fl(k.qs));
+    let (pm2, ps2, pw, qm2, qs2, qw) = (fl(k.pm2), fl(k.ps2), fl(k.pw), fl(k.qm2), fl(k.qs2), fl(k.qw));
+    let hp = Memo::new(move |_| bins_of(&params.knob(k.hp)));
+    let hq = Memo::new(move |_| bins_of(&params.knob(k.hq)));
+    let seed = Memo::new(move |_| params.knob(k.seed));
+    let mc_n = Memo::new(move |_| params.knob(k.mc) as usize);
 
     let dists = Memo::new(move |_| -> Result<(Mixture, Mixture), String> {
         let mix = mode.get() == "mix";
@@ -282,15 +285,19 @@ fn DivergenceLesson() -> impl IntoView {
         );
         dots
     };
-    let mc_idx =
-        Memo::new(move |_| MC_COUNTS.iter().position(|c| *c == params.choice("mc")).unwrap_or(2));
+    // The sample-size slider's positions are the indices of the schema's options.
+    let mc_options = k.mc.options();
+    let mc_idx = Memo::new(move |_| {
+        let current = params.text(k.mc);
+        mc_options.iter().position(|c| *c == current).unwrap_or_default()
+    });
     let mc_id = crate::ui::controls::next_id("mc");
 
     // ---- VAE link -------------------------------------------------------------------------
     let vae = move || kl_vae(&[pm.get()], &[(ps.get() * ps.get()).ln()]).unwrap_or(f64::NAN);
 
     // ---- forward vs reverse fits ------------------------------------------------------------
-    let (fsep, fs, fw, fm0) = (fl("fsep"), fl("fs"), fl("fw"), fl("fm0"));
+    let (fsep, fs, fw, fm0) = (fl(k.fsep), fl(k.fs), fl(k.fw), fl(k.fm0));
     let make = move || -> Factory {
         let (a, b, c, d) =
             (fsep.get_untracked(), fs.get_untracked(), fw.get_untracked(), fm0.get_untracked());
@@ -400,25 +407,21 @@ fn DivergenceLesson() -> impl IntoView {
 
     let mode_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("gauss".to_string(), tr(lang, "kl.mode_gauss").to_string()),
-            ("mix".to_string(), tr(lang, "kl.mode_mix").to_string()),
-            ("hist".to_string(), tr(lang, "kl.mode_hist").to_string()),
-        ]
+        let label = |id: &str| tr(lang, &format!("kl.mode_{id}")).to_string();
+        k.mode.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
-    let edit_hist = move |key: &'static str, cur: Memo<Vec<f64>>| {
+    let edit_hist = move |key: Key<knob::Floats>, cur: Memo<Vec<f64>>| {
         Callback::new(move |(i, v): (usize, f64)| {
             let mut h = cur.get_untracked();
             if let Some(slot) = h.get_mut(i) {
                 *slot = v;
-                params.set(key, Value::Floats(h));
+                params.put(key, h);
             }
         })
     };
     let lbl = |s: &'static str| Signal::derive(move || s.to_string());
-    let rng = (-5.0, 5.0, 0.1);
-    let srng = (0.2, 3.0, 0.05);
-    let wrng = (0.0, 1.0, 0.05);
+    // Slider steps of the means, the standard deviations and the weights.
+    let (rng, srng, wrng) = (0.1, 0.05, 0.05);
 
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
@@ -439,7 +442,7 @@ fn DivergenceLesson() -> impl IntoView {
                     label=t("kl.mode")
                     options=mode_options
                     value=Signal::derive(move || mode.get().to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("mode", &v))
+                    on_change=Callback::new(move |v: String| params.put_text(k.mode, &v))
                     testid="div-mode"
                 />
             </div>
@@ -447,22 +450,22 @@ fn DivergenceLesson() -> impl IntoView {
                 <div class="div-pq">
                     <fieldset class="div-dist div-p">
                         <legend>"P"</legend>
-                        {slider_f("pm", lbl("μ"), pm, rng, "div-pm", setf("pm"))}
-                        {slider_f("ps", lbl("σ"), ps, srng, "div-ps", setf("ps"))}
+                        {slider_f("pm", lbl("μ"), params, k.pm, rng, "div-pm")}
+                        {slider_f("ps", lbl("σ"), params, k.ps, srng, "div-ps")}
                         <Show when=move || mode.get() == "mix">
-                            {slider_f("pw", t("kl.weight1"), pw, wrng, "div-pw", setf("pw"))}
-                            {slider_f("pm2", lbl("μ₂"), pm2, rng, "div-pm2", setf("pm2"))}
-                            {slider_f("ps2", lbl("σ₂"), ps2, srng, "div-ps2", setf("ps2"))}
+                            {slider_f("pw", t("kl.weight1"), params, k.pw, wrng, "div-pw")}
+                            {slider_f("pm2", lbl("μ₂"), params, k.pm2, rng, "div-pm2")}
+                            {slider_f("ps2", lbl("σ₂"), params, k.ps2, srng, "div-ps2")}
                         </Show>
                     </fieldset>
                     <fieldset class="div-dist div-q">
                         <legend>"Q"</legend>
-                        {slider_f("qm", lbl("μ"), qm, rng, "div-qm", setf("qm"))}
-                        {slider_f("qs", lbl("σ"), qs, srng, "div-qs", setf("qs"))}
+                        {slider_f("qm", lbl("μ"), params, k.qm, rng, "div-qm")}
+                        {slider_f("qs", lbl("σ"), params, k.qs, srng, "div-qs")}
                         <Show when=move || mode.get() == "mix">
-                            {slider_f("qw", t("kl.weight1"), qw, wrng, "div-qw", setf("qw"))}
-                            {slider_f("qm2", lbl("μ₂"), qm2, rng, "div-qm2", setf("qm2"))}
-                            {slider_f("qs2", lbl("σ₂"), qs2, srng, "div-qs2", setf("qs2"))}
+                            {slider_f("qw", t("kl.weight1"), params, k.qw, wrng, "div-qw")}
+                            {slider_f("qm2", lbl("μ₂"), params, k.qm2, rng, "div-qm2")}
+                            {slider_f("qs2", lbl("σ₂"), params, k.qs2, srng, "div-qs2")}
                         </Show>
                     </fieldset>
                 </div>
@@ -470,16 +473,16 @@ fn DivergenceLesson() -> impl IntoView {
             <Show when=is_hist>
                 <p class="hint">{move || i18n.t("kl.hist_hint")}</p>
                 <p class="sm-row-label">"P"</p>
-                <HistEditor values=hp name="p" aria_key="kl.bar_p" on_change=edit_hist("hp", hp) />
+                <HistEditor values=hp name="p" aria_key="kl.bar_p" on_change=edit_hist(k.hp, hp) />
                 <p class="sm-row-label">"Q"</p>
-                <HistEditor values=hq name="q" aria_key="kl.bar_q" on_change=edit_hist("hq", hq) />
+                <HistEditor values=hq name="q" aria_key="kl.bar_q" on_change=edit_hist(k.hq, hq) />
                 <div class="sm-tools">
                     <button
                         type="button"
                         data-testid="div-disjoint"
                         on:click=move |_| {
-                            params.set("hp", Value::Floats(vec![2.0, 5.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
-                            params.set("hq", Value::Floats(vec![0.0, 0.0, 0.0, 0.0, 1.0, 4.0, 4.0, 1.0]));
+                            params.put(k.hp, vec![2.0, 5.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+                            params.put(k.hq, vec![0.0, 0.0, 0.0, 0.0, 1.0, 4.0, 4.0, 1.0]);
                         }
                     >
                         {move || i18n.t("kl.preset_disjoint")}
@@ -489,8 +492,8 @@ fn DivergenceLesson() -> impl IntoView {
                         data-testid="div-swap"
                         on:click=move |_| {
                             let (a, b) = (hp.get_untracked(), hq.get_untracked());
-                            params.set("hp", Value::Floats(b));
-                            params.set("hq", Value::Floats(a));
+                            params.put(k.hp, b);
+                            params.put(k.hq, a);
                         }
                     >
                         {move || i18n.t("kl.swap")}
@@ -564,15 +567,15 @@ fn DivergenceLesson() -> impl IntoView {
                             type="range"
                             id=mc_id.clone()
                             min=0
-                            max=MC_COUNTS.len() as i64 - 1
+                            max=mc_options.len() as i64 - 1
                             step=1
                             data-testid="div-mc-n"
                             aria-valuetext=move || format!("n = {}", mc_n.get())
                             prop:value=move || mc_idx.get().to_string()
                             on:input=move |ev| {
-                                if let Ok(k) = event_target_value(&ev).parse::<usize>() {
-                                    if let Some(c) = MC_COUNTS.get(k) {
-                                        params.set_choice("mc", c);
+                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                                    if let Some(c) = mc_options.get(i) {
+                                        params.put_text(k.mc, c);
                                     }
                                 }
                             }
@@ -583,7 +586,7 @@ fn DivergenceLesson() -> impl IntoView {
                         <button
                             type="button"
                             data-testid="div-reseed"
-                            on:click=move |_| params.set("seed", Value::Seed((seed.get_untracked() + 1) % (1 << 53)))
+                            on:click=move |_| params.put(k.seed, (seed.get_untracked() + 1) % (1 << 53))
                         >
                             {move || i18n.t("kl.reseed")}
                         </button>
@@ -641,10 +644,10 @@ fn DivergenceLesson() -> impl IntoView {
             <h2 id="div-h-fit">{move || i18n.t("kl.h.fit")}</h2>
             <p>{move || i18n.t("kl.text.fit")}</p>
             <div class="sm-knobs">
-                {slider_f("fsep", t("kl.fsep"), fsep, (0.0, 8.0, 0.1), "div-fsep", setf("fsep"))}
-                {slider_f("fs", t("kl.fs"), fs, (0.3, 2.0, 0.05), "div-fs", setf("fs"))}
-                {slider_f("fw", t("kl.fw"), fw, (0.1, 0.9, 0.05), "div-fw", setf("fw"))}
-                {slider_f("fm0", t("kl.fm0"), fm0, (-6.0, 6.0, 0.1), "div-fm0", setf("fm0"))}
+                {slider_f("fsep", t("kl.fsep"), params, k.fsep, 0.1, "div-fsep")}
+                {slider_f("fs", t("kl.fs"), params, k.fs, 0.05, "div-fs")}
+                {slider_f("fw", t("kl.fw"), params, k.fw, 0.05, "div-fw")}
+                {slider_f("fm0", t("kl.fm0"), params, k.fm0, 0.1, "div-fm0")}
             </div>
             <TrainControls
                 handle=train

@@ -5,6 +5,7 @@
 //! both fitted lines, and the full-data loss of both runs.
 
 use super::controls::{RealSlider, Scale};
+use super::Knobs;
 use super::draw::{self, Frame, Theme, COLOURS};
 use crate::ui::figure::Palette;
 use super::player::{Playback, Player};
@@ -16,7 +17,7 @@ use crate::core::Rng;
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::{ChartLine, HistorySource, LossChart};
 use crate::ui::{context_2d, format_value, ExportButtons, Slider};
-use crate::url_state::Value;
+use crate::ui::controls::KnobSlider;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -44,13 +45,15 @@ pub fn MinibatchPanel() -> impl IntoView {
     let appearance = Appearance::current();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
-    let n = Memo::new(move |_| params.int("n").clamp(20, 400) as usize);
-    let batch = Memo::new(move |_| (params.int("bs").max(1) as usize).min(n.get()));
-    let lr = Memo::new(move |_| params.float("mlr") as f32);
-    let steps = Memo::new(move |_| params.int("msteps").clamp(10, 500) as usize);
-    let seed = Memo::new(move |_| params.seed("seed"));
+    let k = Knobs::KEYS;
+    let n = Memo::new(move |_| params.knob(k.n) as usize);
+    // A batch larger than the data set is the whole set.
+    let batch = Memo::new(move |_| (params.knob(k.bs) as usize).min(n.get()));
+    let lr = Memo::new(move |_| params.knob(k.mlr) as f32);
+    let steps = Memo::new(move |_| params.knob(k.msteps) as usize);
+    let seed = Memo::new(move |_| params.knob(k.seed));
     let problem = Memo::new(move |_| {
-        let ds = linear_regression(n.get(), 1, params.float("noise") as f32, seed.get()).ok()?;
+        let ds = linear_regression(n.get(), 1, params.knob(k.noise) as f32, seed.get()).ok()?;
         let fit = LineFit::from_dataset(&ds.0).ok()?;
         let optimum = fit.optimum();
         let (w, b) = optimum;
@@ -282,8 +285,6 @@ pub fn MinibatchPanel() -> impl IntoView {
         }
         rows
     });
-    let set_i =
-        move |key: &'static str| Callback::new(move |v: i64| params.set(key, Value::Int(v)));
 
     view! {
         <section class="panel sgd-mini" aria-labelledby="sgd-h-mini-panel">
@@ -291,19 +292,18 @@ pub fn MinibatchPanel() -> impl IntoView {
             <div class="sgd-controls">
                 <Slider label=Signal::derive(move || format!("{} (N = {})", i18n.t("sgd.mini.bs"), n.get()))
                     value=Signal::derive(move || batch.get() as i64)
-                    min=1 max=400 on_change=set_i("bs") testid="sgd-mini-bs" />
-                <RealSlider label=t("sgd.mini.lr") value=Signal::derive(move || params.float("mlr"))
-                    scale=Scale::Log { min: 0.001, max: 3.0 }
-                    on_change=Callback::new(move |v: f64| params.set("mlr", Value::Float(v)))
+                    min=k.bs.min() max=k.bs.max()
+                    on_change=Callback::new(move |v: i64| params.put(k.bs, v)) testid="sgd-mini-bs" />
+                <RealSlider label=t("sgd.mini.lr") value=Signal::derive(move || params.knob(k.mlr))
+                    scale=Scale::log(k.mlr)
+                    on_change=Callback::new(move |v: f64| params.put(k.mlr, v))
                     testid="sgd-mini-lr" />
-                <Slider label=t("sgd.mini.n") value=Signal::derive(move || n.get() as i64)
-                    min=20 max=400 on_change=set_i("n") testid="sgd-mini-n" />
-                <RealSlider label=t("sgd.mini.noise") value=Signal::derive(move || params.float("noise"))
-                    scale=Scale::Linear { min: 0.0, max: 2.0 }
-                    on_change=Callback::new(move |v: f64| params.set("noise", Value::Float(v)))
+                <KnobSlider label=t("sgd.mini.n") knob=k.n testid="sgd-mini-n" />
+                <RealSlider label=t("sgd.mini.noise") value=Signal::derive(move || params.knob(k.noise))
+                    scale=Scale::linear(k.noise)
+                    on_change=Callback::new(move |v: f64| params.put(k.noise, v))
                     testid="sgd-mini-noise" />
-                <Slider label=t("sgd.mini.steps") value=Signal::derive(move || steps.get() as i64)
-                    min=10 max=500 on_change=set_i("msteps") testid="sgd-mini-steps" />
+                <KnobSlider label=t("sgd.mini.steps") knob=k.msteps testid="sgd-mini-steps" />
             </div>
             <Player pb=pb max=max prefix="sgd-mini" />
             <p class="sgd-readout" aria-live="polite" data-testid="sgd-mini-readout">{readout}</p>

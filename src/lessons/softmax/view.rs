@@ -8,8 +8,8 @@ use crate::core::logits::sigmoid;
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::fmt_num;
-use crate::ui::{export_csv, ExportButtons, Palette, Select, Toggle};
-use crate::url_state::Value;
+use crate::ui::{export_csv, ExportButtons, Palette, Select};
+use crate::ui::controls::KnobToggle;
 use editor::{BarRow, LogitEditor};
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -39,19 +39,20 @@ fn SoftmaxLesson() -> impl IntoView {
     let look = Appearance::current();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
-    let z = Memo::new(move |_| logits_of(&params.floats("z")));
-    let padded = Memo::new(move |_| params.floats("z").len() < MIN_CLASSES);
-    let temp = Memo::new(move |_| params.float("t"));
-    let scale = Memo::new(move |_| params.choice("scale").parse::<f64>().unwrap_or(1.0));
-    let target =
-        Memo::new(move |_| (params.int("target").max(0) as usize).min(z.with(|z| z.len()) - 1));
-    let show_naive = Memo::new(move |_| params.flag("naive"));
-    let x = Memo::new(move |_| params.float("x"));
-    let y = Memo::new(move |_| if params.choice("y") == "1" { 1.0f32 } else { 0.0 });
+    let k = Knobs::KEYS;
+    let z = Memo::new(move |_| logits_of(&params.knob(k.z)));
+    let padded = Memo::new(move |_| params.knob(k.z).len() < MIN_CLASSES);
+    let temp = Memo::new(move |_| params.knob(k.t));
+    let scale = Memo::new(move |_| params.knob(k.scale));
+    // The schema allows classes 0..=9; fewer logits than that cap it at the last class.
+    let target = Memo::new(move |_| (params.knob(k.target) as usize).min(z.with(|z| z.len()) - 1));
+    let show_naive = Memo::new(move |_| params.knob(k.naive));
+    let x = Memo::new(move |_| params.knob(k.x));
+    let y = Memo::new(move |_| params.knob(k.y) as f32);
 
     let computed = Memo::new(move |_| compute(&z.get(), scale.get(), temp.get(), target.get()));
 
-    let set_z = move |v: Vec<f64>| params.set("z", Value::Floats(v));
+    let set_z = move |v: Vec<f64>| params.put(k.z, v);
     let on_edit = Callback::new(move |(i, v): (usize, f64)| {
         let mut cur = z.get_untracked();
         if let Some(slot) = cur.get_mut(i) {
@@ -258,9 +259,7 @@ fn SoftmaxLesson() -> impl IntoView {
 
     let x_slider = move |ev| {
         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-            if (-50.0..=50.0).contains(&v) {
-                params.set("x", Value::Float(v));
-            }
+            params.put(k.x, v);
         }
     };
     let t_id = crate::ui::controls::next_id("temp");
@@ -326,7 +325,7 @@ fn SoftmaxLesson() -> impl IntoView {
                     data-testid="sm-default"
                     on:click=move |_| {
                         set_z(vec![2.0, 1.0, 0.1, -1.0]);
-                        params.set_choice("scale", "1");
+                        params.put(k.scale, 1.0);
                     }
                 >
                     {move || i18n.t("sm.default")}
@@ -336,8 +335,8 @@ fn SoftmaxLesson() -> impl IntoView {
                 <Select
                     label=t("sm.scale")
                     options=scale_options
-                    value=Signal::derive(move || params.choice("scale").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("scale", &v))
+                    value=Signal::derive(move || params.text(k.scale))
+                    on_change=Callback::new(move |v: String| params.put_text(k.scale, &v))
                     testid="sm-scale"
                 />
                 <div class="w-field w-slider">
@@ -352,8 +351,8 @@ fn SoftmaxLesson() -> impl IntoView {
                         aria-valuetext=move || format!("T = {}", fmt_num(temp.get()))
                         prop:value=move || slider_from_t(temp.get()).to_string()
                         on:input=move |ev| {
-                            if let Ok(k) = event_target_value(&ev).parse::<i64>() {
-                                params.set("t", Value::Float(t_from_slider(k.clamp(-26, 26))));
+                            if let Ok(pos) = event_target_value(&ev).parse::<i64>() {
+                                params.put(k.t, t_from_slider(pos.clamp(-26, 26)));
                             }
                         }
                     />
@@ -365,7 +364,7 @@ fn SoftmaxLesson() -> impl IntoView {
                     value=Signal::derive(move || target.get().to_string())
                     on_change=Callback::new(move |v: String| {
                         if let Ok(i) = v.parse::<i64>() {
-                            params.set("target", Value::Int(i));
+                            params.put(k.target, i);
                         }
                     })
                     testid="sm-target"
@@ -377,12 +376,7 @@ fn SoftmaxLesson() -> impl IntoView {
             <h2 id="sm-h-probs">{move || i18n.t("sm.h.probs")}</h2>
             <p class="sm-row-label">{move || i18n.t("sm.p_stable")}</p>
             <BarRow values=p_sig range=1.0 from_zero=true class="sm-prob" testid="sm-p" target=target />
-            <Toggle
-                label=t("sm.show_naive")
-                value=Signal::derive(move || show_naive.get())
-                on_change=Callback::new(move |b| params.set("naive", Value::Bool(b)))
-                testid="sm-naive-toggle"
-            />
+            <KnobToggle label=t("sm.show_naive") knob=k.naive testid="sm-naive-toggle" />
             <Show when=move || show_naive.get()>
                 <p class="sm-row-label">{move || i18n.t("sm.p_naive")}</p>
                 <BarRow
@@ -460,8 +454,8 @@ fn SoftmaxLesson() -> impl IntoView {
                     <input
                         type="range"
                         id=x_id
-                        min=-50
-                        max=50
+                        min=k.x.min()
+                        max=k.x.max()
                         step=0.5
                         data-testid="sm-x"
                         prop:value=move || x.get().to_string()
@@ -472,8 +466,8 @@ fn SoftmaxLesson() -> impl IntoView {
                 <Select
                     label=t("sm.y")
                     options=y_options
-                    value=Signal::derive(move || params.choice("y").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("y", &v))
+                    value=Signal::derive(move || params.text(k.y))
+                    on_change=Callback::new(move |v: String| params.put_text(k.y, &v))
                     testid="sm-y"
                 />
             </div>
