@@ -10,6 +10,8 @@
 //!   and `view()`, the page (wasm only);
 //! * `strings.rs`: its zh/en table (`pub static STRINGS`), linked only into its chapter's
 //!   module: the [`Part`] registers it with the catalog when the module starts;
+//! * `style.css`: its own style rules (may be a comment only), likewise carried by its chapter's
+//!   module and put in the page's `<head>` while the module is mounted;
 //! * its web-free model and one file per figure or panel.
 //!
 //! The metadata is compiled natively too (the URL schemas are fuzzed and the catalog is checked
@@ -98,6 +100,8 @@ pub struct Carried {
     pub view: View,
     /// Its zh/en table.
     pub strings: &'static [Entry],
+    /// Its own style sheet (`src/lessons/<slug>/style.css`).
+    pub style: &'static str,
 }
 
 /// What one wasm module carries: a name (`dlviz-<name>.js`) and the lessons it can show.
@@ -121,6 +125,11 @@ impl Part {
         for c in self.lessons {
             crate::i18n::register(c.strings);
         }
+    }
+
+    /// The style sheets of the lessons the part carries, in order, as one text.
+    pub fn style(&self) -> String {
+        self.lessons.iter().map(|c| c.style).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -153,6 +162,7 @@ macro_rules! registry {
                     lesson: &$slug::LESSON,
                     view: $slug::view,
                     strings: $slug::strings::STRINGS,
+                    style: include_str!(concat!(stringify!($slug), "/style.css")),
                 }),+],
             };
         )+
@@ -169,6 +179,7 @@ macro_rules! registry {
                 lesson: &$slug::LESSON,
                 view: $slug::view,
                 strings: $slug::strings::STRINGS,
+                style: include_str!(concat!(stringify!($slug), "/style.css")),
             },)+)+],
         };
     };

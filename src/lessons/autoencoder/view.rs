@@ -4,7 +4,6 @@ use super::*;
 
 
 use crate::compute::dense::choose_dense;
-use crate::compute::dense::Act;
 use crate::compute::Gpu;
 use crate::compute::{AdapterFacts, BackendKind, Compute, Decision, Preference, Reason};
 use crate::core::mnist::{Mnist, PIXELS};
@@ -199,18 +198,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
 
     // ---- knobs ---------------------------------------------------------------------------
     let k = Knobs::KEYS;
-    let settings = Memo::new(move |_| {
-        let p = params.read::<Knobs>();
-        Settings {
-            hidden: p.h as usize,
-            z: p.z as usize,
-            act: if p.act == "tanh" { Act::Tanh } else { Act::Relu },
-            lr: p.lr as f32,
-            batch: p.bs as usize,
-            noise: p.dn.then_some(p.noise as f32),
-            seed: p.seed,
-        }
-    });
+    let settings = Memo::new(move |_| Settings::of(&params.read::<Knobs>()));
     let z = Memo::new(move |_| settings.with(|s| s.z));
     let seed = Memo::new(move |_| settings.with(|s| s.seed));
     let noise = Memo::new(move |_| settings.with(|s| s.noise));

@@ -17,8 +17,7 @@ pub mod strings;
 mod depth;
 #[cfg(target_arch = "wasm32")]
 mod input;
-#[cfg(target_arch = "wasm32")]
-mod model;
+pub mod model;
 #[cfg(target_arch = "wasm32")]
 mod step;
 #[cfg(target_arch = "wasm32")]
