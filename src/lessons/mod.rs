@@ -148,6 +148,12 @@ macro_rules! registry {
         /// Every lesson, in reading order.
         pub static LESSONS: &[&Lesson] = &[$($(&$slug::LESSON,)+)+];
 
+        /// Every lesson's check of its knobs (`<slug>::Knobs`, declared with
+        /// [`crate::url_state::params!`]): defaults parse, number choices are numbers.
+        pub static KNOB_CHECKS: &[(&str, fn() -> Result<(), String>)] = &[$($(
+            (stringify!($slug), <$slug::Knobs as crate::url_state::Knobs>::check),
+        )+)+];
+
         /// Every lesson's zh/en table, by slug (for the catalog's tests; a module links only
         /// its own part's tables).
         pub static LESSON_STRINGS: &[(&str, &[Entry])] =
@@ -264,6 +270,14 @@ mod tests {
                 assert!(seen.insert(*k), "duplicate key {k}");
                 assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "untranslated {k}");
             }
+        }
+    }
+
+    #[test]
+    fn every_lessons_knobs_are_sound() {
+        assert_eq!(KNOB_CHECKS.len(), LESSONS.len());
+        for (slug, check) in KNOB_CHECKS {
+            check().unwrap_or_else(|e| panic!("{slug}: {e}"));
         }
     }
 
