@@ -456,7 +456,26 @@ fn serve(ctx: &Ctx) -> Result<()> {
 }
 
 fn release_build(ctx: &Ctx) -> Result<()> {
-    run(ctx.cmd("trunk").args(["build", "--release", "--locked=true"]))
+    // The chapter modules first, in one cargo run: each is linked with fat LTO and one codegen
+    // unit, single-threaded, and Trunk builds its rust assets one cargo run after another, so
+    // one module's LTO would wait for the other's. Cargo links them side by side (as many as
+    // it has jobs); Trunk's cargo runs then find them built (same profile, flags and target)
+    // and only bind and stage them. What ships is the same build.
+    timed("release: cargo build (the modules)", || {
+        run(cargo_cmd(ctx).args([
+            "build",
+            "--release",
+            "--locked",
+            "--package",
+            "dlviz",
+            "--target",
+            WASM_TARGET,
+            "--bins",
+        ]))
+    })?;
+    timed("release: trunk build", || {
+        run(ctx.cmd("trunk").args(["build", "--release", "--locked=true"]))
+    })
 }
 
 /// Raw and `gzip -9` sizes of a file.
@@ -667,7 +686,7 @@ fn browser(ctx: &Ctx) -> Result<()> {
 
 fn release(ctx: &Ctx) -> Result<()> {
     release_build(ctx)?;
-    size(ctx)
+    timed("release: size", || size(ctx))
 }
 
 /// `npm ci` in `dir`, unless its `node_modules` was installed from the same lock file
