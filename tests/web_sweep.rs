@@ -69,21 +69,20 @@ fn every_lesson_is_mountable() {
 
 #[wasm_bindgen_test]
 async fn every_lesson_defaults_and_valid_values() {
-    each_lesson("defaults and valid values", |l| sweep::defaults_and_valid_values(l)).await;
+    each_lesson("defaults and valid values", sweep::defaults_and_valid_values).await;
 }
 
 #[wasm_bindgen_test]
 async fn every_lesson_garbage_spread_over_keys() {
-    each_lesson("garbage spread over keys", |l| sweep::garbage_spread_over_keys(l)).await;
+    each_lesson("garbage spread over keys", sweep::garbage_spread_over_keys).await;
 }
 
 #[wasm_bindgen_test]
 async fn every_lesson_garbage_in_one_key() {
-    each_lesson("garbage in one key", |l| sweep::garbage_in_one_key(l)).await;
+    each_lesson("garbage in one key", sweep::garbage_in_one_key).await;
 }
 
 #[wasm_bindgen_test]
 async fn every_lesson_unknown_keys_and_double_encoding() {
-    each_lesson("unknown keys and double encoding", |l| sweep::unknown_keys_and_double_encoding(l))
-        .await;
+    each_lesson("unknown keys and double encoding", sweep::unknown_keys_and_double_encoding).await;
 }

@@ -11,7 +11,8 @@
 //! at a time, history contiguous, loss falling, CPU and GPU losses equal, pause / reset /
 //! unmount with a step in flight.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_train`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_train::`
 
 use dlviz::compute::dense::{init_params, DenseRun};
 use dlviz::compute::{self, BackendKind};
