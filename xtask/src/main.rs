@@ -670,7 +670,9 @@ fn browser(ctx: &Ctx) -> Result<()> {
     let failed: Vec<String> = BROWSER_BINARIES
         .iter()
         .filter_map(|(name, timeout)| {
-            let mut c = wasm_test(ctx, &["--test", name]);
+            // --nocapture: the figures the tests print (burst, cycle and sweep times, …) go to
+            // the log; without it the runner shows the page's console only when a test fails.
+            let mut c = wasm_test(ctx, &["--test", name, "--", "--nocapture"]);
             if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
                 c.env("WASM_BINDGEN_TEST_TIMEOUT", timeout.to_string());
             }
