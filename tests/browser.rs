@@ -14,6 +14,8 @@
 //! mounting helpers also remove what a failed test left behind), no running loops. A new
 //! browser test file is added here as `#[path = "web_x.rs"] mod web_x;`.
 #![cfg(target_arch = "wasm32")]
+// Several files include `support/web.rs` as their own `mod web` (as when each was a crate).
+#![allow(clippy::duplicate_mod)]
 
 use wasm_bindgen_test::*;
 

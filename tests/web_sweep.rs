@@ -44,7 +44,7 @@ where
     assert!(!LESSONS.is_empty());
     for lesson in LESSONS {
         let t0 = now();
-        f(*lesson).await;
+        f(lesson).await;
         log(&format!("sweep {what}: {} in {:.0} ms", lesson.slug, now() - t0));
     }
 }

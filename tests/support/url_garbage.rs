@@ -65,7 +65,7 @@ pub fn raw(s: &str) -> String {
 pub fn writers(index: usize, payload: &str) -> Vec<fn(&str) -> String> {
     if payload.contains('<') || payload.contains('"') {
         vec![raw, enc]
-    } else if index % 2 == 0 {
+    } else if index.is_multiple_of(2) {
         vec![raw]
     } else {
         vec![enc]
