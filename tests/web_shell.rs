@@ -3,7 +3,8 @@
 //! notices and history hygiene. Each test mounts `App` into a fresh element after putting the
 //! address it needs in place with `history.replaceState`, and unmounts it at the end.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_shell`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_shell::`
 
 use dlviz::app::{split_hash, App, LessonParams, Shell, SHELL_KEYS};
 use dlviz::i18n::{tr, Lang};
