@@ -4,10 +4,9 @@ use super::*;
 
 use crate::core::autograd::{ParamStore, Tape};
 use crate::core::data::{two_moons, BatchSampler, Dataset};
-use crate::core::nn::{Activation, Init, Linear, Sequential};
+use crate::core::nn::{classifier_eval, classifier_step, Activation, Init, Linear, Sequential};
 use crate::core::optim::ema::{effective_window, ema_series, WeightEma};
 use crate::core::optim::sgd::{Sgd, SgdConfig};
-use crate::core::optim::Optimizer;
 use crate::core::train::{FnTrainable, History, StepReport, Trainable, LOSS};
 use crate::core::Rng;
 use crate::i18n::tr_fmt;
@@ -15,6 +14,7 @@ use crate::page::{I18n, LessonParams};
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, HistorySource, LossChart, TrainControls, TrainHandle,
 };
+use crate::ui::experiment::{reset_on, Build};
 use crate::ui::Select;
 use crate::url_state::Value;
 use leptos::prelude::*;
@@ -88,12 +88,9 @@ impl EmaRun {
 
     /// Cross-entropy of the current weights on `data` (no gradient).
     fn loss_on(&mut self, data: &Dataset) -> Result<f32, String> {
-        let e = |e: crate::core::autograd::AutogradError| e.to_string();
-        self.tape.reset();
-        let x = self.tape.input(data.x.shape(), data.x.data()).map_err(e)?;
-        let logits = self.net.forward(&mut self.tape, &mut self.store, x).map_err(e)?;
-        let loss = self.tape.cross_entropy(logits, &labels(data)).map_err(e)?;
-        Ok(self.tape.value(loss).map_err(e)?.data().first().copied().unwrap_or(f32::NAN))
+        let (x, y) = (data.x.data(), labels(data));
+        classifier_eval(&mut self.tape, &mut self.net, &mut self.store, data.x.shape(), x, &y)
+            .map(|(loss, _)| loss)
     }
 
     /// Validation loss of the raw weights and of the EMA weights (swapped in and back).
@@ -115,30 +112,18 @@ impl EmaRun {
     /// at step 1) both weight sets are evaluated on the validation set.
     // x: (B, 2) -> logits: (B, 2)
     pub fn step(&mut self) -> Result<StepReport, String> {
-        let e = |e: crate::core::autograd::AutogradError| e.to_string();
         let idx = self.sampler.next_batch();
         let b = self.train.gather(&idx).map_err(|e| e.to_string())?;
-        self.tape.reset();
-        let x = self.tape.input(b.x.shape(), b.x.data()).map_err(e)?;
-        let logits = self.net.forward(&mut self.tape, &mut self.store, x).map_err(e)?;
-        let loss = self.tape.cross_entropy(logits, &labels(&b)).map_err(e)?;
-        let loss_value = self.tape.value(loss).map_err(e)?.data().first().copied();
-        self.tape.backward(loss).map_err(e)?;
-        self.store.zero_grads();
-        self.tape.accumulate_param_grads(&mut self.store).map_err(e)?;
-        let gn = self.store.grad_norm();
-        {
-            let (mut ps, gs) = self.store.params_and_grads();
-            self.opt.step(&mut ps, &gs).map_err(|e| e.to_string())?;
-        }
+        let (x, y) = (b.x.data(), labels(&b));
+        let (net, store) = (&mut self.net, &mut self.store);
+        let r = classifier_step(&mut self.tape, net, store, &mut self.opt, b.x.shape(), x, &y)?;
         {
             let (ps, _) = self.store.params_and_grads();
             let vals: Vec<&[f32]> = ps.into_iter().map(|p| &*p).collect();
             self.ema.update(&vals).map_err(|e| e.to_string())?;
         }
         self.step += 1;
-        let mut r = StepReport::loss(f64::from(loss_value.unwrap_or(f32::NAN)))
-            .with_grad_norm(f64::from(gn));
+        let mut r = StepReport::loss(f64::from(r.loss)).with_grad_norm(f64::from(r.grad_norm));
         if self.step == 1 || self.step.is_multiple_of(EVAL_EVERY) {
             let (raw, avg) = self.validate()?;
             r = r.with_metric(VAL_RAW, f64::from(raw)).with_metric(VAL_EMA, f64::from(avg));
@@ -254,11 +239,9 @@ fn EmaLesson() -> impl IntoView {
         })
     };
     let train = TrainHandle::new(make());
-    Effect::new(move |_| {
-        // Any knob of the run → a fresh run with the new settings.
-        let _ = (seed.get(), lr.get(), batch.get(), decay.get());
-        train.set_factory(make());
-        train.reset();
+    // Any knob of the run → a fresh run with the new settings.
+    reset_on(train, move || (seed.get(), lr.get(), batch.get(), decay.get()), move |_| {
+        Build::Sync(make())
     });
     let run_lines = Signal::derive(move || {
         let lang = i18n.lang.get();
