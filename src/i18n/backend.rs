@@ -10,6 +10,18 @@ pub const ENTRIES: &[Entry] = &[
     ("backend.auto", "Auto", "自动"),
     ("backend.cpu", "CPU", "CPU"),
     ("backend.gpu", "WebGPU", "WebGPU"),
+    ("backend.run", "Training on {where}. {why}", "训练运行于 {where}。{why}"),
+    ("backend.run_choosing", "Choosing where to train this model…", "正在选择训练此模型的位置……"),
+    (
+        "backend.run_measured",
+        "Measured on this model: one training step takes {gpu} ms on the GPU (batch upload and loss readback included) and {cpu} ms on the CPU.",
+        "在此模型上实测：一个训练步在 GPU 上耗时 {gpu} 毫秒（含批数据上传与损失回读），在 CPU 上耗时 {cpu} 毫秒。",
+    ),
+    (
+        "backend.run_fallback",
+        "The GPU failed ({error}); training continues on the CPU from the last weights read back.",
+        "GPU 出错（{error}）；训练从最后回读的权重起在 CPU 上继续。",
+    ),
     ("backend.label_cpu", "CPU (wasm SIMD)", "CPU（wasm SIMD）"),
     ("backend.label_gpu", "WebGPU: {adapter}", "WebGPU：{adapter}"),
     ("backend.why_forced_cpu", "You chose the CPU.", "你选择了 CPU。"),

@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod controls;
+pub mod experiment;
 pub mod export;
 pub mod heatmap;
 pub mod legend;

@@ -3,19 +3,19 @@
 use super::*;
 
 
-use crate::compute::dense::choose_dense;
-use crate::compute::dense::Act;
-use crate::compute::Gpu;
-use crate::compute::{AdapterFacts, BackendKind, Compute, Decision, Preference, Reason};
+use crate::compute::dense::{measure_dense, model_key, Act};
+use crate::compute::policy::{RunBackend, MEASURE_RUNS};
+use crate::compute::{Compute, Gpu};
 use crate::core::mnist::{Mnist, PIXELS, SIDE};
 use crate::core::pca::{mse, Pca};
 use crate::core::train::{AsyncTrainable, FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
 use crate::page::ComputeCtx;
 use crate::page::{Appearance, I18n, LessonParams};
-use crate::ui::backend::{backend_label, reason_text};
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
-use crate::ui::time::{now_ms, yield_now};
+use crate::ui::experiment::{
+    choose_backend, reset_on, spawn_sliced, BoardSlot, Build, RunBackendView, Slice,
+};
 use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
@@ -24,11 +24,9 @@ use crate::url_state::Value;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 pub use model::{
-    advance_pca, shared_split, Board, Eval, Experiment, PcaProgress, Published, Settings, Split,
+    advance_pca, shared_split, Eval, Experiment, PcaProgress, Published, Settings, Split,
     EVAL_EVERY, GRID, PCA_K, SPLIT_SEED, VAL_BCE, VAL_MSE,
 };
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Milliseconds of PCA work per macrotask (the page stays responsive while it is fitted).
@@ -55,82 +53,29 @@ fn waiting_factory(waiting: &'static str) -> Factory {
     })
 }
 
-/// A network and a GPU: (widths, batch, the GPU's address).
-type NetOnGpu = (Vec<usize>, usize, usize);
-
-thread_local! {
-    /// Measured backend choices per network, for the GPU they were measured on: a reset or a
-    /// knob set back does not measure again.
-    static CHOSEN: RefCell<HashMap<NetOnGpu, Decision>> = RefCell::new(HashMap::new());
-}
-
-/// Which backend trains `s`, and the GPU to train on: the app's choice (forced, still
-/// starting, no GPU) or, with a GPU open in automatic mode, this network's step measured on
-/// both ([`choose_dense`]; a software adapter is never chosen and never measured).
-async fn decide_backend(compute: Option<&Compute>, s: &Settings) -> (Decision, Option<Rc<Gpu>>) {
-    let cpu = |reason| Decision { backend: BackendKind::Cpu, reason };
-    let Some(compute) = compute else {
-        return (cpu(Reason::Unavailable("no compute context".into())), None);
-    };
-    let Some(gpu) = compute.gpu() else { return (compute.decision(), None) };
-    let pref = compute.preference();
-    let spec = model::spec(s);
-    let key = (spec.dims.clone(), spec.batch, Rc::as_ptr(&gpu) as usize);
-    let cached = (pref == Preference::Auto)
-        .then(|| CHOSEN.with(|c| c.borrow().get(&key).cloned()))
-        .flatten();
-    let d = match cached {
-        Some(d) => d,
-        None => {
-            let (d, timings) = choose_dense(pref, Some(&gpu), &spec).await;
-            if pref == Preference::Auto && timings.is_some() {
-                CHOSEN.with(|c| c.borrow_mut().insert(key, d.clone()));
-            }
-            d
-        }
-    };
-    let gpu = (d.backend == BackendKind::WebGpu).then_some(gpu);
-    (d, gpu)
-}
-
-/// Where the current run trains and why, for the read-out.
-#[derive(Clone, Debug, PartialEq)]
-struct RunInfo {
-    /// The backend the run trains on.
-    kind: BackendKind,
-    /// Why: the decision for this network.
-    reason: Reason,
-    /// The GPU adapter, when one is open.
-    adapter: Option<AdapterFacts>,
-    /// Why a GPU run had to start on the CPU instead.
-    fallback: Option<String>,
-}
-
-/// Builds runs of `s` on `split` (backend chosen per build, see [`decide_backend`]); each run
-/// publishes on a fresh [`Board`] stored in `current` (a stale run's board is dropped).
+/// Builds runs of `s` on `split` on the backend the policy chooses for this network
+/// ([`choose_backend`]); each run publishes on a fresh board of `current`.
 fn async_factory(
     s: Settings,
     split: Rc<Split>,
     val_input: Rc<Vec<f32>>,
     compute: Option<Compute>,
-    current: StoredValue<Option<Board>, LocalStorage>,
-    info: RwSignal<Option<RunInfo>>,
+    current: BoardSlot<Published>,
+    info: RwSignal<Option<RunBackend>>,
 ) -> AsyncFactory {
     Rc::new(move || {
-        let board: Board = Rc::new(RefCell::new(None));
-        current.set_value(Some(board.clone()));
+        let board = current.fresh();
         let (s, split, val_input, compute) =
             (s.clone(), split.clone(), val_input.clone(), compute.clone());
         Box::pin(async move {
-            let (d, gpu) = decide_backend(compute.as_ref(), &s).await;
-            let adapter = gpu
-                .as_ref()
-                .map(|g| g.info().clone())
-                .or_else(|| compute.as_ref().and_then(|c| c.gpu()).map(|g| g.info().clone()));
+            let spec = model::spec(&s);
+            let measure =
+                |gpu: Rc<Gpu>| async move { measure_dense(&gpu, &spec, MEASURE_RUNS).await.ok() };
+            let choice = choose_backend(compute.as_ref(), model_key(&model::spec(&s)), measure).await;
             let (e, fallback) =
-                Experiment::start(&s, split, val_input, d.backend, gpu, board).await?;
-            let run = RunInfo { kind: e.backend(), reason: d.reason, adapter, fallback };
-            let _ = info.try_set(Some(run));
+                Experiment::start(&s, split, val_input, choice.decision.backend, choice.gpu.clone(), board)
+                    .await?;
+            let _ = info.try_set(Some(RunBackend::started(&choice, e.backend(), fallback)));
             Ok(Box::new(e) as Box<dyn AsyncTrainable>)
         })
     })
@@ -273,63 +218,53 @@ pub fn AutoencoderLesson() -> impl IntoView {
 
     // ---- training: an asynchronous session over DenseRun (CPU or WebGPU) ---------------------
     let compute_ctx = use_context::<ComputeCtx>();
-    let current = StoredValue::new_local(None::<Board>);
-    let run_info = RwSignal::new(None::<RunInfo>);
+    let current = BoardSlot::<Published>::new();
+    let run_info = RwSignal::new(None::<RunBackend>);
     let waiting = move || tr(i18n.lang.get_untracked(), "ae.wait_digits");
     let train = TrainHandle::new(waiting_factory(waiting()));
     let snapshot = RwSignal::new_local(None::<Snapshot>);
     // The app's backend choice and whether its GPU is open: a new run when the reader changes
-    // the choice, or when the GPU becomes ready before training started.
+    // the choice, or when the GPU becomes ready before training started (while a run is under
+    // way it keeps its backend; Reset picks the GPU up).
     let backend_key = Memo::new(move |_| {
         compute_ctx.map(|c| {
             let st = c.status();
             (st.preference, st.adapter.is_some())
         })
     });
-    Effect::new(move |prev: Option<Option<(Preference, bool)>>| {
-        let key = backend_key.get();
-        let s = settings.get();
-        let sp = split.get();
-        let vi = val_input.get();
-        // Only the GPU's readiness changed while a run is under way: keep it (on the CPU);
-        // Reset picks the GPU up.
-        let gpu_only = prev.is_some_and(|p| p != key && p.map(|k| k.0) == key.map(|k| k.0));
-        if gpu_only && train.steps.get_untracked() > 0 {
-            return key;
-        }
-        if prev.is_none() && sp.is_none() {
-            return key;
-        }
-        match (sp, vi) {
-            (Some(sp), Some(vi)) => {
-                let compute = compute_ctx.map(|c| c.compute());
-                train.set_async_factory(async_factory(s, sp, vi, compute, current, run_info));
+    reset_on(
+        train,
+        move || {
+            let key = backend_key.get();
+            let key = key.map(|(p, ready)| (p, ready && train.steps.get_untracked() == 0));
+            let sp = split.with(|sp| sp.as_ref().map(|r| Rc::as_ptr(r) as usize));
+            let vi = val_input.with(|v| v.as_ref().map(|r| Rc::as_ptr(r) as usize));
+            (key, settings.get(), sp, vi)
+        },
+        move |(_, s, _, _)| {
+            snapshot.set(None);
+            match (split.get_untracked(), val_input.get_untracked()) {
+                (Some(sp), Some(vi)) => {
+                    let compute = compute_ctx.map(|c| c.compute());
+                    Build::Async(async_factory(s, sp, vi, compute, current, run_info))
+                }
+                _ => {
+                    current.clear();
+                    Build::Sync(waiting_factory(waiting()))
+                }
             }
-            _ => {
-                train.set_factory(waiting_factory(waiting()));
-                current.set_value(None);
-            }
-        }
-        train.reset();
-        snapshot.set(None);
-        key
-    });
+        },
+    );
     Effect::new(move |_| {
         train.version.track();
-        let snap = current
-            .try_with_value(|c| {
-                let guard = c.as_ref()?.try_borrow().ok()?;
-                let p = guard.as_ref()?;
-                Some(Snapshot {
-                    recon: p.eval.recon[..(GRID * PIXELS).min(p.eval.recon.len())].to_vec(),
-                    codes: p.eval.codes.clone(),
-                    z: p.z,
-                    mse: p.eval.mse,
-                    steps: p.steps,
-                    fallback: p.fallback.clone(),
-                })
-            })
-            .flatten();
+        let snap = current.with(|p| Snapshot {
+            recon: p.eval.recon[..(GRID * PIXELS).min(p.eval.recon.len())].to_vec(),
+            codes: p.eval.codes.clone(),
+            z: p.z,
+            mse: p.eval.mse,
+            steps: p.steps,
+            fallback: p.fallback.clone(),
+        });
         if snap.is_some() {
             snapshot.set(snap);
         }
@@ -364,29 +299,31 @@ pub fn AutoencoderLesson() -> impl IntoView {
             }
             PcaProgress::Busy(f) => pca_progress.set(Some(f)),
         }
-        leptos::task::spawn_local(async move {
-            loop {
-                yield_now().await;
-                if pca_gen.try_get_value() != Some(gen) {
-                    return;
-                }
-                let t0 = now_ms();
-                match advance_pca(&sp, || now_ms() - t0 < PCA_SLICE_MS) {
-                    PcaProgress::Busy(f) => {
-                        let _ = pca_progress.try_set(Some(f));
-                    }
-                    PcaProgress::Done(p) => {
-                        let _ = pca.try_set(Some(p));
-                        let _ = pca_progress.try_set(None);
-                        return;
-                    }
-                    PcaProgress::Failed(e) => {
-                        let _ = pca_error.try_set(Some(e));
-                        let _ = pca_progress.try_set(None);
-                        return;
-                    }
-                }
+        // One unit of work per step (a covariance block or one iteration), in time slices; a
+        // new split (another generation) ends this fit.
+        let step = move || {
+            if pca_gen.try_get_value() != Some(gen) {
+                return Slice::Done(None);
             }
+            let mut first = true;
+            match advance_pca(&sp, || std::mem::take(&mut first)) {
+                PcaProgress::Busy(f) => {
+                    let _ = pca_progress.try_set(Some(f));
+                    Slice::More
+                }
+                done => Slice::Done(Some(done)),
+            }
+        };
+        spawn_sliced(PCA_SLICE_MS, step, move |done| match done {
+            Some(PcaProgress::Done(p)) => {
+                let _ = pca.try_set(Some(p));
+                let _ = pca_progress.try_set(None);
+            }
+            Some(PcaProgress::Failed(e)) => {
+                let _ = pca_error.try_set(Some(e));
+                let _ = pca_progress.try_set(None);
+            }
+            _ => {}
         });
     });
     // PCA at k = z on the validation inputs: reconstructions of the grid and the error.
@@ -469,30 +406,15 @@ pub fn AutoencoderLesson() -> impl IntoView {
         })
     };
 
-    // Where the run trains and why; a GPU failure that moved it to the CPU.
-    let backend_text = move || {
-        let lang = i18n.lang.get();
-        run_info.with(|r| match r {
-            Some(r) => tr_fmt(
-                lang,
-                "ae.backend",
-                &[
-                    ("where", &backend_label(r.kind, r.adapter.as_ref(), lang)),
-                    ("why", &reason_text(&r.reason, r.adapter.as_ref(), None, lang)),
-                ],
-            ),
-            None => String::new(),
-        })
-    };
-    let fallback_text = move || {
-        let lang = i18n.lang.get();
-        let during = snapshot.with(|s| s.as_ref().and_then(|s| s.fallback.clone()));
-        let at_start = run_info.with(|r| r.as_ref().and_then(|r| r.fallback.clone()));
-        during.or(at_start).map(|e| {
-            let msg = tr_fmt(lang, "ae.backend_fallback", &[("error", &e)]);
-            view! { <p class="w-error" role="alert" data-testid="ae-fallback">{msg}</p> }
-        })
-    };
+    // Where the run trains and why; a GPU failure (at the start or while training) that moved
+    // it to the CPU.
+    let backend_info = Signal::derive(move || {
+        let mut r = run_info.get()?;
+        if let Some(e) = snapshot.with(|s| s.as_ref().and_then(|s| s.fallback.clone())) {
+            r.fell_back(e);
+        }
+        Some(r)
+    });
 
     // ---- curves ---------------------------------------------------------------------------
     let loss_lines = Signal::derive(move || {
@@ -659,8 +581,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
                     </span>
                 </div>
             </div>
-            <p class="hint" data-testid="ae-backend" aria-live="polite">{backend_text}</p>
-            {fallback_text}
+            <RunBackendView info=backend_info testid="ae-backend" fallback_testid="ae-fallback" />
             <TrainControls
                 handle=train
                 run_labels=Signal::derive(move || vec![i18n.t("ae.run").to_string()])

@@ -14,9 +14,9 @@ use crate::ui::train::{
 use crate::ui::{ExportButtons, NumberInput, Select, Slider};
 use crate::url_state::{Value, MAX_SEED};
 use leptos::html::Canvas;
+use crate::ui::experiment::{reset_on, run_sliced, Alive, BoardSlot, Build, Slice, SLICE_MS};
 use leptos::prelude::*;
 use model::{Experiment, LayerView, Settings, SweepRow, DEPTH, SWEEP_LRS, VAL_ACC};
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
@@ -35,26 +35,23 @@ pub fn view() -> AnyView {
     view! { <BatchNormLesson /> }.into_any()
 }
 
-/// The experiment shared by the training loop and the page; built on the first step, so that
-/// mounting the lesson (or changing a knob) generates no data until training starts.
-type Shared = Rc<RefCell<Option<Experiment>>>;
-
-/// A training-kit factory for `s` that also publishes the new (empty) slot in `current`.
-fn factory(s: Settings, current: StoredValue<Option<Shared>, LocalStorage>) -> Factory {
+/// A training-kit factory for `s`; each build publishes its experiment on a fresh board of
+/// `current`. The experiment is built on the first step, so that mounting the lesson (or
+/// changing a knob) generates no data until training starts.
+fn factory(s: Settings, current: BoardSlot<Experiment>) -> Factory {
     Rc::new(move || {
-        let slot: Shared = Rc::new(RefCell::new(None));
-        current.set_value(Some(slot.clone()));
+        let board = current.fresh();
         let t = FnTrainable::new(2, move || {
-            let Ok(mut guard) = slot.try_borrow_mut() else {
-                return Err("the experiment is busy".into());
-            };
-            if guard.is_none() {
-                *guard = Some(Experiment::new(&s)?);
-            }
-            match guard.as_mut() {
-                Some(e) => e.step(),
-                None => Err("the experiment could not be built".into()),
-            }
+            let stepped = board.with_slot(|slot| {
+                if slot.is_none() {
+                    *slot = Some(Experiment::new(&s)?);
+                }
+                match slot.as_mut() {
+                    Some(e) => e.step(),
+                    None => Err("the experiment could not be built".into()),
+                }
+            });
+            stepped.unwrap_or_else(|| Err("the experiment is busy".into()))
         });
         Ok(Box::new(t) as Box<dyn Trainable>)
     })
@@ -212,17 +209,11 @@ fn BatchNormLesson() -> impl IntoView {
     let eval_mode = Memo::new(move |_| params.choice("mode") == "eval");
 
     // ---- training session: both runs in lockstep ------------------------------------------
-    let current = StoredValue::new_local(None::<Shared>);
+    let current = BoardSlot::<Experiment>::new();
     let train = TrainHandle::new(factory(settings.get_untracked(), current));
     // The first step's code runs before Play, not in the first training frame.
     train.warm_up_soon();
-    Effect::new(move |prev: Option<()>| {
-        let s = settings.get();
-        if prev.is_some() {
-            train.set_factory(factory(s, current));
-            train.reset();
-        }
-    });
+    reset_on(train, move || settings.get(), move |s| Build::Sync(factory(s, current)));
 
     // ---- the inspected BN layer on the current batch --------------------------------------
     let layer_view = RwSignal::new(None::<LayerView>);
@@ -230,12 +221,7 @@ fn BatchNormLesson() -> impl IntoView {
         train.version.track();
         let t0 = now_ms();
         let (l, eval) = (layer.get(), eval_mode.get());
-        let v = current
-            .try_with_value(|c| {
-                let mut guard = c.as_ref()?.try_borrow_mut().ok()?;
-                guard.as_mut()?.layer_view(l, eval).ok().flatten()
-            })
-            .flatten();
+        let v = current.with_mut(|e| e.layer_view(l, eval).ok().flatten()).flatten();
         layer_view.set(v);
         // Reading the layer and drawing its histograms (the effect below, run by this `set`)
         // are part of the training frame's work.
@@ -347,6 +333,7 @@ fn BatchNormLesson() -> impl IntoView {
         sweep_rows.set(Vec::new());
         sweep_busy.set(None);
     });
+    let alive = Alive::here();
     let run_sweep = move |_| {
         if sweep_busy.get_untracked().is_some() {
             return;
@@ -357,6 +344,7 @@ fn BatchNormLesson() -> impl IntoView {
         sweep_rows.set(Vec::new());
         sweep_error.set(None);
         leptos::task::spawn_local(async move {
+            yield_now().await;
             for &lr in SWEEP_LRS {
                 if sweep_gen.try_get_value() != Some(gen) {
                     return;
@@ -369,18 +357,19 @@ fn BatchNormLesson() -> impl IntoView {
                         break;
                     }
                 };
-                // A few steps per macrotask: the page stays responsive during the sweep.
-                let row = loop {
-                    yield_now().await;
+                // Chunks of steps in time slices: the page stays responsive during the sweep; a
+                // new sweep or new settings (another generation) end this one.
+                let row = run_sliced(SLICE_MS, alive, || {
                     if sweep_gen.try_get_value() != Some(gen) {
-                        return;
+                        return Slice::Done(None);
                     }
                     match run.advance(SWEEP_CHUNK) {
-                        Ok(Some(row)) => break Ok(row),
-                        Ok(None) => {}
-                        Err(e) => break Err(e),
+                        Ok(Some(row)) => Slice::Done(Some(Ok(row))),
+                        Ok(None) => Slice::More,
+                        Err(e) => Slice::Done(Some(Err(e))),
                     }
-                };
+                });
+                let Some(Some(row)) = row.await else { return };
                 match row {
                     Ok(row) => {
                         let _ = sweep_rows.try_update(|r| r.push(row));

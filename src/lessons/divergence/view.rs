@@ -18,6 +18,7 @@ use crate::ui::ExportButtons;
 use crate::url_state::Value;
 use hist::HistEditor;
 use leptos::html::Canvas;
+use crate::ui::experiment::{reset_on, Build};
 use leptos::prelude::*;
 use plot::{Figure, Series};
 use std::rc::Rc;
@@ -465,10 +466,8 @@ fn DivergenceLesson() -> impl IntoView {
     let train = TrainHandle::new(make());
     // One step per frame: the fits take a few seconds, slow enough to watch.
     train.speed.set(0);
-    Effect::new(move |_| {
-        let _ = (fsep.get(), fs.get(), fw.get(), fm0.get());
-        train.set_factory(make());
-        train.reset();
+    reset_on(train, move || (fsep.get(), fs.get(), fw.get(), fm0.get()), move |_| {
+        Build::Sync(make())
     });
     let converged = RwSignal::new(None::<u64>);
     let last = move |run: usize, key: &str| {
