@@ -11,6 +11,8 @@ pub const ENTRIES: &[Entry] = &[
     ("backend.cpu", "CPU", "CPU"),
     ("backend.gpu", "WebGPU", "WebGPU"),
     ("backend.run", "Training on {where}. {why}", "训练运行于 {where}。{why}"),
+    ("backend.run_cpu", "This run trains on the CPU (wasm SIMD).", "本次训练在 CPU（wasm SIMD）上进行。"),
+    ("backend.run_gpu", "This run trains on WebGPU ({adapter}).", "本次训练在 WebGPU（{adapter}）上进行。"),
     ("backend.run_choosing", "Choosing where to train this model…", "正在选择训练此模型的位置……"),
     (
         "backend.run_measured",

@@ -204,6 +204,16 @@ pub fn spawn_sliced<T: 'static>(
     });
 }
 
+/// How [`RunBackendView`] words where the run trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Phrasing {
+    /// "Training on CPU (wasm SIMD). {why}" (the autoencoder).
+    #[default]
+    TrainingOn,
+    /// "This run trains on the CPU (wasm SIMD). {why}" (the VAE).
+    ThisRun,
+}
+
 /// Why the run trains where it does: this model's own measurement, or the app's reason.
 fn why(r: &RunBackend, lang: crate::i18n::Lang) -> String {
     match &r.reason {
@@ -213,6 +223,32 @@ fn why(r: &RunBackend, lang: crate::i18n::Lang) -> String {
             &[("cpu", &fmt_num(t.cpu_ms)), ("gpu", &fmt_num(t.gpu_ms))],
         ),
         reason => reason_text(reason, r.adapter.as_ref(), None, lang),
+    }
+}
+
+/// The read-out's sentence: where the run trains and why ("choosing…" while it is built).
+pub fn run_backend_text(
+    lang: crate::i18n::Lang,
+    r: Option<&RunBackend>,
+    phrasing: Phrasing,
+) -> String {
+    let Some(r) = r else { return tr(lang, "backend.run_choosing").to_string() };
+    match phrasing {
+        Phrasing::TrainingOn => tr_fmt(
+            lang,
+            "backend.run",
+            &[("where", &backend_label(r.kind, r.adapter.as_ref(), lang)), ("why", &why(r, lang))],
+        ),
+        Phrasing::ThisRun => {
+            let head = match (r.kind, r.adapter.as_ref()) {
+                (BackendKind::WebGpu, a) => {
+                    let adapter = a.map(|a| a.label()).unwrap_or_default();
+                    tr_fmt(lang, "backend.run_gpu", &[("adapter", &adapter)])
+                }
+                (BackendKind::Cpu, _) => tr(lang, "backend.run_cpu").to_string(),
+            };
+            format!("{head} {}", why(r, lang))
+        }
     }
 }
 
@@ -228,21 +264,14 @@ pub fn RunBackendView(
     testid: &'static str,
     /// The fallback notice's test id.
     fallback_testid: &'static str,
+    /// How the sentence starts ("Training on …" unless given).
+    #[prop(optional)]
+    phrasing: Phrasing,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let text = move || {
         let lang = i18n.lang.get();
-        info.with(|r| match r {
-            Some(r) => tr_fmt(
-                lang,
-                "backend.run",
-                &[
-                    ("where", &backend_label(r.kind, r.adapter.as_ref(), lang)),
-                    ("why", &why(r, lang)),
-                ],
-            ),
-            None => tr(lang, "backend.run_choosing").to_string(),
-        })
+        info.with(|r| run_backend_text(lang, r.as_ref(), phrasing))
     };
     let code = move || {
         info.with(|r| match r.as_ref().map(|r| r.kind) {

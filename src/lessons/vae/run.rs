@@ -1,7 +1,7 @@
 //! The lesson's training run on the backend chosen for this model: a
 //! [`crate::compute::vae::VaeRun`] (the CPU engine or WebGPU, by the rule of
-//! [`crate::compute::policy`]: forced by the user, or measured on this model's own training
-//! step; a software adapter is never chosen for speed) driven by the live-training kit
+//! [`crate::compute::vae::choose_vae`]: forced by the user, or measured on this model's own
+//! training step; a software adapter is never chosen for speed) driven by the live-training kit
 //! as an [`AsyncTrainable`].
 //!
 //! The figures (latent codes, manifold, reparameterisation, interpolation, prior samples) need
@@ -14,18 +14,35 @@
 //! told why.
 
 use super::model::{Experiment, ValSet, VAL_EVERY, VAL_LOSS};
-use crate::compute::policy::{RunBackend, MEASURE_RUNS};
-use crate::compute::vae::{measure_vae, model_key, VaeRun, VaeRunError};
-use crate::compute::{BackendKind, Compute};
+use crate::compute::vae::{choose_vae, VaeRun, VaeRunError};
+use crate::compute::{AdapterFacts, Gpu};
+use crate::compute::{BackendKind, Compute, Decision, Preference, Timings};
 use crate::core::train::{AsyncTrainable, StepFuture, StepReport};
 use crate::core::vae::Vae;
-use crate::ui::experiment::choose_backend;
-use crate::ui::time::now_ms;
+use crate::ui::time::{now_ms, sleep};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// Milliseconds between two read-backs of a running GPU model's weights.
 pub const SYNC_MS: f64 = 400.0;
+/// Longest wait for WebGPU to start (and be calibrated) before the run is built, in ms.
+const GPU_WAIT_MS: f64 = 5000.0;
+
+/// Where a run trains and why (for the page's read-out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunBackend {
+    /// The backend the run trains on now.
+    pub kind: BackendKind,
+    /// The decision it was started with.
+    pub decision: Decision,
+    /// This model's measured step times, when measured.
+    pub timings: Option<Timings>,
+    /// The GPU adapter, when one was open.
+    pub adapter: Option<AdapterFacts>,
+    /// The GPU error that moved the run to the CPU (at start or during training).
+    pub fallback: Option<String>,
+}
+
 /// The state shared by the training run and the page.
 pub struct Live {
     /// The run; taken out while one of its asynchronous operations is in flight.
@@ -80,6 +97,17 @@ pub struct LessonRun {
     last_sync_ms: f64,
 }
 
+/// Waits (a bounded time) while WebGPU is starting or being calibrated, unless the user chose
+/// the CPU; then returns the choice and the open GPU.
+async fn settled(compute: Option<&Compute>) -> (Preference, Option<Rc<Gpu>>) {
+    let Some(c) = compute else { return (Preference::Cpu, None) };
+    let t0 = now_ms();
+    while c.preference() != Preference::Cpu && c.status().busy && now_ms() - t0 < GPU_WAIT_MS {
+        sleep(50).await;
+    }
+    (c.preference(), c.gpu())
+}
+
 /// Builds a run for `exp`: chooses the backend (waiting for WebGPU to settle, measuring this
 /// model when the choice is automatic and the adapter is hardware), starts the run from the
 /// experiment's initial weights, and publishes it in the returned [`Live`].
@@ -89,19 +117,22 @@ pub async fn start(
     hooks: Hooks,
 ) -> Result<(LessonRun, Rc<Live>), String> {
     let spec = exp.settings.spec();
-    let measure = |gpu: std::rc::Rc<crate::compute::Gpu>| async move {
-        measure_vae(&gpu, &spec, MEASURE_RUNS).await.ok()
-    };
-    let choice = choose_backend(compute.as_ref(), model_key(&spec), measure).await;
-    let gpu = choice.gpu.clone();
-    let (run, err) = VaeRun::start(choice.decision.backend, gpu.as_deref(), spec, &exp.init)
+    let (pref, gpu) = settled(compute.as_ref()).await;
+    let (decision, timings) = choose_vae(pref, gpu.as_deref(), &spec).await;
+    let (run, err) = VaeRun::start(decision.backend, gpu.as_deref(), spec, &exp.init)
         .await
         .map_err(|e| e.to_string())?;
     let mirror = match run {
         VaeRun::Gpu(_) => Some(Vae::new(spec, &exp.init).map_err(|e| e.to_string())?),
         VaeRun::Cpu(_) => None,
     };
-    let info = RunBackend::started(&choice, run.backend(), err.map(|e| e.to_string()));
+    let info = RunBackend {
+        kind: run.backend(),
+        decision,
+        timings,
+        adapter: gpu.as_ref().map(|g| g.info().clone()),
+        fallback: err.map(|e| e.to_string()),
+    };
     (hooks.backend)(info.clone());
     let live = Rc::new(Live {
         run: RefCell::new(Some(run)),
@@ -153,7 +184,8 @@ impl LessonRun {
         let r = match run.step(x, &eps, beta).await {
             Err(VaeRunError::Gpu(e)) if run.backend() == BackendKind::Cpu => {
                 // The run moved to the CPU from the GPU's weights: say so, retry there.
-                self.info.fell_back(&e);
+                self.info.kind = BackendKind::Cpu;
+                self.info.fallback = Some(e.to_string());
                 if let Ok(mut m) = self.live.mirror.try_borrow_mut() {
                     *m = None;
                 }

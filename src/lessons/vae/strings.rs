@@ -102,6 +102,19 @@ pub static STRINGS: &[Entry] = &[
     ),
     ("vae.grid.what", "Decoded images on a 15 × 15 grid of the latent plane", "潜平面 15 × 15 网格上的解码图像"),
     ("vae.interp", "Interpolation", "插值"),
+    ("vae.backend.choosing", "Choosing where to train this model…", "正在选择训练此模型的位置……"),
+    ("vae.backend.cpu", "This run trains on the CPU (wasm SIMD).", "本次训练在 CPU（wasm SIMD）上进行。"),
+    ("vae.backend.gpu", "This run trains on WebGPU ({adapter}).", "本次训练在 WebGPU（{adapter}）上进行。"),
+    (
+        "vae.backend.measured",
+        "Measured on this model: one training step takes {gpu} ms on the GPU (batch upload and loss readback included) and {cpu} ms on the CPU.",
+        "在此模型上实测：一个训练步在 GPU 上耗时 {gpu} 毫秒（含批数据上传与损失回读），在 CPU 上耗时 {cpu} 毫秒。",
+    ),
+    (
+        "vae.backend.fallback",
+        "The GPU failed ({error}); training continues on the CPU from the last weights read back.",
+        "GPU 出错（{error}）；训练从最后回读的权重起在 CPU 上继续。",
+    ),
     (
         "vae.interp.text",
         "Ten points on the straight line between the codes μ of two validation digits A and B (marked on the plane), decoded. Pick A and B by number here, or drag on the latent plane from one digit's point to another's.",

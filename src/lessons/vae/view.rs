@@ -3,18 +3,17 @@
 use super::*;
 
 
-use crate::compute::policy::RunBackend;
-use crate::compute::Compute;
+use crate::compute::{BackendKind, Compute, Reason};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::train::{AsyncTrainable, LOSS};
 use crate::core::vae::{Likelihood, Vae};
-use crate::i18n::{tr, tr_fmt};
+use crate::i18n::{tr, tr_fmt, Lang};
 use crate::page::ComputeCtx;
 use crate::page::{Appearance, I18n, LessonParams};
+use crate::ui::backend::reason_text;
 use crate::ui::controls::UrlChoices;
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
-use crate::ui::experiment::{reset_on, run_sliced, Alive, BoardSlot, Build, RunBackendView, Slice};
-use crate::ui::time::sleep;
+use crate::ui::time::{now_ms, sleep};
 use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, LoopState, LossChart, TrainControls, TrainHandle,
 };
@@ -26,7 +25,7 @@ use leptos::prelude::*;
 use model::{
     prior_samples, Experiment, LatentView, Settings, INACTIVE_KL, KL, RECON, VAL_COUNT, VAL_LOSS,
 };
-use run::{Hooks, Live};
+use run::{Hooks, Live, RunBackend};
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -54,8 +53,8 @@ pub fn view() -> AnyView {
     view! { <VaeLesson /> }.into_any()
 }
 
-/// The run shared by the training loop and the page (nothing published while it is built).
-type Current = BoardSlot<Rc<Live>>;
+/// The run shared by the training loop and the page (`None` while it is being built).
+type Current = StoredValue<Option<Rc<Live>>, LocalStorage>;
 
 /// A training-kit factory: a fresh [`Experiment`] for `s` and its run on the backend chosen
 /// for this model ([`run::start`]), published in `current`; each step reads β from the hooks so
@@ -69,11 +68,10 @@ fn factory(
 ) -> AsyncFactory {
     Rc::new(move || {
         let (data, compute, hooks) = (data.clone(), compute.clone(), hooks.clone());
-        let board = current.fresh();
         Box::pin(async move {
             let exp = Experiment::new(data, s)?;
             let (run, live) = run::start(exp, compute, hooks).await?;
-            board.publish(live);
+            current.try_set_value(Some(live));
             Ok(Box::new(run) as Box<dyn AsyncTrainable>)
         })
     })
@@ -83,12 +81,37 @@ fn factory(
 /// set of weights while training continues), and the validation set.
 fn snapshot(current: Current) -> Option<(Vae, u64, Rc<model::ValSet>)> {
     current
-        .with(|live| {
+        .try_with_value(|c| {
+            let live = c.as_ref()?;
             let (vae, step) =
                 live.with_vae(|v, step| Some((Vae::new(*v.spec(), &v.params()).ok()?, step)))??;
             Some((vae, step, live.val.clone()))
         })
         .flatten()
+}
+
+/// Where the run trains and why, in words.
+fn backend_words(lang: Lang, b: &RunBackend) -> String {
+    let head = match b.kind {
+        BackendKind::Cpu => tr(lang, "vae.backend.cpu").to_string(),
+        BackendKind::WebGpu => {
+            let adapter = b.adapter.as_ref().map(|a| a.label()).unwrap_or_default();
+            tr_fmt(lang, "vae.backend.gpu", &[("adapter", &adapter)])
+        }
+    };
+    let why = if let Some(e) = &b.fallback {
+        tr_fmt(lang, "vae.backend.fallback", &[("error", e)])
+    } else {
+        match &b.decision.reason {
+            Reason::SlowerThanCpu(t) | Reason::FasterThanCpu(t) => tr_fmt(
+                lang,
+                "vae.backend.measured",
+                &[("cpu", &fmt_num(t.cpu_ms)), ("gpu", &fmt_num(t.gpu_ms))],
+            ),
+            reason => reason_text(reason, b.adapter.as_ref(), None, lang),
+        }
+    };
+    format!("{head} {why}")
 }
 
 #[component]
@@ -144,7 +167,7 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     });
 
     // ---- training session: on the backend chosen for this model ----------------------------
-    let current: Current = BoardSlot::new();
+    let current: Current = StoredValue::new_local(None);
     let compute_ctx = use_context::<ComputeCtx>();
     let compute = compute_ctx.map(|c| c.compute());
     let run_backend = RwSignal::new(None::<RunBackend>);
@@ -168,14 +191,22 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         // A new setting, or a new backend choice of the reader: a fresh run.
         let data = data.clone();
         let pref = Memo::new(move |_| compute_ctx.map(|c| c.preference()));
-        reset_on(
-            train,
-            move || (settings.get(), pref.get()),
-            move |(s, _)| {
+        Effect::new(move |prev: Option<()>| {
+            let s = settings.get();
+            pref.track();
+            if prev.is_some() {
+                current.set_value(None);
                 run_backend.set(None);
-                Build::Async(factory(data.clone(), s, compute.clone(), hooks.clone(), current))
-            },
-        );
+                train.set_async_factory(factory(
+                    data.clone(),
+                    s,
+                    compute.clone(),
+                    hooks.clone(),
+                    current,
+                ));
+                train.reset();
+            }
+        });
     }
 
     // ---- latent space: refreshed between frames --------------------------------------------
@@ -183,7 +214,6 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     let grid = RwSignal::new_local(None::<Rc<Vec<f32>>>);
     let grid_rows = RwSignal::new(0usize);
     let tick = RwSignal::new(0u64);
-    let alive = Alive::here();
     leptos::task::spawn_local(async move {
         // Let the page settle first (and a lesson mounted only briefly costs nothing).
         sleep(REFRESH_MS).await;
@@ -203,50 +233,52 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             };
             let z = vae.spec().latent;
             let (mut mu, mut lv) = (Vec::new(), Vec::new());
-            let mut chunks = val.x.chunks(ENCODE_CHUNK * PIXELS);
-            let encoded = run_sliced(SLICE_MS, alive, || match chunks.next() {
-                Some(chunk) => match vae.encode(chunk) {
+            let mut failed = false;
+            let mut t0 = now_ms();
+            for chunk in val.x.chunks(ENCODE_CHUNK * PIXELS) {
+                match vae.encode(chunk) {
                     Ok((m, l)) => {
                         mu.extend(m);
                         lv.extend(l);
-                        Slice::More
                     }
-                    Err(_) => Slice::Done(false),
-                },
-                None => Slice::Done(true),
-            });
-            // A chunk that failed: skip this refresh (whatever the rest gave).
-            match encoded.await {
-                None => return,
-                Some(false) => continue,
-                Some(true) => {}
+                    Err(_) => failed = true,
+                }
+                if now_ms() - t0 > SLICE_MS {
+                    sleep(0).await;
+                    if tick.is_disposed() {
+                        return;
+                    }
+                    t0 = now_ms();
+                }
+            }
+            if failed {
+                continue;
             }
             let view = Rc::new(LatentView::new(step, z, mu, lv, val.labels.clone()));
             if latent.try_set(Some(view.clone())).is_some() {
                 return;
             }
             tick.update(|t| *t += 1);
-            // The manifold grid, one point per step: top row = largest b.
+            // The manifold grid, one row per slice: top row = largest b.
             let mut out = Vec::with_capacity(GRID * GRID * PIXELS);
-            let mut cell = 0;
-            let decoded = run_sliced(SLICE_MS, alive, || {
-                let (row, col) = (cell / GRID, cell % GRID);
+            let mut t0 = now_ms();
+            'grid: for row in 0..GRID {
                 let b = view.range * (1.0 - 2.0 * (row as f32 + 0.5) / GRID as f32);
-                let a = view.range * (2.0 * (col as f32 + 0.5) / GRID as f32 - 1.0);
-                let Ok(img) = vae.decode(&view.lift(a, b)) else { return Slice::Done(()) };
-                out.extend(img);
-                cell += 1;
-                if cell % GRID == 0 {
-                    let _ = grid_rows.try_set(cell / GRID);
+                for col in 0..GRID {
+                    let a = view.range * (2.0 * (col as f32 + 0.5) / GRID as f32 - 1.0);
+                    match vae.decode(&view.lift(a, b)) {
+                        Ok(img) => out.extend(img),
+                        Err(_) => break 'grid,
+                    }
+                    if now_ms() - t0 > SLICE_MS {
+                        sleep(0).await;
+                        if tick.is_disposed() {
+                            return;
+                        }
+                        t0 = now_ms();
+                    }
                 }
-                if cell == GRID * GRID {
-                    Slice::Done(())
-                } else {
-                    Slice::More
-                }
-            });
-            if decoded.await.is_none() {
-                return;
+                let _ = grid_rows.try_set(row + 1);
             }
             if out.len() == GRID * GRID * PIXELS && grid.try_set(Some(Rc::new(out))).is_some() {
                 return;
@@ -255,11 +287,14 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         }
     });
     let decode = move |zs: &[f32]| -> Option<Vec<f32>> {
-        current.with(|live| live.with_vae(|v, _| v.decode(zs).ok()).flatten()).flatten()
+        current
+            .try_with_value(|c| c.as_ref()?.with_vae(|v, _| v.decode(zs).ok()).flatten())
+            .flatten()
     };
     let encode_digit = move |i: usize| -> Option<(Vec<f32>, Vec<f32>, Vec<f32>)> {
         current
-            .with(|live| {
+            .try_with_value(|c| {
+                let live = c.as_ref()?;
                 let x = live.val.image(i)?.to_vec();
                 let (m, l) = live.with_vae(|v, _| v.encode(&x).ok()).flatten()?;
                 Some((x, m, l))
@@ -556,6 +591,21 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         rows
     });
 
+    let backend_text = move || {
+        let lang = i18n.lang.get();
+        run_backend.with(|b| match b {
+            None => tr(lang, "vae.backend.choosing").to_string(),
+            Some(b) => backend_words(lang, b),
+        })
+    };
+    let backend_code = move || {
+        run_backend.with(|b| match b.as_ref().map(|b| b.kind) {
+            Some(BackendKind::Cpu) => "cpu",
+            Some(BackendKind::WebGpu) => "webgpu",
+            None => "",
+        })
+    };
+
     // ---- charts --------------------------------------------------------------------------
     let loss_lines = Signal::derive(move || {
         vec![
@@ -638,7 +688,9 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             <section class="panel" aria-labelledby="vae-h-train">
                 <h2 id="vae-h-train">{move || i18n.t("vae.train")}</h2>
                 <TrainControls handle=train run_labels=run_labels />
-                <RunBackendView info=run_backend testid="vae-backend" fallback_testid="vae-fallback" />
+                <p class="hint" data-testid="vae-backend" data-backend=backend_code aria-live="polite">
+                    {backend_text}
+                </p>
                 <LossChart source=train.into() lines=loss_lines name="vae-loss" y_label=t("vae.nats")
                     what=t("vae.curve.what") />
                 <h3>{move || i18n.t("vae.curve.kl")}</h3>
