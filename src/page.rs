@@ -16,7 +16,7 @@
 
 use crate::compute::{BackendKind, Compute, Preference, Status};
 use crate::i18n::{tr, Lang};
-use crate::url_state::{self, ParamSpec, Value};
+use crate::url_state::{self, Key, Knob, Knobs, ParamSpec, Value};
 pub use crate::url_state::{query_value, split_hash};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -95,8 +95,9 @@ impl Theme {
 }
 
 /// Appearance settings, provided as context: the chosen theme and the system preferences.
-/// Canvas drawings read [`Appearance::is_dark`] to pick colours that match the CSS theme, and
-/// animations read [`Appearance::reduced_motion`].
+/// Canvas drawings take their colours from `ui::figure::Palette::of`, which tracks
+/// [`Appearance::is_dark`] and reads the CSS theme; animations read
+/// [`Appearance::reduced_motion`].
 #[derive(Clone, Copy)]
 pub struct Appearance {
     /// The reader's choice (the theme switch, `theme=` in the URL).
@@ -182,6 +183,62 @@ impl LessonParams {
         self.specs.iter().position(|s| s.key == key)
     }
 
+    /// The lesson's knobs as their typed struct (reactive): `params.read::<Knobs>()`.
+    pub fn read<T: Knobs>(&self) -> T {
+        self.values.with(|v| T::from_values(v))
+    }
+
+    /// The typed value of one knob (reactive): `params.knob(Knobs::KEYS.beta)`. A key of
+    /// another schema (its slot holds another key) reads as its default.
+    pub fn knob<K: Knob>(&self, key: Key<K>) -> K::Out {
+        if self.specs.get(key.index()).map(|s| s.key) != Some(key.name()) {
+            return key.default();
+        }
+        self.values.with(|v| key.read(v))
+    }
+
+    /// Sets one knob to a typed value if the schema accepts it (in range, a known choice),
+    /// then rewrites the URL; a value it rejects is ignored.
+    pub fn put<K: Knob>(&self, key: Key<K>, out: K::Out) {
+        if let Some(v) = key.value(out) {
+            self.set_at(key.index(), key.name(), v);
+        }
+    }
+
+    /// Sets one knob from its URL text (a choice's identifier); text the schema rejects is
+    /// ignored.
+    pub fn put_text<K>(&self, key: Key<K>, text: &str) {
+        if let Ok(v) = url_state::parse_value(&key.spec().kind, text) {
+            self.set_at(key.index(), key.name(), v);
+        }
+    }
+
+    /// The URL text of one knob's value (reactive): a choice's identifier, a number…
+    pub fn text<K>(&self, key: Key<K>) -> String {
+        let spec = key.spec();
+        self.values.with(|v| match v.get(key.index()) {
+            Some(v) if self.specs.get(key.index()).map(|s| s.key) == Some(key.name()) => {
+                url_state::format_value(&spec.kind, v)
+            }
+            _ => spec.default.to_string(),
+        })
+    }
+
+    fn set_at(&self, i: usize, key: &str, value: Value) {
+        let Some(spec) = self.specs.get(i).filter(|s| s.key == key) else { return };
+        let text = url_state::format_value(&spec.kind, &value);
+        let Ok(checked) = url_state::parse_value(&spec.kind, &text) else { return };
+        self.values.update(|v| {
+            if let Some(slot) = v.get_mut(i) {
+                *slot = checked;
+            }
+        });
+        sync_url(self);
+    }
+
+    // The string-keyed API below predates `params!` (lessons use the typed one above); it
+    // stays for schemas built by hand (the shell's tests).
+
     /// The value of `key` (reactive); the spec's default if the key is unknown.
     pub fn get(&self, key: &str) -> Value {
         let Some(i) = self.index(key) else {
@@ -221,12 +278,6 @@ impl LessonParams {
         }
     }
 
-    /// Choice knob whose options are numbers (rates, ε): the chosen one as `f32`, or
-    /// `fallback` if it does not parse to a finite number (reactive).
-    pub fn choice_f32(&self, key: &str, fallback: f32) -> f32 {
-        self.choice(key).parse::<f32>().ok().filter(|v| v.is_finite()).unwrap_or(fallback)
-    }
-
     /// Boolean knob (reactive).
     pub fn flag(&self, key: &str) -> bool {
         matches!(self.get(key), Value::Bool(true))
@@ -252,15 +303,7 @@ impl LessonParams {
     /// rewrites the URL without adding a history entry.
     pub fn set(&self, key: &str, value: Value) {
         let Some(i) = self.index(key) else { return };
-        let spec = &self.specs[i];
-        let text = url_state::format_value(&spec.kind, &value);
-        let Ok(checked) = url_state::parse_value(&spec.kind, &text) else { return };
-        self.values.update(|v| {
-            if let Some(slot) = v.get_mut(i) {
-                *slot = checked;
-            }
-        });
-        sync_url(self);
+        self.set_at(i, key, value);
     }
 
     /// Sets a choice knob by identifier.

@@ -330,6 +330,524 @@ pub fn encode(specs: &[ParamSpec], values: &[Value]) -> String {
         .join("&")
 }
 
+/// The kinds of typed knobs: one marker type per [`ParamKind`], each saying what Rust type its
+/// values read as ([`Knob::Out`]). `Number` is a [`ParamKind::Choice`] whose options are numbers
+/// (rates, ε, batch sizes): it reads as the chosen option's `f64`.
+pub mod knob {
+    use super::{ParamKind, ParamSpec, Value};
+
+    /// What a knob of this kind reads as, and how a value of that type is written back.
+    pub trait Knob {
+        /// The Rust type of the knob's value.
+        type Out: Clone + PartialEq + Default + 'static;
+        /// Reads `v` (parsed under `spec`); `None` when it is not a value of this kind.
+        fn get(spec: &ParamSpec, v: &Value) -> Option<Self::Out>;
+        /// The URL value of `out`; `None` when `spec` has no such value (an unknown choice).
+        fn put(spec: &ParamSpec, out: Self::Out) -> Option<Value>;
+        /// A schema error of this kind beyond the default (a number choice that is no number).
+        fn check(_spec: &ParamSpec) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    /// A kind whose values are integers, for integer widgets (sliders, number inputs).
+    pub trait Integer: Knob {
+        /// The accepted range.
+        fn bounds(spec: &ParamSpec) -> (i64, i64);
+        /// The value as an `i64`.
+        fn to_i64(out: Self::Out) -> i64;
+        /// An `i64` as a value (`None` outside the type; the schema checks the range).
+        fn from_i64(v: i64) -> Option<Self::Out>;
+    }
+
+    impl Integer for Int {
+        fn bounds(spec: &ParamSpec) -> (i64, i64) {
+            match spec.kind {
+                ParamKind::Int { min, max } => (min, max),
+                _ => (0, 0),
+            }
+        }
+        fn to_i64(out: i64) -> i64 {
+            out
+        }
+        fn from_i64(v: i64) -> Option<i64> {
+            Some(v)
+        }
+    }
+
+    impl Integer for Seed {
+        fn bounds(_: &ParamSpec) -> (i64, i64) {
+            (0, super::MAX_SEED as i64)
+        }
+        fn to_i64(out: u64) -> i64 {
+            out as i64
+        }
+        fn from_i64(v: i64) -> Option<u64> {
+            u64::try_from(v).ok()
+        }
+    }
+
+    /// [`ParamKind::Int`] → `i64`.
+    pub struct Int;
+    /// [`ParamKind::Float`] → `f64`.
+    pub struct Float;
+    /// [`ParamKind::Choice`] → the chosen identifier, `&'static str`.
+    pub struct Choice;
+    /// [`ParamKind::Choice`] over numbers → the chosen option as `f64`.
+    pub struct Number;
+    /// [`ParamKind::Bool`] → `bool`.
+    pub struct Bool;
+    /// [`ParamKind::Seed`] → `u64`.
+    pub struct Seed;
+    /// [`ParamKind::Floats`] → `Vec<f64>`.
+    pub struct Floats;
+    /// [`ParamKind::Bits`] → `Vec<bool>`.
+    pub struct Bits;
+
+    impl Int {
+        /// The schema kind.
+        pub const fn spec(min: i64, max: i64) -> ParamKind {
+            ParamKind::Int { min, max }
+        }
+    }
+    impl Float {
+        /// The schema kind.
+        pub const fn spec(min: f64, max: f64) -> ParamKind {
+            ParamKind::Float { min, max }
+        }
+    }
+    impl Choice {
+        /// The schema kind.
+        pub const fn spec(options: &'static [&'static str]) -> ParamKind {
+            ParamKind::Choice(options)
+        }
+    }
+    impl Number {
+        /// The schema kind.
+        pub const fn spec(options: &'static [&'static str]) -> ParamKind {
+            ParamKind::Choice(options)
+        }
+    }
+    impl Bool {
+        /// The schema kind.
+        pub const fn spec() -> ParamKind {
+            ParamKind::Bool
+        }
+    }
+    impl Seed {
+        /// The schema kind.
+        pub const fn spec() -> ParamKind {
+            ParamKind::Seed
+        }
+    }
+    impl Floats {
+        /// The schema kind.
+        pub const fn spec(max_len: usize, min: f64, max: f64) -> ParamKind {
+            ParamKind::Floats { max_len, min, max }
+        }
+    }
+    impl Bits {
+        /// The schema kind.
+        pub const fn spec(len: usize) -> ParamKind {
+            ParamKind::Bits { len }
+        }
+    }
+
+    fn options(spec: &ParamSpec) -> &'static [&'static str] {
+        match spec.kind {
+            ParamKind::Choice(o) => o,
+            _ => &[],
+        }
+    }
+
+    fn number(id: &str) -> Option<f64> {
+        id.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+    }
+
+    impl Knob for Int {
+        type Out = i64;
+        fn get(_: &ParamSpec, v: &Value) -> Option<i64> {
+            if let Value::Int(i) = v {
+                Some(*i)
+            } else {
+                None
+            }
+        }
+        fn put(_: &ParamSpec, out: i64) -> Option<Value> {
+            Some(Value::Int(out))
+        }
+    }
+    impl Knob for Float {
+        type Out = f64;
+        fn get(_: &ParamSpec, v: &Value) -> Option<f64> {
+            if let Value::Float(x) = v {
+                Some(*x)
+            } else {
+                None
+            }
+        }
+        fn put(_: &ParamSpec, out: f64) -> Option<Value> {
+            Some(Value::Float(out))
+        }
+    }
+    impl Knob for Choice {
+        type Out = &'static str;
+        fn get(spec: &ParamSpec, v: &Value) -> Option<&'static str> {
+            if let Value::Choice(i) = v {
+                options(spec).get(*i).copied()
+            } else {
+                None
+            }
+        }
+        fn put(spec: &ParamSpec, out: &'static str) -> Option<Value> {
+            options(spec).iter().position(|o| *o == out).map(Value::Choice)
+        }
+    }
+    impl Knob for Number {
+        type Out = f64;
+        fn get(spec: &ParamSpec, v: &Value) -> Option<f64> {
+            Choice::get(spec, v).and_then(number)
+        }
+        fn put(spec: &ParamSpec, out: f64) -> Option<Value> {
+            options(spec).iter().position(|o| number(o) == Some(out)).map(Value::Choice)
+        }
+        fn check(spec: &ParamSpec) -> Result<(), String> {
+            match options(spec).iter().find(|o| number(o).is_none()) {
+                Some(o) => Err(format!("{}: option {o:?} is not a finite number", spec.key)),
+                None => Ok(()),
+            }
+        }
+    }
+    impl Knob for Bool {
+        type Out = bool;
+        fn get(_: &ParamSpec, v: &Value) -> Option<bool> {
+            if let Value::Bool(b) = v {
+                Some(*b)
+            } else {
+                None
+            }
+        }
+        fn put(_: &ParamSpec, out: bool) -> Option<Value> {
+            Some(Value::Bool(out))
+        }
+    }
+    impl Knob for Seed {
+        type Out = u64;
+        fn get(_: &ParamSpec, v: &Value) -> Option<u64> {
+            if let Value::Seed(s) = v {
+                Some(*s)
+            } else {
+                None
+            }
+        }
+        fn put(_: &ParamSpec, out: u64) -> Option<Value> {
+            Some(Value::Seed(out))
+        }
+    }
+    impl Knob for Floats {
+        type Out = Vec<f64>;
+        fn get(_: &ParamSpec, v: &Value) -> Option<Vec<f64>> {
+            if let Value::Floats(x) = v {
+                Some(x.clone())
+            } else {
+                None
+            }
+        }
+        fn put(_: &ParamSpec, out: Vec<f64>) -> Option<Value> {
+            Some(Value::Floats(out))
+        }
+    }
+    impl Knob for Bits {
+        type Out = Vec<bool>;
+        fn get(_: &ParamSpec, v: &Value) -> Option<Vec<bool>> {
+            if let Value::Bits(b) = v {
+                Some(b.clone())
+            } else {
+                None
+            }
+        }
+        fn put(_: &ParamSpec, out: Vec<bool>) -> Option<Value> {
+            Some(Value::Bits(out))
+        }
+    }
+}
+
+pub use knob::Knob;
+
+/// A typed key: one knob of a [`params!`] schema, its position there and the type it reads as.
+/// Only the macro makes them (from the schema itself), so a key names a knob that exists; a
+/// misspelt field of the keys struct is a compile error.
+pub struct Key<K> {
+    index: usize,
+    spec: ParamSpec,
+    kind: std::marker::PhantomData<fn() -> K>,
+}
+
+impl<K> Clone for Key<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K> Copy for Key<K> {}
+
+impl<K> fmt::Debug for Key<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key({}#{})", self.spec.key, self.index)
+    }
+}
+
+impl<K> Key<K> {
+    /// The key of `key` in `specs` (const: a key missing from the schema fails the build).
+    pub const fn of(specs: &'static [ParamSpec], key: &'static str) -> Self {
+        let mut i = 0;
+        while i < specs.len() {
+            if str_eq(specs[i].key, key) {
+                return Key { index: i, spec: specs[i], kind: std::marker::PhantomData };
+            }
+            i += 1;
+        }
+        panic!("params!: key not in the schema");
+    }
+
+    /// The position of the knob in its schema (and in the parsed values).
+    pub const fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The knob's spec: URL key, kind (bounds, options) and default.
+    pub const fn spec(&self) -> &ParamSpec {
+        &self.spec
+    }
+
+    /// The URL key.
+    pub const fn name(&self) -> &'static str {
+        self.spec.key
+    }
+}
+
+impl<K: Knob> Key<K> {
+    /// The knob's value in `values` (parsed under its schema); its default where the slot is
+    /// missing or holds another kind.
+    pub fn read(&self, values: &[Value]) -> K::Out {
+        values.get(self.index).and_then(|v| K::get(&self.spec, v)).unwrap_or_else(|| self.default())
+    }
+
+    /// The knob's default.
+    pub fn default(&self) -> K::Out {
+        // `default_value` gives a value of the spec's kind; only a number choice whose option
+        // is no number reads as none (`Knobs::check` fails on it), and then as zero.
+        K::get(&self.spec, &default_value(&self.spec)).unwrap_or_default()
+    }
+
+    /// `out` as a URL value, if the schema accepts it (in range, a known choice).
+    pub fn value(&self, out: K::Out) -> Option<Value> {
+        let v = K::put(&self.spec, out)?;
+        parse_value(&self.spec.kind, &format_value(&self.spec.kind, &v)).ok()
+    }
+
+    /// The spec's default parses and the kind's own rule holds (see [`Knob::check`]).
+    pub fn check(&self) -> Result<(), String> {
+        parse_value(&self.spec.kind, self.spec.default).map_err(|e| {
+            format!("{}: default {:?} does not parse: {e:?}", self.spec.key, self.spec.default)
+        })?;
+        K::check(&self.spec)
+    }
+}
+
+impl Key<knob::Int> {
+    /// The smallest accepted value.
+    pub const fn min(&self) -> i64 {
+        match self.spec.kind {
+            ParamKind::Int { min, .. } => min,
+            _ => 0,
+        }
+    }
+    /// The largest accepted value.
+    pub const fn max(&self) -> i64 {
+        match self.spec.kind {
+            ParamKind::Int { max, .. } => max,
+            _ => 0,
+        }
+    }
+}
+
+impl Key<knob::Seed> {
+    /// The smallest seed, 0.
+    pub const fn min(&self) -> i64 {
+        0
+    }
+    /// The largest seed, [`MAX_SEED`].
+    pub const fn max(&self) -> i64 {
+        MAX_SEED as i64
+    }
+}
+
+impl<K: knob::Integer> Key<K> {
+    /// The accepted range as integers (`Int`'s bounds, or `0..=MAX_SEED` for a seed), for
+    /// integer widgets.
+    pub fn bounds(&self) -> (i64, i64) {
+        K::bounds(&self.spec)
+    }
+}
+
+impl Key<knob::Float> {
+    /// The smallest accepted value.
+    pub const fn min(&self) -> f64 {
+        match self.spec.kind {
+            ParamKind::Float { min, .. } => min,
+            _ => 0.0,
+        }
+    }
+    /// The largest accepted value.
+    pub const fn max(&self) -> f64 {
+        match self.spec.kind {
+            ParamKind::Float { max, .. } => max,
+            _ => 0.0,
+        }
+    }
+}
+
+impl Key<knob::Choice> {
+    /// The accepted identifiers, in schema order.
+    pub const fn options(&self) -> &'static [&'static str] {
+        match self.spec.kind {
+            ParamKind::Choice(o) => o,
+            _ => &[],
+        }
+    }
+}
+
+impl Key<knob::Number> {
+    /// The accepted options as written in the URL, in schema order.
+    pub const fn options(&self) -> &'static [&'static str] {
+        match self.spec.kind {
+            ParamKind::Choice(o) => o,
+            _ => &[],
+        }
+    }
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A lesson's knobs as one typed struct, made by [`params!`].
+pub trait Knobs: Sized {
+    /// The URL schema, in field order.
+    const PARAMS: &'static [ParamSpec];
+    /// The typed values of `values` (parsed under [`Knobs::PARAMS`]); a missing or mistyped
+    /// slot reads as its default.
+    fn from_values(values: &[Value]) -> Self;
+    /// Every default parses and every number choice is a number.
+    fn check() -> Result<(), String>;
+    /// The defaults.
+    fn defaults() -> Self {
+        Self::from_values(&parse(Self::PARAMS, "", &[]).0)
+    }
+}
+
+/// Declares a lesson's knobs once: the URL schema (`PARAMS`: the field names are the URL keys,
+/// in field order), a plain struct of typed values, and a struct of typed [`Key`]s (`KEYS`)
+/// that widgets and setters bind to, with the schema's bounds and options.
+///
+/// ```ignore
+/// crate::url_state::params! {
+///     /// The knobs.
+///     pub struct Demo => DemoKeys {
+///         /// Smoothing.
+///         beta: Float(0.0, 0.999) = "0.9",
+///         src: Choice(&["walk", "loss"]) = "walk",
+///         lr: Number(&["0.1", "1"]) = "1",
+///         batch: Int(1, 64) = "4",
+///         on: Bool = "0",
+///         seed: Seed = "1",
+///     }
+/// }
+/// use crate::url_state::Knobs;
+/// let d = Demo::defaults();
+/// assert_eq!((d.beta, d.src, d.lr, d.batch, d.on, d.seed), (0.9, "walk", 1.0, 4, false, 1));
+/// assert_eq!((Demo::KEYS.batch.min(), Demo::KEYS.batch.max()), (1, 64));
+/// ```
+///
+/// Kinds: `Int(min, max)` → `i64`, `Float(min, max)` → `f64`, `Choice(ids)` → `&'static str`,
+/// `Number(ids)` → `f64` (a choice over numbers), `Bool` → `bool`, `Seed` → `u64`,
+/// `Floats(max_len, min, max)` → `Vec<f64>`, `Bits(len)` → `Vec<bool>`.
+macro_rules! params {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident => $keys:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident : $kind:ident $(( $($arg:expr),* $(,)? ))? = $default:expr
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        $vis struct $name {
+            $(
+                $(#[$fmeta])*
+                pub $field: <$crate::url_state::knob::$kind as $crate::url_state::Knob>::Out,
+            )*
+        }
+
+        /// The typed keys of the knobs, one per field (`Self::KEYS` on the knobs struct).
+        #[derive(Debug, Clone, Copy)]
+        $vis struct $keys {
+            $(
+                $(#[$fmeta])*
+                pub $field: $crate::url_state::Key<$crate::url_state::knob::$kind>,
+            )*
+        }
+
+        impl $name {
+            /// The URL schema: the field names are the keys, in field order.
+            pub const PARAMS: &'static [$crate::url_state::ParamSpec] = &[
+                $(
+                    $crate::url_state::ParamSpec {
+                        key: stringify!($field),
+                        kind: $crate::url_state::knob::$kind::spec($($($arg),*)?),
+                        default: $default,
+                    },
+                )*
+            ];
+
+            /// The typed keys, for reads, writes and widgets.
+            pub const KEYS: $keys = $keys {
+                $( $field: $crate::url_state::Key::of(Self::PARAMS, stringify!($field)), )*
+            };
+        }
+
+        impl $crate::url_state::Knobs for $name {
+            const PARAMS: &'static [$crate::url_state::ParamSpec] = $name::PARAMS;
+
+            fn from_values(values: &[$crate::url_state::Value]) -> Self {
+                let keys = Self::KEYS;
+                Self { $( $field: keys.$field.read(values), )* }
+            }
+
+            fn check() -> Result<(), String> {
+                let keys = Self::KEYS;
+                $( keys.$field.check()?; )*
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use params;
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -425,5 +943,130 @@ mod tests {
             split_query("?a=1&&b&c=%26"),
             vec![("a".into(), "1".into()), ("b".into(), "".into()), ("c".into(), "&".into())]
         );
+    }
+
+    params! {
+        /// A schema with every kind.
+        struct Demo => DemoKeys {
+            /// A float.
+            beta: Float(0.0, 0.999) = "0.9",
+            src: Choice(&["walk", "loss"]) = "walk",
+            lr: Number(&["0.1", "0.3", "1", "2"]) = "1",
+            batch: Int(1, 64) = "4",
+            on: Bool = "1",
+            seed: Seed = "7",
+            w: Floats(3, -1.0, 1.0) = "0.5,-0.5",
+            g: Bits(6) = "b4",
+        }
+    }
+
+    const DEMO_SPECS: &[ParamSpec] = &[
+        ParamSpec { key: "beta", kind: ParamKind::Float { min: 0.0, max: 0.999 }, default: "0.9" },
+        ParamSpec { key: "src", kind: ParamKind::Choice(&["walk", "loss"]), default: "walk" },
+        ParamSpec { key: "lr", kind: ParamKind::Choice(&["0.1", "0.3", "1", "2"]), default: "1" },
+        ParamSpec { key: "batch", kind: ParamKind::Int { min: 1, max: 64 }, default: "4" },
+        ParamSpec { key: "on", kind: ParamKind::Bool, default: "1" },
+        ParamSpec { key: "seed", kind: ParamKind::Seed, default: "7" },
+        ParamSpec {
+            key: "w",
+            kind: ParamKind::Floats { max_len: 3, min: -1.0, max: 1.0 },
+            default: "0.5,-0.5",
+        },
+        ParamSpec { key: "g", kind: ParamKind::Bits { len: 6 }, default: "b4" },
+    ];
+
+    fn demo_defaults() -> Demo {
+        Demo {
+            beta: 0.9,
+            src: "walk",
+            lr: 1.0,
+            batch: 4,
+            on: true,
+            seed: 7,
+            w: vec![0.5, -0.5],
+            g: vec![true, false, true, true, false, true],
+        }
+    }
+
+    #[test]
+    fn params_macro_gives_the_schema_in_field_order() {
+        assert_eq!(Demo::PARAMS, DEMO_SPECS);
+        assert!(Demo::check().is_ok());
+        let k = Demo::KEYS;
+        // Every key maps to its own spec and slot.
+        assert_eq!((k.beta.index(), k.beta.spec(), k.beta.name()), (0, &DEMO_SPECS[0], "beta"));
+        assert_eq!((k.g.index(), k.g.spec()), (7, &DEMO_SPECS[7]));
+        for (i, s) in Demo::PARAMS.iter().enumerate() {
+            assert_eq!(Key::<knob::Int>::of(Demo::PARAMS, s.key).index(), i);
+        }
+        assert_eq!((k.batch.min(), k.batch.max(), k.beta.min(), k.beta.max()), (1, 64, 0.0, 0.999));
+        assert_eq!(k.src.options(), &["walk", "loss"]);
+        assert_eq!(k.lr.options().len(), 4);
+    }
+
+    #[test]
+    fn params_macro_reads_defaults_values_and_garbage() {
+        assert_eq!(Demo::defaults(), demo_defaults());
+        let (v, n) = parse(Demo::PARAMS, "", &[]);
+        assert!(n.is_empty());
+        assert_eq!(Demo::from_values(&v), demo_defaults());
+        let (v, n) =
+            parse(Demo::PARAMS, "beta=0.5&src=loss&lr=0.3&batch=64&on=0&seed=9&w=&g=00", &[]);
+        assert!(n.is_empty(), "{n:?}");
+        let d = Demo::from_values(&v);
+        assert_eq!(
+            d,
+            Demo {
+                beta: 0.5,
+                src: "loss",
+                lr: 0.3,
+                batch: 64,
+                on: false,
+                seed: 9,
+                w: vec![],
+                g: vec![false; 6]
+            }
+        );
+        let garbage = "beta=2&src=x&lr=0.2&batch=0&on=2&seed=-1&w=1,2,3,4&g=zz&beta2=1";
+        let (v, n) = parse(Demo::PARAMS, garbage, &[]);
+        assert_eq!(n.len(), 9, "{n:?}");
+        assert_eq!(Demo::from_values(&v), demo_defaults());
+        // Missing or mistyped slots read as defaults too.
+        assert_eq!(Demo::from_values(&[]), demo_defaults());
+        assert_eq!(Demo::from_values(&vec![Value::Choice(99); 8]), demo_defaults());
+    }
+
+    #[test]
+    fn params_macro_keys_write_only_what_the_schema_accepts() {
+        let k = Demo::KEYS;
+        assert_eq!(k.beta.value(0.5), Some(Value::Float(0.5)));
+        assert_eq!(k.beta.value(1.5), None);
+        assert_eq!(k.batch.value(65), None);
+        assert_eq!(k.src.value("loss"), Some(Value::Choice(1)));
+        assert_eq!(k.src.value("nope"), None);
+        assert_eq!(k.lr.value(2.0), Some(Value::Choice(3)));
+        assert_eq!(k.lr.value(0.2), None);
+        assert_eq!(k.seed.value(MAX_SEED + 1), None);
+        assert_eq!(k.w.value(vec![0.0; 4]), None);
+        assert_eq!(k.g.value(vec![true; 6]), Some(Value::Bits(vec![true; 6])));
+    }
+
+    #[test]
+    fn params_macro_check_finds_bad_schemas() {
+        params! {
+            struct Bad => BadKeys {
+                lr: Number(&["0.1", "fast"]) = "0.1",
+            }
+        }
+        params! {
+            struct BadDefault => BadDefaultKeys {
+                n: Int(1, 3) = "9",
+            }
+        }
+        assert!(Bad::check().unwrap_err().contains("fast"));
+        assert!(BadDefault::check().unwrap_err().contains("default"));
+        // A bad default still reads as a value of the kind (the smallest), never a panic.
+        assert_eq!(BadDefault::defaults().n, 1);
+        assert_eq!(Bad::from_values(&[Value::Choice(1)]).lr, 0.1);
     }
 }

@@ -56,6 +56,13 @@ pub struct RgbaImage {
     data: Vec<u8>,
 }
 
+impl Default for RgbaImage {
+    /// One transparent pixel (an image is never empty).
+    fn default() -> Self {
+        Self::filled(1, 1, [0, 0, 0, 0])
+    }
+}
+
 impl RgbaImage {
     /// Wraps `data` (`4 · width · height` bytes); fails on a wrong length or zero size.
     pub fn new(width: usize, height: usize, data: Vec<u8>) -> Result<Self, ImageError> {
@@ -66,6 +73,17 @@ impl RgbaImage {
             return Err(ImageError::Length { width, height, len: data.len() });
         }
         Ok(Self { width, height, data })
+    }
+
+    /// A `width × height` image of one colour; a zero side becomes 1 (never fails).
+    pub fn filled(width: usize, height: usize, rgba: [u8; 4]) -> Self {
+        let (width, height) = (width.max(1), height.max(1));
+        Self { width, height, data: rgba.repeat(width * height) }
+    }
+
+    /// The RGBA bytes, mutable (the size stays fixed).
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.data
     }
 
     /// Width in pixels.

@@ -12,6 +12,7 @@
 //! * [`receptive`] — receptive fields of layer stacks.
 //! * [`surfaces`] — 2-D loss surfaces with gradients, grid sampling, marching-squares contours.
 //! * [`colormap`] — values → RGBA (diverging and grey), legend stops.
+//! * [`color`] — sRGB colours: CSS parsing, mixing, the book's class (0–9) and series colours.
 //! * [`image`] — RGBA ↔ NCHW tensors, area-average resizing.
 //! * [`mnist`] — the shipped MNIST digits file: parse, validate (checksum), to a dataset.
 //! * [`matmul`] — `C = op(A)·op(B)` with optional transposes (dense layers and their gradients).
@@ -25,6 +26,7 @@
 
 pub mod activation;
 pub mod autograd;
+pub mod color;
 pub mod colormap;
 pub mod conv;
 pub mod data;

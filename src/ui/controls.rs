@@ -1,4 +1,6 @@
-//! Labelled form controls: [`Slider`], [`NumberInput`], [`Select`] and [`Toggle`].
+//! Labelled form controls: [`Slider`], [`NumberInput`], [`Select`] and [`Toggle`], and the same
+//! bound to a lesson's typed knobs (`url_state::params!`): [`KnobSlider`], [`KnobNumber`],
+//! [`KnobToggle`], [`UrlChoices`] for selects; their bounds and options come from the schema.
 //!
 //! Each renders `<label>` + control (+ the current value for sliders), emits the new value
 //! through `on_change` only when it is valid, and exposes a `data-testid` on the control
@@ -7,14 +9,18 @@
 
 use crate::i18n::tr;
 use crate::page::{I18n, LessonParams};
+use crate::url_state::knob::{self, Integer};
+use crate::url_state::{Key, ParamKind};
 use leptos::prelude::*;
 
-/// Binds [`Select`]s to a lesson's `ParamKind::Choice` URL parameters: the translated options,
-/// the current value and the setter (which writes the URL; an unknown value is refused there).
+/// Binds [`Select`]s to a lesson's choice knobs (`params!` kinds `Choice` and `Number`): the
+/// options come from the key's schema with translated labels, the current value and the
+/// setter (which writes the URL; an unknown value is refused there).
 ///
 /// ```ignore
+/// let k = Knobs::KEYS;
 /// let ch = UrlChoices::new(i18n, params);
-/// view! { <Select label=… options=ch.options(LRS, None) value=ch.value("lr") on_change=ch.on_change("lr") /> }
+/// view! { <Select label=… options=ch.options(k.lr, None) value=ch.value(k.lr) on_change=ch.on_change(k.lr) /> }
 /// ```
 #[derive(Clone, Copy)]
 pub struct UrlChoices {
@@ -28,9 +34,24 @@ impl UrlChoices {
         Self { i18n, params }
     }
 
-    /// `(id, label)` for each of `ids`: the label is the catalog entry `"{prefix}.{id}"` in the
-    /// current language, or the id itself without a prefix (numbers). Follows the language.
-    pub fn options(
+    /// `(id, label)` for each option of the choice knob `key` (none for other kinds): the
+    /// label is the catalog entry `"{prefix}.{id}"` in the current language, or the id itself
+    /// without a prefix (numbers). Follows the language.
+    pub fn options<K>(
+        self,
+        key: Key<K>,
+        prefix: Option<&'static str>,
+    ) -> Signal<Vec<(String, String)>> {
+        let ids = match key.spec().kind {
+            ParamKind::Choice(ids) => ids,
+            _ => &[],
+        };
+        self.labels(ids, prefix)
+    }
+
+    /// `(id, label)` for each of `ids`, labelled as in [`UrlChoices::options`] (for selects
+    /// whose options are not one knob's).
+    pub fn labels(
         self,
         ids: &'static [&'static str],
         prefix: Option<&'static str>,
@@ -50,16 +71,111 @@ impl UrlChoices {
         })
     }
 
-    /// The current value of choice parameter `key`.
-    pub fn value(self, key: &'static str) -> Signal<String> {
+    /// The current value of `key` as its URL text (a choice's identifier).
+    pub fn value<K: 'static>(self, key: Key<K>) -> Signal<String> {
         let params = self.params;
-        Signal::derive(move || params.choice(key).to_string())
+        Signal::derive(move || params.text(key))
     }
 
-    /// Sets choice parameter `key`.
-    pub fn on_change(self, key: &'static str) -> Callback<String> {
+    /// Sets `key` from its URL text (a choice's identifier).
+    pub fn on_change<K: 'static>(self, key: Key<K>) -> Callback<String> {
         let params = self.params;
-        Callback::new(move |v: String| params.set_choice(key, &v))
+        Callback::new(move |v: String| params.put_text(key, &v))
+    }
+}
+
+/// A [`Slider`] bound to an integer knob of the lesson (the [`LessonParams`] context): its
+/// value, its bounds from the schema and its setter.
+#[component]
+pub fn KnobSlider<K>(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The knob (`Knobs::KEYS.<field>`).
+    knob: Key<K>,
+    /// `data-testid` of the input.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView
+where
+    K: Integer + 'static,
+{
+    let params = expect_context::<LessonParams>();
+    let (min, max) = knob.bounds();
+    view! {
+        <Slider
+            label=label
+            value=Signal::derive(move || K::to_i64(params.knob(knob)))
+            min=min
+            max=max
+            on_change=Callback::new(move |v: i64| {
+                if let Some(v) = K::from_i64(v) {
+                    params.put(knob, v);
+                }
+            })
+            testid=testid
+        />
+    }
+}
+
+/// A [`NumberInput`] bound to an integer (or seed) knob of the lesson (the [`LessonParams`]
+/// context): its value, its bounds from the schema and its setter.
+#[component]
+pub fn KnobNumber<K>(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The knob (`Knobs::KEYS.<field>`).
+    knob: Key<K>,
+    /// Translated message shown while the text is invalid.
+    #[prop(into)]
+    invalid_text: Signal<String>,
+    /// `data-testid` of the input.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView
+where
+    K: Integer + 'static,
+{
+    let params = expect_context::<LessonParams>();
+    let (min, max) = knob.bounds();
+    view! {
+        <NumberInput
+            label=label
+            value=Signal::derive(move || K::to_i64(params.knob(knob)))
+            min=min
+            max=max
+            on_change=Callback::new(move |v: i64| {
+                if let Some(v) = K::from_i64(v) {
+                    params.put(knob, v);
+                }
+            })
+            invalid_text=invalid_text
+            testid=testid
+        />
+    }
+}
+
+/// A [`Toggle`] bound to a boolean knob of the lesson (the [`LessonParams`] context).
+#[component]
+pub fn KnobToggle(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The knob (`Knobs::KEYS.<field>`).
+    knob: Key<knob::Bool>,
+    /// `data-testid` of the checkbox.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView {
+    let params = expect_context::<LessonParams>();
+    view! {
+        <Toggle
+            label=label
+            value=Signal::derive(move || params.knob(knob))
+            on_change=Callback::new(move |v: bool| params.put(knob, v))
+            testid=testid
+        />
     }
 }
 

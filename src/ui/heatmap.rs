@@ -3,48 +3,9 @@
 //! square. Pointer hover reports the cell under the pointer; highlight rectangles are drawn
 //! as overlays in percentages of the image, so they stay aligned at any display size.
 
+use super::figure::{draw_rgba, RgbaImage};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
-
-/// An 8-bit RGBA image, row-major, 4 bytes per pixel.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RgbaImage {
-    /// Width in pixels.
-    pub width: usize,
-    /// Height in pixels.
-    pub height: usize,
-    /// `width · height · 4` bytes.
-    pub data: Vec<u8>,
-}
-
-/// Draws `img` into `canvas`, resizing the canvas to the image's size.
-pub fn draw_rgba(canvas: &HtmlCanvasElement, img: &RgbaImage) -> Result<(), String> {
-    if img.width == 0 || img.height == 0 || img.data.len() != img.width * img.height * 4 {
-        return Err(format!("bad image {}×{} ({} bytes)", img.width, img.height, img.data.len()));
-    }
-    canvas.set_width(img.width as u32);
-    canvas.set_height(img.height as u32);
-    let ctx = context_2d(canvas)?;
-    let data = ImageData::new_with_u8_clamped_array_and_sh(
-        Clamped(&img.data),
-        img.width as u32,
-        img.height as u32,
-    )
-    .map_err(|e| format!("{e:?}"))?;
-    ctx.put_image_data(&data, 0.0, 0.0).map_err(|e| format!("{e:?}"))
-}
-
-/// The 2-D context of a canvas.
-pub fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
-    canvas
-        .get_context("2d")
-        .map_err(|e| format!("{e:?}"))?
-        .ok_or_else(|| "no 2d context".to_string())?
-        .dyn_into::<CanvasRenderingContext2d>()
-        .map_err(|_| "not a 2d context".to_string())
-}
 
 /// A rectangle of cells `[x0, x1) × [y0, y1)` to outline over a heatmap, with a CSS class.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +59,7 @@ pub fn Heatmap(
     });
     let cell = move |ev: &web_sys::MouseEvent| -> Option<(usize, usize)> {
         let c = canvas.get_untracked()?;
-        let (w, h) = image.with_untracked(|i| (i.width, i.height));
+        let (w, h) = image.with_untracked(|i| (i.width(), i.height()));
         let (cw, ch) = (c.client_width().max(1) as f64, c.client_height().max(1) as f64);
         let x = (ev.offset_x() as f64 / cw * w as f64).floor();
         let y = (ev.offset_y() as f64 / ch * h as f64).floor();
@@ -106,7 +67,7 @@ pub fn Heatmap(
             .then_some((x as usize, y as usize))
     };
     let overlays = move || {
-        let (w, h) = image.with(|i| (i.width.max(1) as f64, i.height.max(1) as f64));
+        let (w, h) = image.with(|i| (i.width() as f64, i.height() as f64));
         highlights
             .map(|hs| hs.get())
             .unwrap_or_default()

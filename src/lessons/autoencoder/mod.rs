@@ -16,11 +16,9 @@
 //! PCA's error beside the autoencoder's, the code scatter.
 
 use super::{Lesson, Text};
-use crate::url_state::{ParamKind, ParamSpec};
 
 pub mod strings;
-#[cfg(target_arch = "wasm32")]
-mod model;
+pub mod model;
 #[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]
@@ -31,17 +29,20 @@ const BATCHES: &[&str] = &["32", "64", "128"];
 const HIDDEN: &[&str] = &["32", "64", "128", "256"];
 const RATES: &[&str] = &["0.0003", "0.001", "0.003", "0.01"];
 
-/// Every knob of the lesson: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "h", kind: ParamKind::Choice(HIDDEN), default: "64" },
-    ParamSpec { key: "z", kind: ParamKind::Int { min: 2, max: 32 }, default: "16" },
-    ParamSpec { key: "act", kind: ParamKind::Choice(ACTS), default: "relu" },
-    ParamSpec { key: "lr", kind: ParamKind::Choice(RATES), default: "0.003" },
-    ParamSpec { key: "bs", kind: ParamKind::Choice(BATCHES), default: "32" },
-    ParamSpec { key: "dn", kind: ParamKind::Bool, default: "0" },
-    ParamSpec { key: "noise", kind: ParamKind::Float { min: 0.0, max: 0.8 }, default: "0.3" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`], the field names are the
+    /// URL keys) and its typed values ([`Knobs::KEYS`] for widgets and setters).
+    pub struct Knobs => KnobKeys {
+        h: Number(HIDDEN) = "64",
+        z: Int(2, 32) = "16",
+        act: Choice(ACTS) = "relu",
+        lr: Number(RATES) = "0.003",
+        bs: Number(BATCHES) = "32",
+        dn: Bool = "0",
+        noise: Float(0.0, 0.8) = "0.3",
+        seed: Seed = "1",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
@@ -49,5 +50,15 @@ pub static LESSON: Lesson = Lesson {
     title: Text { en: "Autoencoders", zh: "自编码器" },
     summary: Text { en: "Squeeze a digit through a small code and rebuild it; compare with PCA, remove noise, \
          see the code space.", zh: "把手写数字压缩成很小的编码再还原；与 PCA 对比、去除噪声、观察编码空间。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod knob_tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

@@ -6,7 +6,7 @@ use super::*;
 use crate::compute::dense::{measure_dense, model_key, Act};
 use crate::compute::policy::{RunBackend, MEASURE_RUNS};
 use crate::compute::{Compute, Gpu};
-use crate::core::mnist::{Mnist, PIXELS, SIDE};
+use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::pca::{mse, Pca};
 use crate::core::train::{AsyncTrainable, FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
@@ -19,8 +19,9 @@ use crate::ui::experiment::{
 use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
-use crate::ui::{draw_rgba, ExportButtons, RgbaImage, Select, Slider, Toggle};
-use crate::url_state::Value;
+use crate::ui::figure::{digit_tiles, fit_2d, Fitted, Palette, TileLayout};
+use crate::ui::{draw_rgba, ExportButtons, Select};
+use crate::ui::controls::{KnobSlider, KnobToggle, UrlChoices};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 pub use model::{
@@ -38,12 +39,6 @@ pub const PCA_SLICE_MS: f64 = 8.0;
 pub fn view() -> AnyView {
     view! { <AutoencoderLesson /> }.into_any()
 }
-
-/// Ten label colours (Tableau 10), readable on light and dark backgrounds.
-pub const DIGIT_COLORS: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-];
 
 /// The session's model while the digits load: stepping it says so (nothing to train yet).
 fn waiting_factory(waiting: &'static str) -> Factory {
@@ -95,42 +90,11 @@ struct Snapshot {
     fallback: Option<String>,
 }
 
-/// Grey digits in a grid: `rows` rows of [`GRID`] images, 2 px gaps; ink is dark.
-fn grid_image(rows: &[&[f32]]) -> RgbaImage {
-    let cell = SIDE + 2;
-    let (w, h) = (GRID * cell - 2, rows.len() * cell - 2);
-    let mut data = vec![0u8; w * h * 4];
-    for px in data.chunks_exact_mut(4) {
-        px.copy_from_slice(&[128, 128, 128, 255]);
-    }
-    for (r, images) in rows.iter().enumerate() {
-        for g in 0..GRID {
-            let Some(img) = images.get(g * PIXELS..(g + 1) * PIXELS) else { continue };
-            for y in 0..SIDE {
-                for x in 0..SIDE {
-                    let v = 255.0 - img[y * SIDE + x].clamp(0.0, 1.0) * 255.0;
-                    let v = v.round() as u8;
-                    let at = ((r * cell + y) * w + g * cell + x) * 4;
-                    data[at..at + 4].copy_from_slice(&[v, v, v, 255]);
-                }
-            }
-        }
-    }
-    RgbaImage { width: w, height: h, data }
-}
-
 /// Draws the 2-D codes, coloured by label, with axes' ranges, into `canvas`.
-fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f32], dark: bool) {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let css = canvas.client_width().max(200) as f64;
-    let side = (css * dpr).round() as u32;
-    if canvas.width() != side || canvas.height() != side {
-        canvas.set_width(side);
-        canvas.set_height(side);
-    }
-    let Ok(ctx) = crate::ui::context_2d(canvas) else { return };
-    let s = side as f64;
-    ctx.set_fill_style_str(if dark { "#15181d" } else { "#ffffff" });
+fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f32], pal: &Palette) {
+    let Ok(Fitted { ctx, w, h, .. }) = fit_2d(canvas) else { return };
+    let s = w.min(h);
+    ctx.set_fill_style_str(&pal.bg.to_string());
     ctx.fill_rect(0.0, 0.0, s, s);
     let n = labels.len().min(codes.len() / 2);
     if n == 0 {
@@ -149,19 +113,19 @@ fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f3
     if x0 > x1 {
         return;
     }
-    let pad = 12.0 * dpr;
+    let pad = 12.0;
     let sx = (s - 2.0 * pad) / ((x1 - x0).max(1e-6) as f64);
     let sy = (s - 2.0 * pad) / ((y1 - y0).max(1e-6) as f64);
-    ctx.set_stroke_style_str(if dark { "#5b6470" } else { "#8a93a6" });
+    ctx.set_stroke_style_str(&pal.axis.to_string());
     ctx.stroke_rect(0.5, 0.5, s - 1.0, s - 1.0);
-    let r = 2.2 * dpr;
+    let r = 2.2;
     for i in 0..n {
         let (x, y) = (codes[2 * i], codes[2 * i + 1]);
         if !(x.is_finite() && y.is_finite()) {
             continue;
         }
         let label = (labels[i] as usize).min(9);
-        ctx.set_fill_style_str(DIGIT_COLORS[label]);
+        ctx.set_fill_style_str(&pal.label(label).to_string());
         let px = pad + (x - x0) as f64 * sx;
         let py = s - pad - (y - y0) as f64 * sy;
         ctx.begin_path();
@@ -179,14 +143,18 @@ pub fn AutoencoderLesson() -> impl IntoView {
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
     // ---- knobs ---------------------------------------------------------------------------
-    let settings = Memo::new(move |_| Settings {
-        hidden: params.choice("h").parse().unwrap_or(64),
-        z: params.int("z").clamp(2, 32) as usize,
-        act: if params.choice("act") == "tanh" { Act::Tanh } else { Act::Relu },
-        lr: params.choice_f32("lr", 0.003),
-        batch: params.choice("bs").parse().unwrap_or(32),
-        noise: params.flag("dn").then(|| params.float("noise").clamp(0.0, 0.8) as f32),
-        seed: params.seed("seed"),
+    let k = Knobs::KEYS;
+    let settings = Memo::new(move |_| {
+        let p = params.read::<Knobs>();
+        Settings {
+            hidden: p.h as usize,
+            z: p.z as usize,
+            act: if p.act == "tanh" { Act::Tanh } else { Act::Relu },
+            lr: p.lr as f32,
+            batch: p.bs as usize,
+            noise: p.dn.then_some(p.noise as f32),
+            seed: p.seed,
+        }
     });
     let z = Memo::new(move |_| settings.with(|s| s.z));
     let seed = Memo::new(move |_| settings.with(|s| s.seed));
@@ -360,7 +328,9 @@ pub fn AutoencoderLesson() -> impl IntoView {
             rows.push(&input);
         }
         rows.extend([&clean[..], &ae[..], &pc[..]]);
-        let _ = draw_rgba(&c, &grid_image(&rows));
+        let pal = Palette::of(&appearance);
+        let layout = TileLayout { cols: GRID, gap: 2, margin: 0 };
+        let _ = draw_rgba(&c, &digit_tiles(&rows, layout, &pal));
     });
     let grid_rows = move || {
         let lang = i18n.lang.get();
@@ -427,14 +397,14 @@ pub fn AutoencoderLesson() -> impl IntoView {
     // ---- code scatter ---------------------------------------------------------------------
     let scatter_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         let Some(c) = scatter_canvas.get() else { return };
         snapshot.with(|s| {
             let labels =
                 split.with(|sp| sp.as_ref().map(|sp| sp.val.y.data().to_vec()).unwrap_or_default());
             match s {
-                Some(s) if s.z == 2 => draw_scatter(&c, &s.codes, &labels, dark),
-                _ => draw_scatter(&c, &[], &[], dark),
+                Some(s) if s.z == 2 => draw_scatter(&c, &s.codes, &labels, &pal),
+                _ => draw_scatter(&c, &[], &[], &pal),
             }
         });
     });
@@ -457,11 +427,12 @@ pub fn AutoencoderLesson() -> impl IntoView {
         })
     });
     let legend = move || {
+        let pal = Palette::of(&appearance);
         (0..10)
             .map(|d| {
                 view! {
                     <li>
-                        <span class="ae-swatch" style=format!("background:{}", DIGIT_COLORS[d])></span>
+                        <span class="ae-swatch" style=format!("background:{}", pal.label(d))></span>
                         {d.to_string()}
                     </li>
                 }
@@ -470,18 +441,17 @@ pub fn AutoencoderLesson() -> impl IntoView {
     };
 
     // ---- knob widgets ---------------------------------------------------------------------
-    let opts = |list: &'static [&'static str]| {
-        Signal::derive(move || list.iter().map(|v| (v.to_string(), v.to_string())).collect())
-    };
+    let ch = UrlChoices::new(i18n, params);
     let act_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("tanh".to_string(), tr(lang, "ae.act_tanh").to_string()),
-            ("relu".to_string(), tr(lang, "ae.act_relu").to_string()),
-        ]
+        let label = |id: &str| tr(lang, &format!("ae.act_{id}")).to_string();
+        k.act.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
     let noise_id = crate::ui::controls::next_id("noise");
-    let noise_value = Memo::new(move |_| params.float("noise"));
+    let noise_value = Memo::new(move |_| params.knob(k.noise));
+    // The noise slider's positions are hundredths over the schema's range.
+    let noise_ticks =
+        ((k.noise.min() * 100.0).round() as i64, (k.noise.max() * 100.0).round() as i64);
 
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
@@ -500,53 +470,41 @@ pub fn AutoencoderLesson() -> impl IntoView {
             <div class="sm-knobs">
                 <Select
                     label=t("ae.hidden")
-                    options=opts(HIDDEN)
-                    value=Signal::derive(move || params.choice("h").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("h", &v))
+                    options=ch.options(k.h, None)
+                    value=ch.value(k.h)
+                    on_change=ch.on_change(k.h)
                     testid="ae-hidden"
                 />
-                <Slider
-                    label=t("ae.z")
-                    value=Signal::derive(move || z.get() as i64)
-                    min=2
-                    max=32
-                    on_change=Callback::new(move |v: i64| params.set("z", Value::Int(v)))
-                    testid="ae-z"
-                />
+                <KnobSlider label=t("ae.z") knob=k.z testid="ae-z" />
                 <Select
                     label=t("ae.act")
                     options=act_options
-                    value=Signal::derive(move || params.choice("act").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("act", &v))
+                    value=ch.value(k.act)
+                    on_change=ch.on_change(k.act)
                     testid="ae-act"
                 />
                 <Select
                     label=t("ae.lr")
-                    options=opts(RATES)
-                    value=Signal::derive(move || params.choice("lr").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("lr", &v))
+                    options=ch.options(k.lr, None)
+                    value=ch.value(k.lr)
+                    on_change=ch.on_change(k.lr)
                     testid="ae-lr"
                 />
                 <Select
                     label=t("ae.batch")
-                    options=opts(BATCHES)
-                    value=Signal::derive(move || params.choice("bs").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("bs", &v))
+                    options=ch.options(k.bs, None)
+                    value=ch.value(k.bs)
+                    on_change=ch.on_change(k.bs)
                     testid="ae-batch"
                 />
-                <Toggle
-                    label=t("ae.denoise")
-                    value=Signal::derive(move || params.flag("dn"))
-                    on_change=Callback::new(move |v: bool| params.set("dn", Value::Bool(v)))
-                    testid="ae-denoise"
-                />
-                <div class="w-field w-slider" hidden=move || !params.flag("dn")>
+                <KnobToggle label=t("ae.denoise") knob=k.dn testid="ae-denoise" />
+                <div class="w-field w-slider" hidden=move || !params.knob(k.dn)>
                     <label for=noise_id.clone()>{move || i18n.t("ae.noise")}</label>
                     <input
                         type="range"
                         id=noise_id
-                        min=0
-                        max=80
+                        min=noise_ticks.0
+                        max=noise_ticks.1
                         step=5
                         value=((noise_value.get_untracked() * 100.0).round() as i64).to_string()
                         data-testid="ae-noise"
@@ -554,8 +512,8 @@ pub fn AutoencoderLesson() -> impl IntoView {
                         prop:value=move || ((noise_value.get() * 100.0).round() as i64).to_string()
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<i64>() {
-                                if (0..=80).contains(&v) {
-                                    params.set("noise", Value::Float(v as f64 / 100.0));
+                                if (noise_ticks.0..=noise_ticks.1).contains(&v) {
+                                    params.put(k.noise, v as f64 / 100.0);
                                 }
                             }
                         }
@@ -568,7 +526,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
                         data-testid="ae-reseed"
                         on:click=move |_| {
                             let next = (seed.get_untracked() + 1) % (1 << 53);
-                            params.set("seed", Value::Seed(next));
+                            params.put(k.seed, next);
                         }
                     >
                         {move || i18n.t("ae.reseed")}
@@ -624,7 +582,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
                 <button
                     type="button"
                     data-testid="ae-z2"
-                    on:click=move |_| params.set("z", Value::Int(2))
+                    on:click=move |_| params.put(k.z, 2)
                 >
                     {move || i18n.t("ae.set_z2")}
                 </button>

@@ -8,10 +8,9 @@
 //! by the training kit `ui::train`), overlays their loss and validation curves, draws the
 //! histograms of a BN layer's inputs and outputs on the current batch (batch or running
 //! statistics), tabulates μ_B, σ²_B, γ, β and the running statistics, explains the batch-size-1
-//! failure, and sweeps the learning rate. Every knob and the seed live in the URL ([`PARAMS`]).
+//! failure, and sweeps the learning rate. Every knob and the seed live in the URL ([`Knobs`]).
 
 use super::{Lesson, Text};
-use crate::url_state::{ParamKind, ParamSpec};
 
 pub mod strings;
 pub mod model;
@@ -26,22 +25,35 @@ const EPS: &[&str] = &["1e-5", "1e-3", "0.1", "1"];
 const LRS: &[&str] = &["0.003", "0.01", "0.03", "0.1", "0.3", "1", "3"];
 const MOMENTA: &[&str] = &["0.01", "0.1", "0.5"];
 
-/// Every knob of the lesson, the seed included: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "data", kind: ParamKind::Choice(DATA), default: "spirals" },
-    ParamSpec { key: "bs", kind: ParamKind::Int { min: 1, max: 128 }, default: "32" },
-    ParamSpec { key: "lr", kind: ParamKind::Choice(LRS), default: "0.1" },
-    ParamSpec { key: "eps", kind: ParamKind::Choice(EPS), default: "1e-5" },
-    ParamSpec { key: "mom", kind: ParamKind::Choice(MOMENTA), default: "0.1" },
-    ParamSpec { key: "layer", kind: ParamKind::Int { min: 1, max: DEPTH as i64 }, default: "1" },
-    ParamSpec { key: "mode", kind: ParamKind::Choice(&["train", "eval"]), default: "train" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`], the field names are the
+    /// URL keys) and its typed values ([`Knobs::KEYS`] for widgets and setters).
+    pub struct Knobs => KnobKeys {
+        data: Choice(DATA) = "spirals",
+        bs: Int(1, 128) = "32",
+        lr: Number(LRS) = "0.1",
+        eps: Number(EPS) = "1e-5",
+        mom: Number(MOMENTA) = "0.1",
+        layer: Int(1, DEPTH as i64) = "1",
+        mode: Choice(&["train", "eval"]) = "train",
+        seed: Seed = "1",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "batchnorm",
     title: Text { en: "Batch normalization", zh: "批量归一化" },
     summary: Text { en: "Normalise each layer's inputs over the mini-batch: train the same network with and without BN and watch the activations, μ_B, σ²_B, γ and β.", zh: "在小批量上归一化每一层的输入：同一个网络分别带 BN 和不带 BN 训练，观察激活值、μ_B、σ²_B、γ 与 β。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod knob_tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

@@ -6,20 +6,18 @@ use super::*;
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
-use crate::ui::controls::UrlChoices;
+use crate::ui::controls::{KnobNumber, KnobSlider, UrlChoices};
 use crate::ui::time::{now_ms, yield_now};
 use crate::ui::train::{
-    fmt_num, palette, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
+    fmt_num, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
-use crate::ui::{ExportButtons, NumberInput, Select, Slider};
-use crate::url_state::{Value, MAX_SEED};
+use crate::ui::figure::{fit_2d, Fitted, Palette};
+use crate::ui::{ExportButtons, Select};
 use leptos::html::Canvas;
 use crate::ui::experiment::{reset_on, run_sliced, Alive, BoardSlot, Build, Slice, SLICE_MS};
 use leptos::prelude::*;
-use model::{Experiment, LayerView, Settings, SweepRow, DEPTH, SWEEP_LRS, VAL_ACC};
+use model::{Experiment, LayerView, Settings, SweepRow, SWEEP_LRS, VAL_ACC};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use web_sys::CanvasRenderingContext2d;
 
 /// Histogram bins.
 const BINS: usize = 30;
@@ -67,20 +65,10 @@ fn mean_std(v: &[f32]) -> (f32, f32) {
 
 /// Draws a histogram of `values` (finite ones) into `canvas`: `BINS` bars over [min, max],
 /// the range and zero marked. Colours follow the theme.
-fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: usize, dark: bool) {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else { return };
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    let (bg, fg, grid) =
-        if dark { ("#1c1f24", "#e6e6e6", "#555") } else { ("#ffffff", "#222", "#bbb") };
-    ctx.set_fill_style_str(bg);
+fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: usize, pal: &Palette) {
+    let Ok(Fitted { ctx, w: cw, h: ch, .. }) = fit_2d(canvas) else { return };
+    let (fg, grid) = (pal.text.to_string(), pal.axis.to_string());
+    ctx.set_fill_style_str(&pal.bg.to_string());
     ctx.fill_rect(0.0, 0.0, cw, ch);
     let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if finite.is_empty() {
@@ -100,13 +88,12 @@ fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: us
     let pw = (cw - left - right).max(1.0);
     let ph = (ch - bottom - top_pad).max(1.0);
     let bw = pw / BINS as f64;
-    let plotters::style::RGBColor(r, g, b) = palette(color, dark);
-    ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+    ctx.set_fill_style_str(&pal.series(color).to_string());
     for (i, c) in counts.iter().enumerate() {
         let bh = ph * (*c as f64) / top;
         ctx.fill_rect(left + i as f64 * bw + 0.5, top_pad + ph - bh, (bw - 1.0).max(0.5), bh);
     }
-    ctx.set_stroke_style_str(grid);
+    ctx.set_stroke_style_str(&grid);
     ctx.set_line_width(1.0);
     ctx.begin_path();
     ctx.move_to(left, top_pad + ph + 0.5);
@@ -117,7 +104,7 @@ fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: us
         ctx.line_to(x0, top_pad + ph);
     }
     ctx.stroke();
-    ctx.set_fill_style_str(fg);
+    ctx.set_fill_style_str(&fg);
     ctx.set_font("11px sans-serif");
     ctx.set_text_baseline("bottom");
     ctx.set_text_align("left");
@@ -128,19 +115,9 @@ fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, values: &[f32], color: us
 
 /// Draws the sweep: final loss against the learning-rate index, one line per run; a diverged
 /// run is a cross at the top.
-fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool) {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else { return };
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    let (bg, fg) = if dark { ("#1c1f24", "#e6e6e6") } else { ("#ffffff", "#222") };
-    ctx.set_fill_style_str(bg);
+fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], pal: &Palette) {
+    let Ok(Fitted { ctx, w: cw, h: ch, .. }) = fit_2d(canvas) else { return };
+    ctx.set_fill_style_str(&pal.bg.to_string());
     ctx.fill_rect(0.0, 0.0, cw, ch);
     let top_loss = rows
         .iter()
@@ -151,7 +128,7 @@ fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool
     let (pw, ph) = ((cw - left - right).max(1.0), (ch - bottom - top).max(1.0));
     let n = SWEEP_LRS.len().max(2) as f64;
     let x_of = |i: usize| left + pw * (i as f64 + 0.5) / n;
-    ctx.set_fill_style_str(fg);
+    ctx.set_fill_style_str(&pal.text.to_string());
     ctx.set_font("11px sans-serif");
     ctx.set_text_align("center");
     ctx.set_text_baseline("bottom");
@@ -159,8 +136,7 @@ fn draw_sweep(canvas: &web_sys::HtmlCanvasElement, rows: &[SweepRow], dark: bool
         let _ = ctx.fill_text(&fmt_num(*lr as f64), x_of(i), ch - 2.0);
     }
     for (run, color) in [(0usize, 0usize), (1, 1)] {
-        let plotters::style::RGBColor(r, g, b) = palette(color, dark);
-        let c = format!("rgb({r},{g},{b})");
+        let c = pal.series(color).to_string();
         ctx.set_stroke_style_str(&c);
         ctx.set_fill_style_str(&c);
         ctx.set_line_width(2.0);
@@ -197,16 +173,21 @@ fn BatchNormLesson() -> impl IntoView {
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
     // ---- knobs ---------------------------------------------------------------------------
-    let settings = Memo::new(move |_| Settings {
-        data: params.choice("data"),
-        batch: params.int("bs").clamp(1, 128) as usize,
-        lr: params.choice_f32("lr", 0.1),
-        eps: params.choice_f32("eps", 1e-5),
-        momentum: params.choice_f32("mom", 0.1),
-        seed: params.seed("seed"),
+    let k = Knobs::KEYS;
+    let settings = Memo::new(move |_| {
+        let p = params.read::<Knobs>();
+        Settings {
+            data: p.data,
+            batch: p.bs as usize,
+            lr: p.lr as f32,
+            eps: p.eps as f32,
+            momentum: p.mom as f32,
+            seed: p.seed,
+        }
     });
-    let layer = Memo::new(move |_| (params.int("layer").clamp(1, DEPTH as i64) - 1) as usize);
-    let eval_mode = Memo::new(move |_| params.choice("mode") == "eval");
+    // The schema's layers are 1..=DEPTH; the figures index from 0.
+    let layer = Memo::new(move |_| (params.knob(k.layer) - 1) as usize);
+    let eval_mode = Memo::new(move |_| params.knob(k.mode) == "eval");
 
     // ---- training session: both runs in lockstep ------------------------------------------
     let current = BoardSlot::<Experiment>::new();
@@ -231,15 +212,15 @@ fn BatchNormLesson() -> impl IntoView {
     let pre_canvas = NodeRef::<Canvas>::new();
     let post_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         layer_view.with(|v| {
             let empty = Vec::new();
             let (pre, post) = v.as_ref().map_or((&empty, &empty), |v| (&v.pre, &v.post));
             if let Some(c) = pre_canvas.get() {
-                draw_histogram(&c, pre, 1, dark);
+                draw_histogram(&c, pre, 1, &pal);
             }
             if let Some(c) = post_canvas.get() {
-                draw_histogram(&c, post, 0, dark);
+                draw_histogram(&c, post, 0, &pal);
             }
         });
     });
@@ -387,10 +368,10 @@ fn BatchNormLesson() -> impl IntoView {
     };
     let sweep_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         sweep_rows.with(|rows| {
             if let Some(c) = sweep_canvas.get() {
-                draw_sweep(&c, rows, dark);
+                draw_sweep(&c, rows, &pal);
             }
         });
     });
@@ -442,20 +423,17 @@ fn BatchNormLesson() -> impl IntoView {
         <div class="conv-layout">
             <section class="panel" aria-labelledby="bn-h-settings">
                 <h2 id="bn-h-settings">{move || i18n.t("bn.settings")}</h2>
-                <Select label=t("bn.data") options=ch.options(DATA, Some("bn.data")) value=ch.value("data")
-                    on_change=ch.on_change("data") testid="bn-data" />
-                <Slider label=t("bn.batch") value=Signal::derive(move || params.int("bs")) min=1 max=128
-                    on_change=Callback::new(move |v: i64| params.set("bs", Value::Int(v))) testid="bn-batch" />
-                <Select label=t("bn.lr") options=ch.options(LRS, None) value=ch.value("lr")
-                    on_change=ch.on_change("lr") testid="bn-lr" />
-                <Select label=t("bn.eps") options=ch.options(EPS, None) value=ch.value("eps")
-                    on_change=ch.on_change("eps") testid="bn-eps" />
+                <Select label=t("bn.data") options=ch.options(k.data, Some("bn.data")) value=ch.value(k.data)
+                    on_change=ch.on_change(k.data) testid="bn-data" />
+                <KnobSlider label=t("bn.batch") knob=k.bs testid="bn-batch" />
+                <Select label=t("bn.lr") options=ch.options(k.lr, None) value=ch.value(k.lr)
+                    on_change=ch.on_change(k.lr) testid="bn-lr" />
+                <Select label=t("bn.eps") options=ch.options(k.eps, None) value=ch.value(k.eps)
+                    on_change=ch.on_change(k.eps) testid="bn-eps" />
                 <p class="hint">{move || i18n.t("bn.eps.note")}</p>
-                <Select label=t("bn.momentum") options=ch.options(MOMENTA, None) value=ch.value("mom")
-                    on_change=ch.on_change("mom") testid="bn-momentum" />
-                <NumberInput label=t("bn.seed") value=Signal::derive(move || params.seed("seed") as i64)
-                    min=0 max=MAX_SEED as i64
-                    on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                <Select label=t("bn.momentum") options=ch.options(k.mom, None) value=ch.value(k.mom)
+                    on_change=ch.on_change(k.mom) testid="bn-momentum" />
+                <KnobNumber label=t("bn.seed") knob=k.seed
                     invalid_text=t("bn.seed.invalid") testid="bn-seed" />
             </section>
             <section class="panel" aria-labelledby="bn-h-curves">
@@ -477,11 +455,10 @@ fn BatchNormLesson() -> impl IntoView {
 
         <section class="panel" aria-labelledby="bn-h-inspect">
             <h2 id="bn-h-inspect">{move || i18n.t("bn.inspect")}</h2>
-            <Slider label=t("bn.layer") value=Signal::derive(move || params.int("layer")) min=1 max=DEPTH as i64
-                on_change=Callback::new(move |v: i64| params.set("layer", Value::Int(v))) testid="bn-layer" />
+            <KnobSlider label=t("bn.layer") knob=k.layer testid="bn-layer" />
             <Select label=t("bn.mode")
-                options=ch.options(&["train", "eval"], Some("bn.mode"))
-                value=ch.value("mode") on_change=ch.on_change("mode") testid="bn-mode" />
+                options=ch.options(k.mode, Some("bn.mode"))
+                value=ch.value(k.mode) on_change=ch.on_change(k.mode) testid="bn-mode" />
             <p class="hint">{move || i18n.t("bn.mode.note")}</p>
             <div class="conv-layout">
                 <figure class="fig">

@@ -4,11 +4,11 @@
 //! `r_l = r_{l−1} + d_l(k_l − 1)·j_{l−1}`, `j_l = j_{l−1}·s_l` (the jump: input pixels between
 //! neighbouring outputs of layer `l`). Picking a pixel highlights what it sees at every level.
 
-use super::{Shared, RF_KERNELS};
+use super::{Knobs, Shared};
 use crate::core::receptive::{layer_geometry, receptive_field, Layer};
 use crate::page::{I18n, LessonParams};
-use crate::ui::{ExportButtons, Heatmap, Highlight, NumberInput, RgbaImage, Select};
-use crate::url_state::Value;
+use crate::ui::controls::KnobNumber;
+use crate::ui::{ExportButtons, Heatmap, Highlight, RgbaImage, Select};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -23,7 +23,7 @@ fn schematic(w: usize, h: usize) -> RgbaImage {
             }
         })
         .collect();
-    RgbaImage { width: w, height: h, data }
+    RgbaImage::new(w, h, data).unwrap_or_default()
 }
 
 /// Sizes of every level (input first), or the index of the first layer that does not fit.
@@ -40,14 +40,18 @@ fn level_sizes(layers: &[Layer], h: usize, w: usize) -> Result<Vec<(usize, usize
 pub fn ReceptiveField(shared: Shared) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let params = expect_context::<LessonParams>();
-    let n_layers = Memo::new(move |_| params.int("layers").clamp(2, 3) as usize);
+    let key = Knobs::KEYS;
+    // Each layer's knobs: kernel size, stride, dilation (the schema has `layers.max()` of them).
+    let per_layer = [(key.k1, key.s1, key.d1), (key.k2, key.s2, key.d2), (key.k3, key.s3, key.d3)];
+    let n_layers = Memo::new(move |_| params.knob(key.layers) as usize);
     let layers = Memo::new(move |_| {
-        (1..=n_layers.get())
-            .map(|l| Layer {
-                kernel: params.choice(&format!("k{l}")).parse().unwrap_or(3),
-                stride: params.int(&format!("s{l}")).clamp(1, 4) as usize,
+        per_layer[..n_layers.get()]
+            .iter()
+            .map(|&(k, s, d)| Layer {
+                kernel: params.knob(k) as usize,
+                stride: params.knob(s) as usize,
                 padding: 0,
-                dilation: params.int(&format!("d{l}")).clamp(1, 3) as usize,
+                dilation: params.knob(d) as usize,
             })
             .collect::<Vec<_>>()
     });
@@ -89,7 +93,7 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
                 let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
                 [g, g, g, 255]
             });
-            RgbaImage { width: *w, height: *h, data: data.collect() }
+            RgbaImage::new(*w, *h, data.collect()).unwrap_or_default()
         })
     });
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -109,39 +113,29 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
     let layer_controls = move || {
         (1..=n_layers.get())
             .map(|l| {
-                let kk = format!("k{l}");
-                let sk = format!("s{l}");
-                let dk = format!("d{l}");
-                let (kk2, sk2, dk2) = (kk.clone(), sk.clone(), dk.clone());
-                let (kk3, sk3, dk3) = (kk.clone(), sk.clone(), dk.clone());
+                let (kk, sk, dk) = per_layer[l - 1];
                 let title = move || crate::i18n::tr(i18n.lang.get(), "conv.rf.layer").replace("{n}", &l.to_string());
                 view! {
                     <fieldset class="rf-layer">
                         <legend>{title}</legend>
                         <Select
                             label=t("conv.ksize")
-                            options=Signal::derive(|| RF_KERNELS.iter().map(|s| (s.to_string(), format!("{s} × {s}"))).collect::<Vec<_>>())
-                            value=Signal::derive(move || params.choice(&kk).to_string())
-                            on_change=Callback::new(move |v: String| params.set_choice(&kk2, &v))
-                            testid=leak_testid(&format!("conv-rf-{kk3}"))
+                            options=Signal::derive(move || kk.options().iter().map(|s| (s.to_string(), format!("{s} × {s}"))).collect::<Vec<_>>())
+                            value=Signal::derive(move || params.text(kk))
+                            on_change=Callback::new(move |v: String| params.put_text(kk, &v))
+                            testid=leak_testid(&format!("conv-rf-{}", kk.name()))
                         />
-                        <NumberInput
+                        <KnobNumber
                             label=t("conv.stride")
-                            value=Signal::derive(move || params.int(&sk))
-                            min=1
-                            max=4
-                            on_change=Callback::new(move |v: i64| params.set(&sk2, Value::Int(v)))
+                            knob=sk
                             invalid_text=t("conv.stride.invalid")
-                            testid=leak_testid(&format!("conv-rf-{sk3}"))
+                            testid=leak_testid(&format!("conv-rf-{}", sk.name()))
                         />
-                        <NumberInput
+                        <KnobNumber
                             label=t("conv.dilation")
-                            value=Signal::derive(move || params.int(&dk))
-                            min=1
-                            max=3
-                            on_change=Callback::new(move |v: i64| params.set(&dk2, Value::Int(v)))
+                            knob=dk
                             invalid_text=t("conv.dilation.invalid")
-                            testid=leak_testid(&format!("conv-rf-{dk3}"))
+                            testid=leak_testid(&format!("conv-rf-{}", dk.name()))
                         />
                     </fieldset>
                 }
@@ -240,12 +234,9 @@ pub fn ReceptiveField(shared: Shared) -> impl IntoView {
             <h2 id="conv-h-rf">{move || i18n.t("conv.h.rf")}</h2>
             <p>{move || i18n.t("conv.rf.text")}</p>
             <p class="formula">"r"<sub>"l"</sub>" = r"<sub>"l−1"</sub>" + d"<sub>"l"</sub>"(k"<sub>"l"</sub>" − 1)·j"<sub>"l−1"</sub>",  j"<sub>"l"</sub>" = j"<sub>"l−1"</sub>"·s"<sub>"l"</sub></p>
-            <NumberInput
+            <KnobNumber
                 label=t("conv.rf.layers")
-                value=Signal::derive(move || n_layers.get() as i64)
-                min=2
-                max=3
-                on_change=Callback::new(move |v: i64| params.set("layers", Value::Int(v)))
+                knob=key.layers
                 invalid_text=t("conv.rf.layers.invalid")
                 testid="conv-rf-layers"
             />

@@ -46,7 +46,7 @@ pub async fn load_image(url: &str) -> Result<Decoded, String> {
     let ctx = crate::ui::context_2d(&canvas)?;
     ctx.draw_image_with_html_image_element(&img, 0.0, 0.0).map_err(|e| format!("{e:?}"))?;
     let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).map_err(|e| format!("{e:?}"))?;
-    let full = RgbaImage { width: w, height: h, data: data.data().0 };
+    let full = RgbaImage::new(w, h, data.data().0).map_err(|e| e.to_string())?;
     Ok(Decoded { image: fit_rgba(&full, MAX_DECODED_SIDE).0, original: (w, h) })
 }
 
@@ -58,7 +58,7 @@ pub fn grid_rgba(bits: &[bool]) -> RgbaImage {
             [v, v, v, 255]
         })
         .collect();
-    RgbaImage { width: GRID, height: GRID, data }
+    RgbaImage::new(GRID, GRID, data).unwrap_or_default()
 }
 
 /// A 28×28 drawable grid. Pointer (mouse, touch, pen): press on a cell to toggle it and

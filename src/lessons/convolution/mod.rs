@@ -8,10 +8,9 @@
 //! The page: an input (sample photo, upload or drawn grid), a kernel (preset or edited), the
 //! hyperparameters, the live output-size formula, a grid of feature maps (one per filter),
 //! a step-through of one window, and a stack of layers with its receptive field.
-//! Every knob lives in the URL (see [`PARAMS`]).
+//! Every knob lives in the URL (see [`Knobs`]).
 
 use super::{Lesson, Text};
-use crate::url_state::{ParamKind, ParamSpec};
 
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
@@ -54,43 +53,52 @@ pub const PADDINGS: &[&str] = &["valid", "same", "0", "1", "2", "3"];
 /// Side of the drawable grid.
 pub const GRID: usize = 28;
 
-/// Every knob of the lesson, the seed included: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "img", kind: ParamKind::Choice(IMG_CHOICES), default: "camera" },
-    ParamSpec { key: "color", kind: ParamKind::Choice(&["gray", "rgb"]), default: "gray" },
-    ParamSpec { key: "size", kind: ParamKind::Choice(WORK_SIZES), default: "256" },
-    ParamSpec { key: "preset", kind: ParamKind::Choice(PRESETS), default: "sobel_x" },
-    ParamSpec { key: "k", kind: ParamKind::Choice(KERNEL_SIZES), default: "3" },
-    ParamSpec {
-        key: "w",
-        kind: ParamKind::Floats { max_len: 49, min: -100.0, max: 100.0 },
-        default: "",
-    },
-    ParamSpec { key: "filters", kind: ParamKind::Int { min: 1, max: 16 }, default: "4" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "42" },
-    ParamSpec { key: "stride", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
-    ParamSpec { key: "pad", kind: ParamKind::Choice(PADDINGS), default: "same" },
-    ParamSpec { key: "dil", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-    ParamSpec { key: "relu", kind: ParamKind::Bool, default: "0" },
-    ParamSpec { key: "scale", kind: ParamKind::Choice(&["each", "shared"]), default: "each" },
-    ParamSpec { key: "bias", kind: ParamKind::Float { min: -10.0, max: 10.0 }, default: "0" },
-    ParamSpec { key: "grid", kind: ParamKind::Bits { len: GRID * GRID }, default: DEFAULT_GRID },
-    ParamSpec { key: "layers", kind: ParamKind::Int { min: 2, max: 3 }, default: "3" },
-    ParamSpec { key: "k1", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
-    ParamSpec { key: "s1", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
-    ParamSpec { key: "d1", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-    ParamSpec { key: "k2", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
-    ParamSpec { key: "s2", kind: ParamKind::Int { min: 1, max: 4 }, default: "2" },
-    ParamSpec { key: "d2", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-    ParamSpec { key: "k3", kind: ParamKind::Choice(RF_KERNELS), default: "3" },
-    ParamSpec { key: "s3", kind: ParamKind::Int { min: 1, max: 4 }, default: "1" },
-    ParamSpec { key: "d3", kind: ParamKind::Int { min: 1, max: 3 }, default: "1" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`], the field names are the
+    /// URL keys) and its typed values ([`Knobs::KEYS`] for widgets and setters).
+    pub struct Knobs => KnobKeys {
+        img: Choice(IMG_CHOICES) = "camera",
+        color: Choice(&["gray", "rgb"]) = "gray",
+        size: Number(WORK_SIZES) = "256",
+        preset: Choice(PRESETS) = "sobel_x",
+        k: Number(KERNEL_SIZES) = "3",
+        w: Floats(49, -100.0, 100.0) = "",
+        filters: Int(1, 16) = "4",
+        seed: Seed = "42",
+        stride: Int(1, 4) = "1",
+        pad: Choice(PADDINGS) = "same",
+        dil: Int(1, 3) = "1",
+        relu: Bool = "0",
+        scale: Choice(&["each", "shared"]) = "each",
+        bias: Float(-10.0, 10.0) = "0",
+        grid: Bits(GRID * GRID) = DEFAULT_GRID,
+        layers: Int(2, 3) = "3",
+        k1: Number(RF_KERNELS) = "3",
+        s1: Int(1, 4) = "1",
+        d1: Int(1, 3) = "1",
+        k2: Number(RF_KERNELS) = "3",
+        s2: Int(1, 4) = "2",
+        d2: Int(1, 3) = "1",
+        k3: Number(RF_KERNELS) = "3",
+        s3: Int(1, 4) = "1",
+        d3: Int(1, 3) = "1",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "convolution",
     title: Text { en: "Convolution: kernels and feature maps", zh: "卷积：卷积核与特征图" },
     summary: Text { en: "Slide a small kernel over an image and watch feature maps appear.", zh: "让小卷积核在图像上滑动，观察特征图如何生成。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod knob_tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

@@ -109,41 +109,26 @@ pub fn diverging_stops() -> Vec<[u8; 4]> {
 pub fn diverging_rgba(values: &[f32], w: usize, h: usize, scale: f32) -> RgbaImage {
     let s = if scale > 0.0 && scale.is_finite() { scale } else { 1.0 };
     let plane = &values[..values.len().min(w * h)];
-    RgbaImage {
-        width: w,
-        height: h,
-        data: Colormap::Diverging.to_rgba_vec(plane, ValueRange::symmetric(s)),
-    }
+    let data = Colormap::Diverging.to_rgba_vec(plane, ValueRange::symmetric(s));
+    RgbaImage::new(w, h, data).unwrap_or_default()
 }
 
 /// An image tensor `(1, C, H, W)` with values in `[0, 1]` → RGBA (grey if `C = 1`).
 pub fn tensor_rgba(t: &Tensor) -> RgbaImage {
-    match image::from_tensor(t) {
-        Ok(img) => RgbaImage { width: img.width(), height: img.height(), data: img.into_data() },
-        Err(_) => RgbaImage::default(),
-    }
+    image::from_tensor(t).unwrap_or_default()
 }
 
 /// Area downscale of RGBA to at most `max_side` on the longest side; also says whether it
 /// was scaled.
 pub fn fit_rgba(img: &RgbaImage, max_side: usize) -> (RgbaImage, bool) {
-    match image::RgbaImage::new(img.width, img.height, img.data.clone()) {
-        Ok(src) => {
-            let (out, scaled) = image::fit_within(&src, max_side);
-            (RgbaImage { width: out.width(), height: out.height(), data: out.into_data() }, scaled)
-        }
-        Err(_) => (img.clone(), false),
-    }
+    image::fit_within(img, max_side)
 }
 
 /// RGBA → `(1, C, H', W')` in `[0, 1]`, area-downscaled to at most `max_side`; `C = 1` is
 /// the BT.601 luma, `C = 3` keeps R, G, B (see [`crate::core::image`]).
 pub fn rgba_to_tensor(img: &RgbaImage, channels: usize, max_side: usize) -> Tensor {
     let fallback = || Tensor::zeros(vec![1, channels, 1, 1]);
-    let Ok(src) = image::RgbaImage::new(img.width, img.height, img.data.clone()) else {
-        return fallback();
-    };
-    let (small, _) = image::fit_within(&src, max_side);
+    let (small, _) = image::fit_within(img, max_side);
     image::to_tensor(&small, channels).unwrap_or_else(|_| fallback())
 }
 

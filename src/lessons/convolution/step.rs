@@ -82,7 +82,7 @@ fn compute(shared: &Shared, pos: (usize, usize)) -> Result<Step, String> {
     Ok(Step {
         ho,
         wo,
-        padded: RgbaImage { width: pw, height: ph, data },
+        padded: RgbaImage::new(pw, ph, data).unwrap_or_default(),
         y: y[i * wo + j],
         out: y,
         out_scale,

@@ -14,7 +14,7 @@ use crate::ui::{
     format_value, ExportButtons, Heatmap, Legend, MatrixEditor, NumberInput, RgbaImage, Select,
     Slider, Toggle,
 };
-use crate::url_state::Value;
+use crate::ui::controls::{KnobNumber, KnobToggle};
 use input::{grid_rgba, load_image, DrawGrid, MAX_DECODED_SIDE};
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -197,28 +197,29 @@ fn ConvolutionLesson() -> impl IntoView {
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
     // ---- knobs -------------------------------------------------------------------------
-    let img_choice = Memo::new(move |_| params.choice("img"));
-    let channels = Memo::new(move |_| if params.choice("color") == "rgb" { 3usize } else { 1 });
-    let work_size = Memo::new(move |_| params.choice("size").parse::<usize>().unwrap_or(256));
-    let preset = Memo::new(move |_| params.choice("preset"));
-    let k = Memo::new(move |_| params.choice("k").parse::<usize>().unwrap_or(3));
+    let key = Knobs::KEYS;
+    let img_choice = Memo::new(move |_| params.knob(key.img));
+    let channels = Memo::new(move |_| if params.knob(key.color) == "rgb" { 3usize } else { 1 });
+    let work_size = Memo::new(move |_| params.knob(key.size) as usize);
+    let preset = Memo::new(move |_| params.knob(key.preset));
+    let k = Memo::new(move |_| params.knob(key.k) as usize);
     let custom =
-        Memo::new(move |_| params.floats("w").into_iter().map(|x| x as f32).collect::<Vec<f32>>());
-    let n_filters = Memo::new(move |_| params.int("filters").clamp(1, 16) as usize);
-    let seed = Memo::new(move |_| params.seed("seed"));
-    let dil = Memo::new(move |_| params.int("dil").clamp(1, 3) as usize);
-    let pad_choice = Memo::new(move |_| params.choice("pad"));
+        Memo::new(move |_| params.knob(key.w).into_iter().map(|x| x as f32).collect::<Vec<f32>>());
+    let n_filters = Memo::new(move |_| params.knob(key.filters) as usize);
+    let seed = Memo::new(move |_| params.knob(key.seed));
+    let dil = Memo::new(move |_| params.knob(key.dil) as usize);
+    let pad_choice = Memo::new(move |_| params.knob(key.pad));
     let conv = Memo::new(move |_| Conv2dParams {
-        stride: params.int("stride").clamp(1, 4) as usize,
+        stride: params.knob(key.stride) as usize,
         padding: model::padding_of(pad_choice.get(), k.get(), dil.get()),
         dilation: dil.get(),
     });
-    let relu = Memo::new(move |_| params.flag("relu"));
-    let bias = Memo::new(move |_| params.float("bias") as f32);
-    let grid_bits = Memo::new(move |_| match params.get("grid") {
-        Value::Bits(b) => b,
-        _ => vec![false; GRID * GRID],
-    });
+    let relu = Memo::new(move |_| params.knob(key.relu));
+    let bias = Memo::new(move |_| params.knob(key.bias) as f32);
+    let grid_bits = Memo::new(move |_| params.knob(key.grid));
+    // The bias slider's positions are tenths over the schema's range.
+    let bias_ticks =
+        ((key.bias.min() * 10.0).round() as i64, (key.bias.max() * 10.0).round() as i64);
 
     // ---- input image -------------------------------------------------------------------
     let decoded = RwSignal::new(None::<RgbaImage>);
@@ -252,34 +253,29 @@ fn ConvolutionLesson() -> impl IntoView {
     let source = Memo::new(move |_| {
         if use_upload.get() {
             if let Some(u) = uploaded.get() {
-                return u;
+                return Some(u);
             }
         }
         if img_choice.get() == "draw" {
-            grid_bits.with(|b| grid_rgba(b))
+            Some(grid_bits.with(|b| grid_rgba(b)))
         } else {
-            decoded.get().unwrap_or_default()
+            decoded.get()
         }
     });
     let working = Memo::new(move |_| {
         let c = channels.get();
         let s = work_size.get();
-        source.with(
-            |img| {
-                if img.width == 0 {
-                    None
-                } else {
-                    Some(model::rgba_to_tensor(img, c, s))
-                }
-            },
-        )
+        source.with(|img| img.as_ref().map(|img| model::rgba_to_tensor(img, c, s)))
     });
     let in_hw = Memo::new(move |_| {
         working.with(|w| w.as_ref().and_then(|t| t.dims4().ok()).map(|[_, _, h, w]| (h, w)))
     });
     let small = Memo::new(move |_| {
         source.with(|img| {
-            let t = model::rgba_to_tensor(img, 1, GRID);
+            let t = match img {
+                Some(img) => model::rgba_to_tensor(img, 1, GRID),
+                None => crate::core::tensor::Tensor::zeros(vec![1, 1, 1, 1]),
+            };
             let [_, _, h, w] = t.dims4().unwrap_or([1, 1, 1, 1]);
             (t.into_data(), w, h)
         })
@@ -357,7 +353,7 @@ fn ConvolutionLesson() -> impl IntoView {
             use_upload.set(true);
         } else {
             use_upload.set(false);
-            params.set_choice("img", &id);
+            params.put_text(key.img, &id);
         }
     });
     let on_file = move |ev: leptos::ev::Event| {
@@ -381,7 +377,7 @@ fn ConvolutionLesson() -> impl IntoView {
                     upload_notice.set((ow.max(oh) > MAX_DECODED_SIDE).then(|| {
                         tr(lang, "conv.upload.downscaled")
                             .replace("{from}", &format!("{ow} × {oh}"))
-                            .replace("{to}", &format!("{} × {}", d.image.width, d.image.height))
+                            .replace("{to}", &format!("{} × {}", d.image.width(), d.image.height()))
                     }));
                     uploaded.set(Some(d.image));
                     use_upload.set(true);
@@ -423,7 +419,8 @@ fn ConvolutionLesson() -> impl IntoView {
         WORK_SIZES.iter().map(|s| (s.to_string(), format!("{s} px"))).collect::<Vec<_>>()
     });
     let color_options = Signal::derive(move || {
-        ["gray", "rgb"]
+        key.color
+            .options()
             .iter()
             .map(|id| {
                 (id.to_string(), tr(i18n.lang.get(), &format!("conv.color.{id}")).to_string())
@@ -435,14 +432,14 @@ fn ConvolutionLesson() -> impl IntoView {
         if preset.get_untracked() == "custom" {
             if let Ok(nk) = s.parse::<usize>() {
                 let v = resize_kernel(&kernel.get_untracked(), nk);
-                params.set("w", Value::Floats(v.iter().map(|x| *x as f64).collect()));
+                params.put(key.w, v.iter().map(|x| *x as f64).collect());
             }
         }
-        params.set_choice("k", &s);
+        params.put_text(key.k, &s);
     });
     let on_matrix = Callback::new(move |v: Vec<f32>| {
-        params.set("w", Value::Floats(v.iter().map(|x| *x as f64).collect()));
-        params.set_choice("preset", "custom");
+        params.put(key.w, v.iter().map(|x| *x as f64).collect());
+        params.put(key.preset, "custom");
     });
 
     let hover = RwSignal::new(None::<(usize, usize, usize)>);
@@ -499,7 +496,7 @@ fn ConvolutionLesson() -> impl IntoView {
     };
 
     let maps_count = Memo::new(move |_| result.with(|r| r.as_ref().map_or(0, |r| r.f)));
-    let each = Memo::new(move |_| params.choice("scale") == "each");
+    let each = Memo::new(move |_| params.knob(key.scale) == "each");
     // Shared: the legend reads values. Each map: it reads value ÷ L, L under every map.
     let scale = Signal::derive(move || {
         if each.get() {
@@ -534,15 +531,15 @@ fn ConvolutionLesson() -> impl IntoView {
                 <Select
                     label=t("conv.color")
                     options=color_options
-                    value=Signal::derive(move || params.choice("color").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("color", &v))
+                    value=Signal::derive(move || params.text(key.color))
+                    on_change=Callback::new(move |v: String| params.put_text(key.color, &v))
                     testid="conv-color"
                 />
                 <Select
                     label=t("conv.size")
                     options=size_options
-                    value=Signal::derive(move || params.choice("size").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("size", &v))
+                    value=Signal::derive(move || params.text(key.size))
+                    on_change=Callback::new(move |v: String| params.put_text(key.size, &v))
                     testid="conv-size"
                 />
                 <div class="w-field">
@@ -562,7 +559,7 @@ fn ConvolutionLesson() -> impl IntoView {
                 <Show when=move || img_choice.get() == "draw" && !use_upload.get()>
                     <DrawGrid
                         bits=Signal::from(grid_bits)
-                        on_change=Callback::new(move |b: Vec<bool>| params.set("grid", Value::Bits(b)))
+                        on_change=Callback::new(move |b: Vec<bool>| params.put(key.grid, b))
                     />
                 </Show>
                 <figure class="fig">
@@ -593,9 +590,9 @@ fn ConvolutionLesson() -> impl IntoView {
                     value=Signal::derive(move || preset.get().to_string())
                     on_change=Callback::new(move |v: String| {
                         if v == "custom" {
-                            params.set("w", Value::Floats(kernel.get_untracked().iter().map(|x| *x as f64).collect()));
+                            params.put(key.w, kernel.get_untracked().iter().map(|x| *x as f64).collect());
                         }
-                        params.set_choice("preset", &v)
+                        params.put_text(key.preset, &v)
                     })
                     testid="conv-preset"
                 />
@@ -621,17 +618,14 @@ fn ConvolutionLesson() -> impl IntoView {
                         value=Signal::derive(move || seed.get() as i64)
                         min=0
                         max=999_999
-                        on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                        on_change=Callback::new(move |v: i64| params.put(key.seed, v as u64))
                         invalid_text=t("conv.seed.invalid")
                         testid="conv-seed"
                     />
                 </Show>
-                <NumberInput
+                <KnobNumber
                     label=t("conv.filters")
-                    value=Signal::derive(move || n_filters.get() as i64)
-                    min=1
-                    max=16
-                    on_change=Callback::new(move |v: i64| params.set("filters", Value::Int(v)))
+                    knob=key.filters
                     invalid_text=t("conv.filters.invalid")
                     testid="conv-filters"
                 />
@@ -640,12 +634,9 @@ fn ConvolutionLesson() -> impl IntoView {
 
             <section class="panel conv-hyper" aria-labelledby="conv-h-hyper">
                 <h2 id="conv-h-hyper">{move || i18n.t("conv.h.hyper")}</h2>
-                <NumberInput
+                <KnobNumber
                     label=t("conv.stride")
-                    value=Signal::derive(move || conv.get().stride as i64)
-                    min=1
-                    max=4
-                    on_change=Callback::new(move |v: i64| params.set("stride", Value::Int(v)))
+                    knob=key.stride
                     invalid_text=t("conv.stride.invalid")
                     testid="conv-stride"
                 />
@@ -653,33 +644,25 @@ fn ConvolutionLesson() -> impl IntoView {
                     label=t("conv.padding")
                     options=pad_options
                     value=Signal::derive(move || pad_choice.get().to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("pad", &v))
+                    on_change=Callback::new(move |v: String| params.put_text(key.pad, &v))
                     testid="conv-padding"
                 />
-                <NumberInput
+                <KnobNumber
                     label=t("conv.dilation")
-                    value=Signal::derive(move || dil.get() as i64)
-                    min=1
-                    max=3
-                    on_change=Callback::new(move |v: i64| params.set("dil", Value::Int(v)))
+                    knob=key.dil
                     invalid_text=t("conv.dilation.invalid")
                     testid="conv-dilation"
                 />
                 <Slider
                     label=t("conv.bias")
                     value=Signal::derive(move || (bias.get() * 10.0).round() as i64)
-                    min=-20
-                    max=20
-                    on_change=Callback::new(move |v: i64| params.set("bias", Value::Float(v as f64 / 10.0)))
+                    min=bias_ticks.0
+                    max=bias_ticks.1
+                    on_change=Callback::new(move |v: i64| params.put(key.bias, v as f64 / 10.0))
                     testid="conv-bias"
                 />
                 <p class="hint">{move || format!("b = {}", format_value(bias.get()))}</p>
-                <Toggle
-                    label=t("conv.relu")
-                    value=Signal::from(relu)
-                    on_change=Callback::new(move |v: bool| params.set("relu", Value::Bool(v)))
-                    testid="conv-relu"
-                />
+                <KnobToggle label=t("conv.relu") knob=key.relu testid="conv-relu" />
                 <div class="formula-box" aria-live="polite">
                     <p class="formula">"H"<sub>"out"</sub>" = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1"</p>
                     <p class="hint">
@@ -699,7 +682,7 @@ fn ConvolutionLesson() -> impl IntoView {
                 label=t("conv.scale.each")
                 value=Signal::from(each)
                 on_change=Callback::new(move |v: bool| {
-                    params.set_choice("scale", if v { "each" } else { "shared" })
+                    params.put(key.scale, if v { "each" } else { "shared" })
                 })
                 testid="conv-scale-each"
             />

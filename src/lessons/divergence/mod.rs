@@ -15,8 +15,8 @@
 //! fits of one Gaussian to a bimodal P, stepped live. Every knob and the seed are in the URL.
 
 use super::{Lesson, Text};
-use crate::url_state::{ParamKind, ParamSpec};
 
+pub mod model;
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
 mod hist;
@@ -26,6 +26,7 @@ mod plot;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;
+pub use model::*;
 
 /// Number of histogram bins.
 pub const BINS: usize = 8;
@@ -36,41 +37,46 @@ const MODES: &[&str] = &["gauss", "mix", "hist"];
 /// Largest bar height (the URL schema's bound).
 pub const HIST_MAX: f64 = 10.0;
 
-/// Every knob of the lesson: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "mode", kind: ParamKind::Choice(MODES), default: "gauss" },
-    ParamSpec { key: "pm", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "0" },
-    ParamSpec { key: "ps", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "1" },
-    ParamSpec { key: "qm", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "1.5" },
-    ParamSpec { key: "qs", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "0.7" },
-    ParamSpec { key: "pm2", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "3" },
-    ParamSpec { key: "ps2", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "0.6" },
-    ParamSpec { key: "pw", kind: ParamKind::Float { min: 0.0, max: 1.0 }, default: "0.6" },
-    ParamSpec { key: "qm2", kind: ParamKind::Float { min: -5.0, max: 5.0 }, default: "-2" },
-    ParamSpec { key: "qs2", kind: ParamKind::Float { min: 0.2, max: 3.0 }, default: "1" },
-    ParamSpec { key: "qw", kind: ParamKind::Float { min: 0.0, max: 1.0 }, default: "0.5" },
-    ParamSpec {
-        key: "hp",
-        kind: ParamKind::Floats { max_len: BINS, min: 0.0, max: HIST_MAX },
-        default: "1,3,6,3,1,0.5,0,0",
-    },
-    ParamSpec {
-        key: "hq",
-        kind: ParamKind::Floats { max_len: BINS, min: 0.0, max: HIST_MAX },
-        default: "0.5,1,2,4,3,2,1,0.5",
-    },
-    ParamSpec { key: "mc", kind: ParamKind::Choice(MC_COUNTS), default: "100" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-    ParamSpec { key: "fsep", kind: ParamKind::Float { min: 0.0, max: 8.0 }, default: "5" },
-    ParamSpec { key: "fs", kind: ParamKind::Float { min: 0.3, max: 2.0 }, default: "0.6" },
-    ParamSpec { key: "fw", kind: ParamKind::Float { min: 0.1, max: 0.9 }, default: "0.5" },
-    ParamSpec { key: "fm0", kind: ParamKind::Float { min: -6.0, max: 6.0 }, default: "0.5" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`], the field names are the
+    /// URL keys) and its typed values ([`Knobs::KEYS`] for widgets and setters).
+    pub struct Knobs => KnobKeys {
+        mode: Choice(MODES) = "gauss",
+        pm: Float(-5.0, 5.0) = "0",
+        ps: Float(0.2, 3.0) = "1",
+        qm: Float(-5.0, 5.0) = "1.5",
+        qs: Float(0.2, 3.0) = "0.7",
+        pm2: Float(-5.0, 5.0) = "3",
+        ps2: Float(0.2, 3.0) = "0.6",
+        pw: Float(0.0, 1.0) = "0.6",
+        qm2: Float(-5.0, 5.0) = "-2",
+        qs2: Float(0.2, 3.0) = "1",
+        qw: Float(0.0, 1.0) = "0.5",
+        hp: Floats(BINS, 0.0, HIST_MAX) = "1,3,6,3,1,0.5,0,0",
+        hq: Floats(BINS, 0.0, HIST_MAX) = "0.5,1,2,4,3,2,1,0.5",
+        mc: Number(MC_COUNTS) = "100",
+        seed: Seed = "1",
+        fsep: Float(0.0, 8.0) = "5",
+        fs: Float(0.3, 2.0) = "0.6",
+        fw: Float(0.1, 0.9) = "0.5",
+        fm0: Float(-6.0, 6.0) = "0.5",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "divergence",
     title: Text { en: "KL and JS divergences", zh: "KL 散度与 JS 散度" },
     summary: Text { en: "How far one distribution is from another: asymmetry, infinity, and the VAE's KL term.", zh: "一个分布离另一个有多远：不对称性、无穷大，以及 VAE 中的 KL 项。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod knob_tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

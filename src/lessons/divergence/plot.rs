@@ -2,13 +2,13 @@
 //! M = (P+Q)/2, and the integrands `p ln(p/q)` whose area (or sum) is the divergence.
 //! Infinite histogram terms are drawn as full-height hatched bars marked "∞".
 
-use crate::ui::train::palette;
+use crate::ui::figure::{fit_backing, plot_rgb, Palette};
 use plotters::chart::{ChartBuilder, SeriesLabelPosition};
 use plotters::drawing::IntoDrawingArea;
 use plotters::element::{PathElement, Rectangle, Text};
 use plotters::series::{DashedLineSeries, LineSeries};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle};
+use plotters::style::{Color, IntoFont, ShapeStyle};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
@@ -42,26 +42,6 @@ pub enum Figure {
     },
 }
 
-fn colors(dark: bool) -> (RGBColor, RGBColor, RGBColor) {
-    if dark {
-        (RGBColor(24, 26, 32), RGBColor(220, 223, 230), RGBColor(60, 64, 74))
-    } else {
-        (RGBColor(255, 255, 255), RGBColor(40, 44, 52), RGBColor(225, 228, 235))
-    }
-}
-
-/// Sizes the canvas backing store to its CSS box × device pixel ratio; returns the ratio.
-fn fit_canvas(canvas: &HtmlCanvasElement) -> f64 {
-    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
-    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    dpr
-}
-
 /// The y range of finite values, always including 0, padded by 8 %.
 fn y_range(series: &[Series]) -> (f64, f64) {
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
@@ -84,13 +64,13 @@ fn y_range(series: &[Series]) -> (f64, f64) {
 pub fn draw(
     canvas: &HtmlCanvasElement,
     fig: &Figure,
-    dark: bool,
+    pal: &Palette,
     x_label: &str,
     y_label: &str,
 ) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Debug| format!("divergence chart: {e:?}");
-    let dpr = fit_canvas(canvas);
-    let (bg, fg, grid) = colors(dark);
+    let dpr = fit_backing(canvas).dpr;
+    let (bg, fg, grid) = (plot_rgb(pal.bg), plot_rgb(pal.text), plot_rgb(pal.grid));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&bg).map_err(|e| err(&e))?;
@@ -152,7 +132,7 @@ pub fn draw(
     match fig {
         Figure::Curves { xs, series } => {
             for s in series {
-                let c = palette(s.color, dark);
+                let c = plot_rgb(pal.series(s.color));
                 let pts: Vec<(f64, f64)> = xs
                     .iter()
                     .zip(&s.ys)
@@ -177,7 +157,7 @@ pub fn draw(
             let k = series.len().max(1) as f64;
             let width = 0.8 / k;
             for (j, s) in series.iter().enumerate() {
-                let c = palette(s.color, dark);
+                let c = plot_rgb(pal.series(s.color));
                 let fill = if s.dashed { c.mix(0.35).filled() } else { c.filled() };
                 let bars = s.ys.iter().enumerate().map(|(i, &y)| {
                     let left = i as f64 + 1.0 - 0.4 + j as f64 * width;

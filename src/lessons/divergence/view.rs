@@ -1,21 +1,20 @@
 //! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
 use super::*;
+use model::*;
 
 
 use crate::core::divergence::{
-    bimodal, divergences, js_integrands, js_numeric, kl_gaussian, kl_integrand, kl_monte_carlo,
-    kl_numeric, kl_terms, kl_vae, mixture_m, normalize, to_bits, Direction, DivergenceError,
-    Divergences, GaussFit, Gaussian, Grid, McEstimate, Mixture,
+    bimodal, kl_gaussian, kl_vae, to_bits, Divergences, Gaussian, McEstimate, Mixture,
 };
-use crate::core::train::{FnTrainable, StepReport, Trainable, LOSS};
+use crate::core::train::{Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, LoopState, LossChart, TrainControls, TrainHandle,
 };
-use crate::ui::ExportButtons;
-use crate::url_state::Value;
+use crate::ui::{ExportButtons, Palette};
+use crate::url_state::{knob, Key};
 use hist::HistEditor;
 use leptos::html::Canvas;
 use crate::ui::experiment::{reset_on, Build};
@@ -23,174 +22,9 @@ use leptos::prelude::*;
 use plot::{Figure, Series};
 use std::rc::Rc;
 
-/// The integration grid of the continuous modes: `[−16, 16]`, 1281 points (h = 0.025).
-pub const GRID: (f64, f64, usize) = (-16.0, 16.0, 1281);
-/// The plotted x range.
-pub const PLOT_X: (f64, f64) = (-8.0, 8.0);
-/// Independent Monte Carlo repeats shown (their spread is the estimator's).
-pub const MC_REPEATS: usize = 20;
-/// Step size of the fits (see [`GaussFit::step`]).
-pub const FIT_LR: f64 = 0.08;
-/// A fit whose last move is below this (in `(m, ln s)`) has converged; the loop stops.
-pub const FIT_TOL: f64 = 1e-6;
-/// The fits' grid: `[−12, 12]`, 961 points.
-pub const FIT_GRID: (f64, f64, usize) = (-12.0, 12.0, 961);
-
-
-
 /// The lesson's page, for the chapter module that carries it ([`super::Part`]).
 pub fn view() -> AnyView {
     view! { <DivergenceLesson /> }.into_any()
-}
-
-/// A histogram as edited: padded with zeros or cut to [`BINS`] bins.
-pub fn bins_of(raw: &[f64]) -> Vec<f64> {
-    let mut v: Vec<f64> = raw.iter().copied().take(BINS).collect();
-    v.resize(BINS, 0.0);
-    v
-}
-
-/// P or Q of the continuous modes: one Gaussian, or `w·N(μ, σ²) + (1 − w)·N(μ₂, σ₂²)`.
-pub fn density(
-    mix: bool,
-    g: (f64, f64),
-    g2: (f64, f64),
-    w: f64,
-) -> Result<Mixture, DivergenceError> {
-    let a = Gaussian::new(g.0, g.1)?;
-    if !mix {
-        return Ok(Mixture::single(a));
-    }
-    Mixture::new(&[(w, a), (1.0 - w, Gaussian::new(g2.0, g2.1)?)])
-}
-
-/// Everything the first panels show.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Shown {
-    /// The three divergences in nats.
-    pub div: Divergences,
-    /// Plot x positions (empty for histograms: bins are 1…8).
-    pub xs: Vec<f64>,
-    /// P (density, or normalised histogram).
-    pub p: Vec<f64>,
-    /// Q.
-    pub q: Vec<f64>,
-    /// M = (P + Q)/2.
-    pub m: Vec<f64>,
-    /// The integrand `p ln(p/q)` (may hold +∞ for histograms).
-    pub i_pq: Vec<f64>,
-    /// The integrand `q ln(q/p)`.
-    pub i_qp: Vec<f64>,
-    /// The JS integrand `½ p ln(p/m) + ½ q ln(q/m)`.
-    pub i_js: Vec<f64>,
-}
-
-/// The divergences and plotted curves of two densities (Simpson on [`GRID`]).
-pub fn compute_continuous(p: &Mixture, q: &Mixture) -> Result<Shown, DivergenceError> {
-    let grid = Grid::new(GRID.0, GRID.1, GRID.2)?;
-    let div = Divergences {
-        kl_pq: kl_numeric(p, q, &grid)?,
-        kl_qp: kl_numeric(q, p, &grid)?,
-        js: js_numeric(p, q, &grid)?,
-    };
-    // Every other grid point inside the plotted range.
-    let xs: Vec<f64> = grid
-        .xs()
-        .into_iter()
-        .step_by(2)
-        .filter(|x| (PLOT_X.0 - 1e-9..=PLOT_X.1 + 1e-9).contains(x))
-        .collect();
-    let pv: Vec<f64> = xs.iter().map(|&x| p.pdf(x)).collect();
-    let qv: Vec<f64> = xs.iter().map(|&x| q.pdf(x)).collect();
-    let m = pv.iter().zip(&qv).map(|(a, b)| 0.5 * (a + b)).collect();
-    let (ja, jb) = js_integrands(p, q, &xs);
-    Ok(Shown {
-        div,
-        i_pq: kl_integrand(p, q, &xs),
-        i_qp: kl_integrand(q, p, &xs),
-        i_js: ja.iter().zip(&jb).map(|(a, b)| a + b).collect(),
-        xs,
-        p: pv,
-        q: qv,
-        m,
-    })
-}
-
-/// The divergences and bars of two histograms (weights, normalised here).
-pub fn compute_hist(hp: &[f64], hq: &[f64]) -> Result<Shown, DivergenceError> {
-    let div = divergences(hp, hq)?;
-    let (p, q) = (normalize(hp)?, normalize(hq)?);
-    let m = mixture_m(hp, hq)?;
-    let i_js = p
-        .iter()
-        .zip(&q)
-        .zip(&m)
-        .map(|((&a, &b), &c)| {
-            0.5 * crate::core::divergence::kl_term(a, c)
-                + 0.5 * crate::core::divergence::kl_term(b, c)
-        })
-        .collect();
-    Ok(Shown {
-        div,
-        xs: Vec::new(),
-        i_pq: kl_terms(hp, hq)?,
-        i_qp: kl_terms(hq, hp)?,
-        i_js,
-        p,
-        q,
-        m,
-    })
-}
-
-/// The bins (1-based) where P has mass and Q has none (the source of `D_KL(P‖Q) = ∞`).
-pub fn infinite_bins(hp: &[f64], hq: &[f64]) -> Vec<usize> {
-    hp.iter()
-        .zip(hq)
-        .enumerate()
-        .filter(|(_, (a, b))| **a > 0.0 && **b <= 0.0)
-        .map(|(i, _)| i + 1)
-        .collect()
-}
-
-/// Monte Carlo summary for the page: [`MC_REPEATS`] repeats of `n` samples, from `seed`.
-pub fn monte_carlo(
-    p: &Mixture,
-    q: &Mixture,
-    n: usize,
-    seed: u64,
-) -> Result<McEstimate, DivergenceError> {
-    kl_monte_carlo(p, q, n, MC_REPEATS, seed)
-}
-
-/// Metric keys of the fitting runs.
-pub const FIT_M: &str = "fit_m";
-/// The fitted σ.
-pub const FIT_S: &str = "fit_s";
-/// The size of the last parameter update.
-pub const FIT_MOVE: &str = "fit_move";
-
-/// The two fits as one [`Trainable`]: run 0 forward KL, run 1 reverse KL, both from
-/// `N(m0, 1)` on the bimodal target `bimodal(sep, sigma, w)`.
-pub fn fit_trainable(sep: f64, sigma: f64, w: f64, m0: f64) -> Result<impl Trainable, String> {
-    let e = |e: DivergenceError| e.to_string();
-    let target = bimodal(sep, sigma, w).map_err(e)?;
-    let grid = Grid::new(FIT_GRID.0, FIT_GRID.1, FIT_GRID.2).map_err(e)?;
-    let mut fits = [
-        GaussFit::new(Direction::Forward, m0, 1.0).map_err(e)?,
-        GaussFit::new(Direction::Reverse, m0, 1.0).map_err(e)?,
-    ];
-    Ok(FnTrainable::new(2, move || {
-        Ok(fits
-            .iter_mut()
-            .map(|f| {
-                f.step(&target, &grid, FIT_LR);
-                StepReport::loss(f.loss)
-                    .with_metric(FIT_M, f.m)
-                    .with_metric(FIT_S, f.log_s.exp())
-                    .with_metric(FIT_MOVE, f.last_move)
-            })
-            .collect())
-    }))
 }
 
 /// A divergence for display: 4 significant digits, `∞` for infinity.
@@ -198,14 +32,18 @@ pub fn show(v: f64) -> String {
     fmt_num(v)
 }
 
+/// A slider over a float knob: positions `0..=steps` are `min + i·step` over the schema's range.
 fn slider_f(
     id_prefix: &'static str,
     label: Signal<String>,
-    value: Memo<f64>,
-    (min, max, step): (f64, f64, f64),
+    params: LessonParams,
+    knob: Key<knob::Float>,
+    step: f64,
     testid: &'static str,
-    set: impl Fn(f64) + Copy + 'static,
 ) -> impl IntoView {
+    let (min, max) = (knob.min(), knob.max());
+    let value = Memo::new(move |_| params.knob(knob));
+    let set = move |v: f64| params.put(knob, v);
     let id = crate::ui::controls::next_id(id_prefix);
     let steps = ((max - min) / step).round() as i64;
     view! {
@@ -238,17 +76,16 @@ fn DivergenceLesson() -> impl IntoView {
     let params = expect_context::<LessonParams>();
     let look = Appearance::current();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
-    let fl = move |key: &'static str| Memo::new(move |_| params.float(key));
-    let setf = move |key: &'static str| move |v: f64| params.set(key, Value::Float(v));
+    let k = Knobs::KEYS;
+    let fl = move |key: Key<knob::Float>| Memo::new(move |_| params.knob(key));
 
-    let mode = Memo::new(move |_| params.choice("mode"));
-    let (pm, ps, qm, qs) = (fl("pm"), fl("ps"), fl("qm"), fl("qs"));
-    let (pm2, ps2, pw, qm2, qs2, qw) =
-        (fl("pm2"), fl("ps2"), fl("pw"), fl("qm2"), fl("qs2"), fl("qw"));
-    let hp = Memo::new(move |_| bins_of(&params.floats("hp")));
-    let hq = Memo::new(move |_| bins_of(&params.floats("hq")));
-    let seed = Memo::new(move |_| params.seed("seed"));
-    let mc_n = Memo::new(move |_| params.choice("mc").parse::<usize>().unwrap_or(100));
+    let mode = Memo::new(move |_| params.knob(k.mode));
+    let (pm, ps, qm, qs) = (fl(k.pm), fl(k.ps), fl(k.qm), fl(k.qs));
+    let (pm2, ps2, pw, qm2, qs2, qw) = (fl(k.pm2), fl(k.ps2), fl(k.pw), fl(k.qm2), fl(k.qs2), fl(k.qw));
+    let hp = Memo::new(move |_| bins_of(&params.knob(k.hp)));
+    let hq = Memo::new(move |_| bins_of(&params.knob(k.hq)));
+    let seed = Memo::new(move |_| params.knob(k.seed));
+    let mc_n = Memo::new(move |_| params.knob(k.mc) as usize);
 
     let dists = Memo::new(move |_| -> Result<(Mixture, Mixture), String> {
         let mix = mode.get() == "mix";
@@ -273,7 +110,7 @@ fn DivergenceLesson() -> impl IntoView {
     let integ_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let lang = i18n.lang.get();
-        let dark = look.is_dark();
+        let pal = Palette::of(&look);
         let hist = is_hist();
         shown.with(|s| {
             let Ok(s) = s else { return };
@@ -303,12 +140,12 @@ fn DivergenceLesson() -> impl IntoView {
             let x_label = if hist { tr(lang, "kl.bin") } else { "x" };
             let y_dens = if hist { tr(lang, "kl.prob") } else { tr(lang, "kl.density") };
             if let Some(c) = dens_canvas.get() {
-                if let Err(e) = plot::draw(&c, &fig(dens), dark, x_label, y_dens) {
+                if let Err(e) = plot::draw(&c, &fig(dens), &pal, x_label, y_dens) {
                     web_sys::console::warn_1(&e.into());
                 }
             }
             if let Some(c) = integ_canvas.get() {
-                if let Err(e) = plot::draw(&c, &fig(integ), dark, x_label, tr(lang, "kl.integrand"))
+                if let Err(e) = plot::draw(&c, &fig(integ), &pal, x_label, tr(lang, "kl.integrand"))
                 {
                     web_sys::console::warn_1(&e.into());
                 }
@@ -449,15 +286,19 @@ fn DivergenceLesson() -> impl IntoView {
         );
         dots
     };
-    let mc_idx =
-        Memo::new(move |_| MC_COUNTS.iter().position(|c| *c == params.choice("mc")).unwrap_or(2));
+    // The sample-size slider's positions are the indices of the schema's options.
+    let mc_options = k.mc.options();
+    let mc_idx = Memo::new(move |_| {
+        let current = params.text(k.mc);
+        mc_options.iter().position(|c| *c == current).unwrap_or_default()
+    });
     let mc_id = crate::ui::controls::next_id("mc");
 
     // ---- VAE link -------------------------------------------------------------------------
     let vae = move || kl_vae(&[pm.get()], &[(ps.get() * ps.get()).ln()]).unwrap_or(f64::NAN);
 
     // ---- forward vs reverse fits ------------------------------------------------------------
-    let (fsep, fs, fw, fm0) = (fl("fsep"), fl("fs"), fl("fw"), fl("fm0"));
+    let (fsep, fs, fw, fm0) = (fl(k.fsep), fl(k.fs), fl(k.fw), fl(k.fm0));
     let make = move || -> Factory {
         let (a, b, c, d) =
             (fsep.get_untracked(), fs.get_untracked(), fw.get_untracked(), fm0.get_untracked());
@@ -497,7 +338,7 @@ fn DivergenceLesson() -> impl IntoView {
     Effect::new(move |_| {
         train.version.track();
         let lang = i18n.lang.get();
-        let dark = look.is_dark();
+        let pal = Palette::of(&look);
         let (a, b, c) = (fsep.get(), fs.get(), fw.get());
         let Some(canvas) = fit_canvas.get() else { return };
         let Ok(target) = bimodal(a, b, c) else { return };
@@ -530,7 +371,7 @@ fn DivergenceLesson() -> impl IntoView {
             },
         ];
         let fig = Figure::Curves { xs: xs.clone(), series };
-        if let Err(e) = plot::draw(&canvas, &fig, dark, "x", tr(lang, "kl.density")) {
+        if let Err(e) = plot::draw(&canvas, &fig, &pal, "x", tr(lang, "kl.density")) {
             web_sys::console::warn_1(&e.into());
         }
     });
@@ -565,25 +406,21 @@ fn DivergenceLesson() -> impl IntoView {
 
     let mode_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("gauss".to_string(), tr(lang, "kl.mode_gauss").to_string()),
-            ("mix".to_string(), tr(lang, "kl.mode_mix").to_string()),
-            ("hist".to_string(), tr(lang, "kl.mode_hist").to_string()),
-        ]
+        let label = |id: &str| tr(lang, &format!("kl.mode_{id}")).to_string();
+        k.mode.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
-    let edit_hist = move |key: &'static str, cur: Memo<Vec<f64>>| {
+    let edit_hist = move |key: Key<knob::Floats>, cur: Memo<Vec<f64>>| {
         Callback::new(move |(i, v): (usize, f64)| {
             let mut h = cur.get_untracked();
             if let Some(slot) = h.get_mut(i) {
                 *slot = v;
-                params.set(key, Value::Floats(h));
+                params.put(key, h);
             }
         })
     };
     let lbl = |s: &'static str| Signal::derive(move || s.to_string());
-    let rng = (-5.0, 5.0, 0.1);
-    let srng = (0.2, 3.0, 0.05);
-    let wrng = (0.0, 1.0, 0.05);
+    // Slider steps of the means, the standard deviations and the weights.
+    let (rng, srng, wrng) = (0.1, 0.05, 0.05);
 
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
@@ -604,7 +441,7 @@ fn DivergenceLesson() -> impl IntoView {
                     label=t("kl.mode")
                     options=mode_options
                     value=Signal::derive(move || mode.get().to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("mode", &v))
+                    on_change=Callback::new(move |v: String| params.put_text(k.mode, &v))
                     testid="div-mode"
                 />
             </div>
@@ -612,22 +449,22 @@ fn DivergenceLesson() -> impl IntoView {
                 <div class="div-pq">
                     <fieldset class="div-dist div-p">
                         <legend>"P"</legend>
-                        {slider_f("pm", lbl("μ"), pm, rng, "div-pm", setf("pm"))}
-                        {slider_f("ps", lbl("σ"), ps, srng, "div-ps", setf("ps"))}
+                        {slider_f("pm", lbl("μ"), params, k.pm, rng, "div-pm")}
+                        {slider_f("ps", lbl("σ"), params, k.ps, srng, "div-ps")}
                         <Show when=move || mode.get() == "mix">
-                            {slider_f("pw", t("kl.weight1"), pw, wrng, "div-pw", setf("pw"))}
-                            {slider_f("pm2", lbl("μ₂"), pm2, rng, "div-pm2", setf("pm2"))}
-                            {slider_f("ps2", lbl("σ₂"), ps2, srng, "div-ps2", setf("ps2"))}
+                            {slider_f("pw", t("kl.weight1"), params, k.pw, wrng, "div-pw")}
+                            {slider_f("pm2", lbl("μ₂"), params, k.pm2, rng, "div-pm2")}
+                            {slider_f("ps2", lbl("σ₂"), params, k.ps2, srng, "div-ps2")}
                         </Show>
                     </fieldset>
                     <fieldset class="div-dist div-q">
                         <legend>"Q"</legend>
-                        {slider_f("qm", lbl("μ"), qm, rng, "div-qm", setf("qm"))}
-                        {slider_f("qs", lbl("σ"), qs, srng, "div-qs", setf("qs"))}
+                        {slider_f("qm", lbl("μ"), params, k.qm, rng, "div-qm")}
+                        {slider_f("qs", lbl("σ"), params, k.qs, srng, "div-qs")}
                         <Show when=move || mode.get() == "mix">
-                            {slider_f("qw", t("kl.weight1"), qw, wrng, "div-qw", setf("qw"))}
-                            {slider_f("qm2", lbl("μ₂"), qm2, rng, "div-qm2", setf("qm2"))}
-                            {slider_f("qs2", lbl("σ₂"), qs2, srng, "div-qs2", setf("qs2"))}
+                            {slider_f("qw", t("kl.weight1"), params, k.qw, wrng, "div-qw")}
+                            {slider_f("qm2", lbl("μ₂"), params, k.qm2, rng, "div-qm2")}
+                            {slider_f("qs2", lbl("σ₂"), params, k.qs2, srng, "div-qs2")}
                         </Show>
                     </fieldset>
                 </div>
@@ -635,16 +472,16 @@ fn DivergenceLesson() -> impl IntoView {
             <Show when=is_hist>
                 <p class="hint">{move || i18n.t("kl.hist_hint")}</p>
                 <p class="sm-row-label">"P"</p>
-                <HistEditor values=hp name="p" aria_key="kl.bar_p" on_change=edit_hist("hp", hp) />
+                <HistEditor values=hp name="p" aria_key="kl.bar_p" on_change=edit_hist(k.hp, hp) />
                 <p class="sm-row-label">"Q"</p>
-                <HistEditor values=hq name="q" aria_key="kl.bar_q" on_change=edit_hist("hq", hq) />
+                <HistEditor values=hq name="q" aria_key="kl.bar_q" on_change=edit_hist(k.hq, hq) />
                 <div class="sm-tools">
                     <button
                         type="button"
                         data-testid="div-disjoint"
                         on:click=move |_| {
-                            params.set("hp", Value::Floats(vec![2.0, 5.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
-                            params.set("hq", Value::Floats(vec![0.0, 0.0, 0.0, 0.0, 1.0, 4.0, 4.0, 1.0]));
+                            params.put(k.hp, vec![2.0, 5.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+                            params.put(k.hq, vec![0.0, 0.0, 0.0, 0.0, 1.0, 4.0, 4.0, 1.0]);
                         }
                     >
                         {move || i18n.t("kl.preset_disjoint")}
@@ -654,8 +491,8 @@ fn DivergenceLesson() -> impl IntoView {
                         data-testid="div-swap"
                         on:click=move |_| {
                             let (a, b) = (hp.get_untracked(), hq.get_untracked());
-                            params.set("hp", Value::Floats(b));
-                            params.set("hq", Value::Floats(a));
+                            params.put(k.hp, b);
+                            params.put(k.hq, a);
                         }
                     >
                         {move || i18n.t("kl.swap")}
@@ -729,15 +566,15 @@ fn DivergenceLesson() -> impl IntoView {
                             type="range"
                             id=mc_id.clone()
                             min=0
-                            max=MC_COUNTS.len() as i64 - 1
+                            max=mc_options.len() as i64 - 1
                             step=1
                             data-testid="div-mc-n"
                             aria-valuetext=move || format!("n = {}", mc_n.get())
                             prop:value=move || mc_idx.get().to_string()
                             on:input=move |ev| {
-                                if let Ok(k) = event_target_value(&ev).parse::<usize>() {
-                                    if let Some(c) = MC_COUNTS.get(k) {
-                                        params.set_choice("mc", c);
+                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                                    if let Some(c) = mc_options.get(i) {
+                                        params.put_text(k.mc, c);
                                     }
                                 }
                             }
@@ -748,7 +585,7 @@ fn DivergenceLesson() -> impl IntoView {
                         <button
                             type="button"
                             data-testid="div-reseed"
-                            on:click=move |_| params.set("seed", Value::Seed((seed.get_untracked() + 1) % (1 << 53)))
+                            on:click=move |_| params.put(k.seed, (seed.get_untracked() + 1) % (1 << 53))
                         >
                             {move || i18n.t("kl.reseed")}
                         </button>
@@ -806,10 +643,10 @@ fn DivergenceLesson() -> impl IntoView {
             <h2 id="div-h-fit">{move || i18n.t("kl.h.fit")}</h2>
             <p>{move || i18n.t("kl.text.fit")}</p>
             <div class="sm-knobs">
-                {slider_f("fsep", t("kl.fsep"), fsep, (0.0, 8.0, 0.1), "div-fsep", setf("fsep"))}
-                {slider_f("fs", t("kl.fs"), fs, (0.3, 2.0, 0.05), "div-fs", setf("fs"))}
-                {slider_f("fw", t("kl.fw"), fw, (0.1, 0.9, 0.05), "div-fw", setf("fw"))}
-                {slider_f("fm0", t("kl.fm0"), fm0, (-6.0, 6.0, 0.1), "div-fm0", setf("fm0"))}
+                {slider_f("fsep", t("kl.fsep"), params, k.fsep, 0.1, "div-fsep")}
+                {slider_f("fs", t("kl.fs"), params, k.fs, 0.05, "div-fs")}
+                {slider_f("fw", t("kl.fw"), params, k.fw, 0.05, "div-fw")}
+                {slider_f("fm0", t("kl.fm0"), params, k.fm0, 0.1, "div-fm0")}
             </div>
             <TrainControls
                 handle=train

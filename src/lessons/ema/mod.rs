@@ -15,7 +15,6 @@
 //! validation set every few steps. Every knob is in the URL.
 
 use super::{Lesson, Text};
-use crate::url_state::{ParamKind, ParamSpec};
 
 pub mod strings;
 
@@ -28,21 +27,40 @@ const DECAYS: &[&str] = &["0.9", "0.95", "0.99", "0.995", "0.999"];
 const RATES: &[&str] = &["0.1", "0.3", "1", "2"];
 const SOURCES: &[&str] = &["walk", "loss"];
 
-/// Every knob of the lesson: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "beta", kind: ParamKind::Float { min: 0.0, max: 0.999 }, default: "0.9" },
-    ParamSpec { key: "src", kind: ParamKind::Choice(SOURCES), default: "walk" },
-    ParamSpec { key: "noise", kind: ParamKind::Float { min: 0.0, max: 5.0 }, default: "1" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-    ParamSpec { key: "decay", kind: ParamKind::Choice(DECAYS), default: "0.99" },
-    ParamSpec { key: "lr", kind: ParamKind::Choice(RATES), default: "1" },
-    ParamSpec { key: "batch", kind: ParamKind::Int { min: 1, max: 64 }, default: "4" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`]) and its typed values.
+    pub struct Knobs => KnobKeys {
+        /// The smoothing factor β of the series.
+        beta: Float(0.0, 0.999) = "0.9",
+        /// The series: a random walk or a training-loss curve.
+        src: Choice(SOURCES) = "walk",
+        /// The random walk's step size.
+        noise: Float(0.0, 5.0) = "1",
+        /// The seed of the walk and of the run.
+        seed: Seed = "1",
+        /// The live run's weight-EMA decay.
+        decay: Number(DECAYS) = "0.99",
+        /// The live run's learning rate.
+        lr: Number(RATES) = "1",
+        /// The live run's batch size.
+        batch: Int(1, 64) = "4",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "ema",
     title: Text { en: "Exponential moving averages", zh: "指数移动平均（EMA）" },
     summary: Text { en: "Smoothing noisy curves, bias correction, and averaging a model's weights.", zh: "平滑噪声曲线、偏差修正，以及对模型权重求平均。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

@@ -14,9 +14,9 @@ use crate::page::{I18n, LessonParams};
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, HistorySource, LossChart, TrainControls, TrainHandle,
 };
+use crate::ui::controls::UrlChoices;
 use crate::ui::experiment::{reset_on, Build};
 use crate::ui::Select;
-use crate::url_state::Value;
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -138,20 +138,17 @@ pub fn loss_series(n: usize, seed: u64) -> Result<Vec<f32>, String> {
     (0..n).map(|_| run.step().map(|r| r.loss as f32)).collect()
 }
 
-fn choice_f32(params: &LessonParams, key: &str, fallback: f32) -> f32 {
-    params.choice(key).parse().unwrap_or(fallback)
-}
-
 #[component]
 fn EmaLesson() -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let params = expect_context::<LessonParams>();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
-    let beta = Memo::new(move |_| params.float("beta").clamp(0.0, 0.999));
-    let src = Memo::new(move |_| params.choice("src"));
-    let noise = Memo::new(move |_| params.float("noise"));
-    let seed = Memo::new(move |_| params.seed("seed"));
+    let k = Knobs::KEYS;
+    let beta = Memo::new(move |_| params.knob(k.beta));
+    let src = Memo::new(move |_| params.knob(k.src));
+    let noise = Memo::new(move |_| params.knob(k.noise));
+    let seed = Memo::new(move |_| params.knob(k.seed));
 
     // ---- 1. smoothing a series ---------------------------------------------------------
     let series = Memo::new(move |_| -> Result<Vec<f32>, String> {
@@ -166,7 +163,7 @@ fn EmaLesson() -> impl IntoView {
         let mut h = History::new();
         series.with(|s| {
             if let Ok(xs) = s {
-                // β is clamped to [0, 0.999] above, so the series cannot be refused.
+                // β is in the schema's [0, 0.999], so the series cannot be refused.
                 let (Ok(biased), Ok(corrected)) =
                     (ema_series(xs, b, false), ema_series(xs, b, true))
                 else {
@@ -223,9 +220,9 @@ fn EmaLesson() -> impl IntoView {
     let series_error = move || series.with(|s| s.as_ref().err().cloned());
 
     // ---- 2. EMA of the weights during a noisy run -------------------------------------
-    let decay = Memo::new(move |_| choice_f32(&params, "decay", 0.99));
-    let lr = Memo::new(move |_| choice_f32(&params, "lr", 1.0));
-    let batch = Memo::new(move |_| params.int("batch").clamp(1, 64) as usize);
+    let decay = Memo::new(move |_| params.knob(k.decay) as f32);
+    let lr = Memo::new(move |_| params.knob(k.lr) as f32);
+    let batch = Memo::new(move |_| params.knob(k.batch) as usize);
     let make = move || -> Factory {
         let (s, l, b, d) = (
             seed.get_untracked(),
@@ -294,16 +291,15 @@ fn EmaLesson() -> impl IntoView {
     let batch_id = crate::ui::controls::next_id("batch");
     let src_options = Signal::derive(move || {
         let lang = i18n.lang.get();
-        vec![
-            ("walk".to_string(), crate::i18n::tr(lang, "ema.src_walk").to_string()),
-            ("loss".to_string(), crate::i18n::tr(lang, "ema.src_loss").to_string()),
-        ]
+        let label = |id: &str| crate::i18n::tr(lang, &format!("ema.src_{id}")).to_string();
+        k.src.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
     });
-    let decay_options = Signal::derive(|| {
-        DECAYS.iter().map(|d| (d.to_string(), d.to_string())).collect::<Vec<_>>()
-    });
-    let lr_options =
-        Signal::derive(|| RATES.iter().map(|d| (d.to_string(), d.to_string())).collect::<Vec<_>>());
+    let ch = UrlChoices::new(i18n, params);
+    // The sliders' integer positions: β in thousandths, the noise in tenths, over the
+    // schema's ranges.
+    let beta_ticks = ((k.beta.min() * 1000.0).round() as i64, (k.beta.max() * 1000.0).round() as i64);
+    let noise_ticks = ((k.noise.min() * 10.0).round() as i64, (k.noise.max() * 10.0).round() as i64);
+    let batch_range = (k.batch.min(), k.batch.max());
 
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
@@ -325,16 +321,16 @@ fn EmaLesson() -> impl IntoView {
                     <input
                         type="range"
                         id=beta_id
-                        min=0
-                        max=999
+                        min=beta_ticks.0
+                        max=beta_ticks.1
                         step=1
                         data-testid="ema-beta"
                         aria-valuetext=move || format!("β = {}", fmt_num(beta.get()))
                         prop:value=move || ((beta.get() * 1000.0).round() as i64).to_string()
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<i64>() {
-                                if (0..=999).contains(&v) {
-                                    params.set("beta", Value::Float(v as f64 / 1000.0));
+                                if (beta_ticks.0..=beta_ticks.1).contains(&v) {
+                                    params.put(k.beta, v as f64 / 1000.0);
                                 }
                             }
                         }
@@ -345,7 +341,7 @@ fn EmaLesson() -> impl IntoView {
                     label=t("ema.source")
                     options=src_options
                     value=Signal::derive(move || src.get().to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("src", &v))
+                    on_change=ch.on_change(k.src)
                     testid="ema-src"
                 />
                 <div class="w-field w-slider" hidden=move || src.get() != "walk">
@@ -353,15 +349,15 @@ fn EmaLesson() -> impl IntoView {
                     <input
                         type="range"
                         id=noise_id
-                        min=0
-                        max=50
+                        min=noise_ticks.0
+                        max=noise_ticks.1
                         step=1
                         data-testid="ema-noise"
                         prop:value=move || ((noise.get() * 10.0).round() as i64).to_string()
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<i64>() {
-                                if (0..=50).contains(&v) {
-                                    params.set("noise", Value::Float(v as f64 / 10.0));
+                                if (noise_ticks.0..=noise_ticks.1).contains(&v) {
+                                    params.put(k.noise, v as f64 / 10.0);
                                 }
                             }
                         }
@@ -374,7 +370,7 @@ fn EmaLesson() -> impl IntoView {
                         data-testid="ema-reseed"
                         on:click=move |_| {
                             let next = (seed.get_untracked() + 1) % (1 << 53);
-                            params.set("seed", Value::Seed(next));
+                            params.put(k.seed, next);
                         }
                     >
                         {move || i18n.t("ema.reseed")}
@@ -402,16 +398,16 @@ fn EmaLesson() -> impl IntoView {
             <div class="sm-knobs">
                 <Select
                     label=t("ema.decay")
-                    options=decay_options
-                    value=Signal::derive(move || params.choice("decay").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("decay", &v))
+                    options=ch.options(k.decay, None)
+                    value=ch.value(k.decay)
+                    on_change=ch.on_change(k.decay)
                     testid="ema-decay"
                 />
                 <Select
                     label=t("ema.lr")
-                    options=lr_options
-                    value=Signal::derive(move || params.choice("lr").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("lr", &v))
+                    options=ch.options(k.lr, None)
+                    value=ch.value(k.lr)
+                    on_change=ch.on_change(k.lr)
                     testid="ema-lr"
                 />
                 <div class="w-field w-slider">
@@ -419,15 +415,15 @@ fn EmaLesson() -> impl IntoView {
                     <input
                         type="range"
                         id=batch_id
-                        min=1
-                        max=64
+                        min=batch_range.0
+                        max=batch_range.1
                         step=1
                         data-testid="ema-batch"
                         prop:value=move || batch.get().to_string()
                         on:input=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<i64>() {
-                                if (1..=64).contains(&v) {
-                                    params.set("batch", Value::Int(v));
+                                if (batch_range.0..=batch_range.1).contains(&v) {
+                                    params.put(k.batch, v);
                                 }
                             }
                         }

@@ -4,6 +4,7 @@
 
 use crate::ui::controls::next_id;
 use crate::ui::format_value;
+use crate::url_state::{knob, Key};
 use leptos::prelude::*;
 
 /// Slider positions (0..=STEPS).
@@ -21,6 +22,16 @@ pub enum Scale {
 }
 
 impl Scale {
+    /// Linear over a float knob's range in the schema.
+    pub const fn linear(knob: Key<knob::Float>) -> Self {
+        Scale::Linear { min: knob.min(), max: knob.max() }
+    }
+
+    /// Logarithmic over a float knob's range in the schema (`0 < min`).
+    pub const fn log(knob: Key<knob::Float>) -> Self {
+        Scale::Log { min: knob.min(), max: knob.max() }
+    }
+
     /// The value at position `p ∈ [0, 1]`.
     pub fn value(self, p: f64) -> f64 {
         let p = p.clamp(0.0, 1.0);

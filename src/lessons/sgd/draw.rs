@@ -4,6 +4,7 @@
 //! runaway value never reaches the canvas API.
 
 use crate::core::surfaces::{Grid, Segment, ViewBox};
+use crate::ui::figure::Palette;
 use wasm_bindgen::Clamped;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -36,36 +37,34 @@ pub enum Marker {
 pub const MARKERS: [Marker; 5] =
     [Marker::Circle, Marker::Square, Marker::Triangle, Marker::Diamond, Marker::Pentagon];
 
-/// Colours that follow the theme.
-#[derive(Debug, Clone, Copy)]
+/// Colours that follow the theme, from the page's [`Palette`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
-    /// Foreground (text, axes, the full-batch path).
-    pub fg: &'static str,
-    /// Contour lines.
-    pub contour: &'static str,
-    /// Surface shading: low value colour and high value colour (RGB).
+    /// Foreground (text, axes, markers' outlines).
+    pub fg: String,
+    /// Contour lines: the foreground at 30 % opacity.
+    pub contour: String,
+    /// Figure background.
+    pub bg: String,
+    /// The full-batch path (series colour 0).
+    pub full: String,
+    /// Surface shading: low value colour (the page background) and high value colour (45 %
+    /// of the way to the accent), RGB.
     pub low: [u8; 3],
     /// See `low`.
     pub high: [u8; 3],
 }
 
 impl Theme {
-    /// The light or dark palette.
-    pub fn new(dark: bool) -> Self {
-        if dark {
-            Theme {
-                fg: "#e8eaf0",
-                contour: "rgba(255,255,255,0.28)",
-                low: [14, 24, 40],
-                high: [70, 96, 132],
-            }
-        } else {
-            Theme {
-                fg: "#1b1d23",
-                contour: "rgba(20,30,60,0.30)",
-                low: [250, 251, 253],
-                high: [150, 178, 214],
-            }
+    /// The theme of `pal`.
+    pub fn new(pal: &Palette) -> Self {
+        Theme {
+            fg: pal.text.to_string(),
+            contour: pal.text.alpha(0.3),
+            bg: pal.bg.to_string(),
+            full: pal.series(0).to_string(),
+            low: pal.page.channels(),
+            high: pal.page.mix(pal.accent, 0.45).channels(),
         }
     }
 }

@@ -5,7 +5,9 @@
 //! both fitted lines, and the full-data loss of both runs.
 
 use super::controls::{RealSlider, Scale};
+use super::Knobs;
 use super::draw::{self, Frame, Theme, COLOURS};
+use crate::ui::figure::Palette;
 use super::player::{Playback, Player};
 use crate::core::data::{linear_regression, permutation};
 use crate::core::optim::minibatch::{run, LineFit, MinibatchRun};
@@ -15,7 +17,7 @@ use crate::core::Rng;
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::{ChartLine, HistorySource, LossChart};
 use crate::ui::{context_2d, format_value, ExportButtons, Slider};
-use crate::url_state::Value;
+use crate::ui::controls::KnobSlider;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -27,8 +29,6 @@ const DATA_H: u32 = 260;
 const GHOSTS: usize = 16;
 /// Colour of the mini-batch run (SGD's orange) and of the full-batch run (blue).
 const MINI: &str = COLOURS[0];
-const FULL: &str = "#0072B2";
-const FULL_DARK: &str = "#56B4E9";
 
 #[derive(PartialEq)]
 struct Problem {
@@ -45,13 +45,15 @@ pub fn MinibatchPanel() -> impl IntoView {
     let appearance = Appearance::current();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
-    let n = Memo::new(move |_| params.int("n").clamp(20, 400) as usize);
-    let batch = Memo::new(move |_| (params.int("bs").max(1) as usize).min(n.get()));
-    let lr = Memo::new(move |_| params.float("mlr") as f32);
-    let steps = Memo::new(move |_| params.int("msteps").clamp(10, 500) as usize);
-    let seed = Memo::new(move |_| params.seed("seed"));
+    let k = Knobs::KEYS;
+    let n = Memo::new(move |_| params.knob(k.n) as usize);
+    // A batch larger than the data set is the whole set.
+    let batch = Memo::new(move |_| (params.knob(k.bs) as usize).min(n.get()));
+    let lr = Memo::new(move |_| params.knob(k.mlr) as f32);
+    let steps = Memo::new(move |_| params.knob(k.msteps) as usize);
+    let seed = Memo::new(move |_| params.knob(k.seed));
     let problem = Memo::new(move |_| {
-        let ds = linear_regression(n.get(), 1, params.float("noise") as f32, seed.get()).ok()?;
+        let ds = linear_regression(n.get(), 1, params.knob(k.noise) as f32, seed.get()).ok()?;
         let fit = LineFit::from_dataset(&ds.0).ok()?;
         let optimum = fit.optimum();
         let (w, b) = optimum;
@@ -64,12 +66,12 @@ pub fn MinibatchPanel() -> impl IntoView {
     });
     let max = Signal::derive(move || result.with(|r| r.as_ref().map_or(0, |r| r.batches.len())));
     let pb = Playback::new(max);
-    let dark = Memo::new(move |_| appearance.is_dark());
-    let full_colour = move || if dark.get() { FULL_DARK } else { FULL };
+    let theme_of = Memo::new(move |_| Theme::new(&Palette::of(&appearance)));
+    let full_colour = move || theme_of.with(|t| t.full.clone());
 
     let backdrop = Memo::new(move |_| {
         let p = problem.get()?;
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let grid = Grid::evaluate_fn(p.view, 81, 81, |w, b| p.fit.loss(w, b, None));
         let segs: Vec<Segment> =
             grid.quantile_levels(14).iter().flat_map(|&l| grid.contour(l)).collect();
@@ -117,7 +119,7 @@ pub fn MinibatchPanel() -> impl IntoView {
             return;
         };
         let Ok(ctx) = context_2d(&c) else { return };
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let f = Frame { view: p.view, w: PLANE as f64, h: PLANE as f64 };
         let tt = pb.at(r.batches.len());
         c.set_width(PLANE);
@@ -126,9 +128,9 @@ pub fn MinibatchPanel() -> impl IntoView {
         if layer.with_value(|l| l.as_ref().map(|l| l.0)) != Some(key) {
             let built = draw::layer(PLANE, PLANE, |ctx| {
                 draw::put(ctx, &bd.0, PLANE, PLANE);
-                draw::contours(ctx, &f, &bd.1, theme.contour);
+                draw::contours(ctx, &f, &bd.1, &theme.contour);
                 let o = f.px(p.optimum.0, p.optimum.1);
-                draw::label(ctx, "★", (o.0 - 6.0, o.1 + 5.0), theme.fg);
+                draw::label(ctx, "★", (o.0 - 6.0, o.1 + 5.0), &theme.fg);
             });
             layer.set_value(built.map(|c| (key, c)));
         }
@@ -138,14 +140,14 @@ pub fn MinibatchPanel() -> impl IntoView {
             }
         });
         let upto = (tt + 1).min(r.full.len());
-        draw::path(&ctx, &f, &r.full[..upto], full_colour(), 2.5, &[7.0, 4.0]);
+        draw::path(&ctx, &f, &r.full[..upto], &full_colour(), 2.5, &[7.0, 4.0]);
         draw::path(&ctx, &f, &r.mini[..upto.min(r.mini.len())], MINI, 2.0, &[]);
         if let Some((at, full_to, this, ghosts, _)) = arrows.get() {
             let a = f.px(at.0, at.1);
             for g in &ghosts {
-                draw::arrow(&ctx, a, f.px(g.0, g.1), theme.contour, 1.5);
+                draw::arrow(&ctx, a, f.px(g.0, g.1), &theme.contour, 1.5);
             }
-            draw::arrow(&ctx, a, f.px(full_to.0, full_to.1), full_colour(), 3.0);
+            draw::arrow(&ctx, a, f.px(full_to.0, full_to.1), &full_colour(), 3.0);
             if let Some(b) = this {
                 draw::arrow(&ctx, a, f.px(b.0, b.1), MINI, 3.0);
             }
@@ -156,12 +158,12 @@ pub fn MinibatchPanel() -> impl IntoView {
                 f.px(fp.0, fp.1),
                 draw::Marker::Square,
                 5.5,
-                full_colour(),
-                theme.fg,
+                &full_colour(),
+                &theme.fg,
             );
         }
         if let Some(mp) = r.mini.get(tt.min(r.mini.len() - 1)) {
-            draw::marker(&ctx, f.px(mp.0, mp.1), draw::Marker::Circle, 5.5, MINI, theme.fg);
+            draw::marker(&ctx, f.px(mp.0, mp.1), draw::Marker::Circle, 5.5, MINI, &theme.fg);
         }
     });
     Effect::new(move |_| {
@@ -169,7 +171,7 @@ pub fn MinibatchPanel() -> impl IntoView {
             return;
         };
         let Ok(ctx) = context_2d(&c) else { return };
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         c.set_width(DATA_W);
         c.set_height(DATA_H);
         let (w, h) = (DATA_W as f64, DATA_H as f64);
@@ -187,7 +189,7 @@ pub fn MinibatchPanel() -> impl IntoView {
             y1: y1 + pad(y0, y1),
         };
         let f = Frame { view, w, h };
-        ctx.set_fill_style_str(if dark.get() { "#151922" } else { "#ffffff" });
+        ctx.set_fill_style_str(&theme.bg);
         ctx.fill_rect(0.0, 0.0, w, h);
         let tt = pb.at(r.batches.len());
         let in_batch: Vec<bool> = {
@@ -204,19 +206,19 @@ pub fn MinibatchPanel() -> impl IntoView {
             ctx.begin_path();
             let _ =
                 ctx.arc(q.0, q.1, if in_batch[i] { 5.0 } else { 2.5 }, 0.0, std::f64::consts::TAU);
-            ctx.set_fill_style_str(if in_batch[i] { MINI } else { theme.contour });
+            ctx.set_fill_style_str(if in_batch[i] { MINI } else { &theme.contour });
             ctx.fill();
             if in_batch[i] {
-                ctx.set_stroke_style_str(theme.fg);
+                ctx.set_stroke_style_str(&theme.fg);
                 ctx.set_line_width(1.0);
                 ctx.stroke();
             }
         }
         let line =
             |(wv, bv): (f64, f64)| [(view.x0, wv * view.x0 + bv), (view.x1, wv * view.x1 + bv)];
-        draw::path(&ctx, &f, &line(p.optimum), theme.fg, 1.0, &[3.0, 3.0]);
+        draw::path(&ctx, &f, &line(p.optimum), &theme.fg, 1.0, &[3.0, 3.0]);
         if let Some(fp) = r.full.get(tt.min(r.full.len() - 1)) {
-            draw::path(&ctx, &f, &line(*fp), full_colour(), 2.5, &[7.0, 4.0]);
+            draw::path(&ctx, &f, &line(*fp), &full_colour(), 2.5, &[7.0, 4.0]);
         }
         if let Some(mp) = r.mini.get(tt.min(r.mini.len() - 1)) {
             draw::path(&ctx, &f, &line(*mp), MINI, 2.5, &[]);
@@ -283,8 +285,6 @@ pub fn MinibatchPanel() -> impl IntoView {
         }
         rows
     });
-    let set_i =
-        move |key: &'static str| Callback::new(move |v: i64| params.set(key, Value::Int(v)));
 
     view! {
         <section class="panel sgd-mini" aria-labelledby="sgd-h-mini-panel">
@@ -292,19 +292,18 @@ pub fn MinibatchPanel() -> impl IntoView {
             <div class="sgd-controls">
                 <Slider label=Signal::derive(move || format!("{} (N = {})", i18n.t("sgd.mini.bs"), n.get()))
                     value=Signal::derive(move || batch.get() as i64)
-                    min=1 max=400 on_change=set_i("bs") testid="sgd-mini-bs" />
-                <RealSlider label=t("sgd.mini.lr") value=Signal::derive(move || params.float("mlr"))
-                    scale=Scale::Log { min: 0.001, max: 3.0 }
-                    on_change=Callback::new(move |v: f64| params.set("mlr", Value::Float(v)))
+                    min=k.bs.min() max=k.bs.max()
+                    on_change=Callback::new(move |v: i64| params.put(k.bs, v)) testid="sgd-mini-bs" />
+                <RealSlider label=t("sgd.mini.lr") value=Signal::derive(move || params.knob(k.mlr))
+                    scale=Scale::log(k.mlr)
+                    on_change=Callback::new(move |v: f64| params.put(k.mlr, v))
                     testid="sgd-mini-lr" />
-                <Slider label=t("sgd.mini.n") value=Signal::derive(move || n.get() as i64)
-                    min=20 max=400 on_change=set_i("n") testid="sgd-mini-n" />
-                <RealSlider label=t("sgd.mini.noise") value=Signal::derive(move || params.float("noise"))
-                    scale=Scale::Linear { min: 0.0, max: 2.0 }
-                    on_change=Callback::new(move |v: f64| params.set("noise", Value::Float(v)))
+                <KnobSlider label=t("sgd.mini.n") knob=k.n testid="sgd-mini-n" />
+                <RealSlider label=t("sgd.mini.noise") value=Signal::derive(move || params.knob(k.noise))
+                    scale=Scale::linear(k.noise)
+                    on_change=Callback::new(move |v: f64| params.put(k.noise, v))
                     testid="sgd-mini-noise" />
-                <Slider label=t("sgd.mini.steps") value=Signal::derive(move || steps.get() as i64)
-                    min=10 max=500 on_change=set_i("msteps") testid="sgd-mini-steps" />
+                <KnobSlider label=t("sgd.mini.steps") knob=k.msteps testid="sgd-mini-steps" />
             </div>
             <Player pb=pb max=max prefix="sgd-mini" />
             <p class="sgd-readout" aria-live="polite" data-testid="sgd-mini-readout">{readout}</p>

@@ -7,11 +7,10 @@
 //! draggable start, step by step; then mini-batch SGD on a seeded regression problem next to
 //! full-batch gradient descent, with the noise of batch gradients shown as arrows. The
 //! numerics are `core::optim` (torch.optim's update rules), `core::surfaces` and
-//! `core::data`; every knob is in the URL (see [`PARAMS`]).
+//! `core::data`; every knob is in the URL (see [`Knobs`]).
 
 use super::{Lesson, Text};
 use crate::core::surfaces::SURFACE_IDS;
-use crate::url_state::{ParamKind, ParamSpec};
 
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
@@ -30,36 +29,49 @@ mod view;
 pub use view::*;
 
 
-/// Every knob of the lesson, the seed included: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    // The race on a 2-D surface.
-    ParamSpec { key: "surf", kind: ParamKind::Choice(SURFACE_IDS), default: "quadratic" },
-    ParamSpec { key: "kappa", kind: ParamKind::Float { min: 1.0, max: 100.0 }, default: "10" },
-    ParamSpec { key: "angle", kind: ParamKind::Float { min: -90.0, max: 90.0 }, default: "20" },
-    ParamSpec { key: "ripple", kind: ParamKind::Float { min: 0.0, max: 0.5 }, default: "0.15" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "7" },
-    ParamSpec { key: "x0", kind: ParamKind::Float { min: -10.0, max: 10.0 }, default: "-2.5" },
-    ParamSpec { key: "y0", kind: ParamKind::Float { min: -10.0, max: 10.0 }, default: "0.2" },
-    ParamSpec { key: "lr", kind: ParamKind::Float { min: 1e-5, max: 10.0 }, default: "0.12" },
-    ParamSpec { key: "alr", kind: ParamKind::Float { min: 1e-5, max: 10.0 }, default: "0.1" },
-    ParamSpec { key: "mom", kind: ParamKind::Float { min: 0.0, max: 0.999 }, default: "0.9" },
-    ParamSpec { key: "alpha", kind: ParamKind::Float { min: 0.0, max: 0.9999 }, default: "0.99" },
-    ParamSpec { key: "b1", kind: ParamKind::Float { min: 0.0, max: 0.999 }, default: "0.9" },
-    ParamSpec { key: "b2", kind: ParamKind::Float { min: 0.0, max: 0.9999 }, default: "0.999" },
-    ParamSpec { key: "show", kind: ParamKind::Bits { len: 5 }, default: "f8" },
-    ParamSpec { key: "steps", kind: ParamKind::Int { min: 10, max: 1000 }, default: "150" },
-    // The mini-batch view.
-    ParamSpec { key: "n", kind: ParamKind::Int { min: 20, max: 400 }, default: "100" },
-    ParamSpec { key: "noise", kind: ParamKind::Float { min: 0.0, max: 2.0 }, default: "0.8" },
-    ParamSpec { key: "bs", kind: ParamKind::Int { min: 1, max: 400 }, default: "8" },
-    ParamSpec { key: "mlr", kind: ParamKind::Float { min: 0.001, max: 3.0 }, default: "0.1" },
-    ParamSpec { key: "msteps", kind: ParamKind::Int { min: 10, max: 500 }, default: "100" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`], the field names are the
+    /// URL keys) and its typed values ([`Knobs::KEYS`] for widgets and setters).
+    pub struct Knobs => KnobKeys {
+        // The race on a 2-D surface.
+        surf: Choice(SURFACE_IDS) = "quadratic",
+        kappa: Float(1.0, 100.0) = "10",
+        angle: Float(-90.0, 90.0) = "20",
+        ripple: Float(0.0, 0.5) = "0.15",
+        seed: Seed = "7",
+        x0: Float(-10.0, 10.0) = "-2.5",
+        y0: Float(-10.0, 10.0) = "0.2",
+        lr: Float(1e-5, 10.0) = "0.12",
+        alr: Float(1e-5, 10.0) = "0.1",
+        mom: Float(0.0, 0.999) = "0.9",
+        alpha: Float(0.0, 0.9999) = "0.99",
+        b1: Float(0.0, 0.999) = "0.9",
+        b2: Float(0.0, 0.9999) = "0.999",
+        show: Bits(5) = "f8",
+        steps: Int(10, 1000) = "150",
+        // The mini-batch view.
+        n: Int(20, 400) = "100",
+        noise: Float(0.0, 2.0) = "0.8",
+        bs: Int(1, 400) = "8",
+        mlr: Float(0.001, 3.0) = "0.1",
+        msteps: Int(10, 500) = "100",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "sgd",
     title: Text { en: "SGD and its improvements", zh: "SGD 及其改进" },
     summary: Text { en: "Gradient descent, momentum, Nesterov, RMSProp and Adam race on loss surfaces; mini-batch noise versus the full gradient.", zh: "梯度下降、动量、Nesterov、RMSProp 与 Adam 在损失曲面上赛跑；小批量梯度的噪声与全量梯度的对比。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod knob_tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

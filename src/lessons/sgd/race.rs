@@ -6,7 +6,9 @@
 //! has focus (Shift: larger steps; Home: the surface's default start).
 
 use super::controls::{RealSlider, Scale};
+use super::Knobs;
 use super::draw::{self, Frame, Theme, COLOURS, DASHES, MARKERS};
+use crate::ui::figure::Palette;
 use super::player::{Playback, Player};
 use crate::core::optim::path::{descend, Trajectory};
 use crate::core::optim::{Hyper, OptimizerKind, OptimizerSpec};
@@ -14,7 +16,8 @@ use crate::core::surfaces::{CriticalKind, Grid, Segment, Surface, ViewBox, SURFA
 use crate::i18n::tr;
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::{context_2d, format_value, ExportButtons, Select, Slider};
-use crate::url_state::Value;
+use crate::ui::controls::KnobSlider;
+use crate::url_state::{knob, Key};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -47,12 +50,12 @@ struct Backdrop {
 }
 
 /// The surface a set of knobs describes.
-pub fn surface_of(params: &LessonParams) -> Surface {
-    match params.choice("surf") {
+pub fn surface_of(p: &Knobs) -> Surface {
+    match p.surf {
         "rosenbrock" => Surface::rosenbrock(),
         "saddle" => Surface::Saddle,
-        "wells" => Surface::wells(params.seed("seed"), params.float("ripple")),
-        _ => Surface::quadratic(params.float("kappa"), params.float("angle").to_radians()),
+        "wells" => Surface::wells(p.seed, p.ripple),
+        _ => Surface::quadratic(p.kappa, p.angle.to_radians()),
     }
 }
 
@@ -78,27 +81,26 @@ pub fn RacePanel() -> impl IntoView {
     let appearance = Appearance::current();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
-    let surface = Memo::new(move |_| surface_of(&params));
+    let k = Knobs::KEYS;
+    let surface = Memo::new(move |_| surface_of(&params.read::<Knobs>()));
     let view_box = Memo::new(move |_| surface.with(|s| s.view()));
     let start = Memo::new(move |_| {
         let v = view_box.get();
-        v.clamp(params.float("x0"), params.float("y0"))
+        v.clamp(params.knob(k.x0), params.knob(k.y0))
     });
-    let steps = Memo::new(move |_| params.int("steps").clamp(10, 1000) as usize);
-    let show = Memo::new(move |_| match params.get("show") {
-        Value::Bits(b) if b.len() == 5 => b,
-        _ => vec![true; 5],
-    });
+    let steps = Memo::new(move |_| params.knob(k.steps) as usize);
+    // One flag per racer (the schema's `Bits(5)`).
+    let show = Memo::new(move |_| params.knob(k.show));
     let hyper = Memo::new(move |_| Hyper {
-        lr: params.float("lr") as f32,
-        momentum: params.float("mom") as f32,
-        alpha: params.float("alpha") as f32,
-        beta1: params.float("b1") as f32,
-        beta2: params.float("b2") as f32,
+        lr: params.knob(k.lr) as f32,
+        momentum: params.knob(k.mom) as f32,
+        alpha: params.knob(k.alpha) as f32,
+        beta1: params.knob(k.b1) as f32,
+        beta2: params.knob(k.b2) as f32,
         eps: 1e-8,
         weight_decay: 0.0,
     });
-    let alr = Memo::new(move |_| params.float("alr") as f32);
+    let alr = Memo::new(move |_| params.knob(k.alr) as f32);
     // One result per racer: a trajectory, or the reason the optimizer refused its knobs.
     let runs = Memo::new(move |_| {
         let s = surface.get();
@@ -123,11 +125,11 @@ pub fn RacePanel() -> impl IntoView {
     let max = Signal::derive(move || steps.get());
     let pb = Playback::new(max);
 
-    let dark = Memo::new(move |_| appearance.is_dark());
+    let theme_of = Memo::new(move |_| Theme::new(&Palette::of(&appearance)));
     let backdrop = Memo::new(move |_| {
         let s = surface.get();
         let view = view_box.get();
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let grid = Grid::evaluate(&s, view, GRID_N, GRID_N);
         let levels = grid.quantile_levels(16);
         let segs: Vec<Segment> = levels.iter().flat_map(|&l| grid.contour(l)).collect();
@@ -149,13 +151,13 @@ pub fn RacePanel() -> impl IntoView {
         let f = bd.frame;
         let c = draw::layer(SIZE, SIZE, |ctx| {
             draw::put(ctx, &bd.rgba, SIZE, SIZE);
-            draw::contours(ctx, &f, &bd.segs, theme.contour);
+            draw::contours(ctx, &f, &bd.segs, &theme.contour);
             for m in &mins {
                 let p = f.px(m.x, m.y);
                 match m.kind {
-                    CriticalKind::Saddle => draw::cross(ctx, p, 6.0, theme.fg, 2.0),
-                    CriticalKind::Global => draw::label(ctx, "★", (p.0 - 6.0, p.1 + 5.0), theme.fg),
-                    CriticalKind::Local => draw::label(ctx, "☆", (p.0 - 6.0, p.1 + 5.0), theme.fg),
+                    CriticalKind::Saddle => draw::cross(ctx, p, 6.0, &theme.fg, 2.0),
+                    CriticalKind::Global => draw::label(ctx, "★", (p.0 - 6.0, p.1 + 5.0), &theme.fg),
+                    CriticalKind::Local => draw::label(ctx, "☆", (p.0 - 6.0, p.1 + 5.0), &theme.fg),
                 }
             }
         });
@@ -166,7 +168,7 @@ pub fn RacePanel() -> impl IntoView {
         let Ok(ctx) = context_2d(&c) else { return };
         let bd = backdrop.get();
         let f = bd.frame;
-        let theme = Theme::new(dark.get());
+        let theme = theme_of.get();
         let runs = runs.get();
         let tt = pb.at(steps.get());
         let show = show.get();
@@ -179,7 +181,7 @@ pub fn RacePanel() -> impl IntoView {
             }
         });
         let st = f.px(start.get().0, start.get().1);
-        ctx.set_stroke_style_str(theme.fg);
+        ctx.set_stroke_style_str(&theme.fg);
         ctx.set_line_width(2.0);
         ctx.begin_path();
         let _ = ctx.arc(st.0, st.1, 9.0, 0.0, std::f64::consts::TAU);
@@ -193,7 +195,7 @@ pub fn RacePanel() -> impl IntoView {
             draw::path(&ctx, &f, &tr_.points[..upto], COLOURS[i], 2.5, DASHES[i]);
             let last = tr_.points[upto - 1];
             let p = f.px(last.0, last.1);
-            draw::marker(&ctx, p, MARKERS[i], 6.5, COLOURS[i], theme.fg);
+            draw::marker(&ctx, p, MARKERS[i], 6.5, COLOURS[i], &theme.fg);
             if tr_.diverged_at.is_some_and(|d| tt >= d) {
                 draw::cross(&ctx, p, 9.0, COLOURS[i], 3.0);
             }
@@ -205,8 +207,8 @@ pub fn RacePanel() -> impl IntoView {
     let set_start = move |x: f64, y: f64| {
         let (x, y) = view_box.get_untracked().clamp(x, y);
         let r = |v: f64| (v * 1000.0).round() / 1000.0;
-        params.set("x0", Value::Float(r(x)));
-        params.set("y0", Value::Float(r(y)));
+        params.put(k.x0, r(x));
+        params.put(k.y0, r(y));
     };
     let pointer_to_world = move |ev: &web_sys::PointerEvent| -> Option<(f64, f64)> {
         let c = canvas.get_untracked()?;
@@ -262,26 +264,26 @@ pub fn RacePanel() -> impl IntoView {
             .collect::<Vec<_>>()
     });
     let on_surface = Callback::new(move |id: String| {
-        params.set_choice("surf", &id);
+        params.put_text(k.surf, &id);
         // A new surface starts from its characteristic point with rates that suit it.
         let s = surface.get_untracked();
         let (x, y) = s.default_start();
         let (lr, alr) = s.suggested_lr();
-        params.set("x0", Value::Float(x));
-        params.set("y0", Value::Float(y));
-        params.set("lr", Value::Float(lr));
-        params.set("alr", Value::Float(alr));
+        params.put(k.x0, x);
+        params.put(k.y0, y);
+        params.put(k.lr, lr);
+        params.put(k.alr, alr);
         pb.t.set(0);
         pb.play(max);
     });
-    let set_f =
-        move |key: &'static str| Callback::new(move |v: f64| params.set(key, Value::Float(v)));
+    let set_f = move |key: Key<knob::Float>| Callback::new(move |v: f64| params.put(key, v));
+    let get_f = move |key: Key<knob::Float>| Signal::derive(move || params.knob(key));
     let toggle = move |i: usize| {
         let mut b = show.get_untracked();
         if let Some(x) = b.get_mut(i) {
             *x = !*x;
         }
-        params.set("show", Value::Bits(b));
+        params.put(k.show, b);
     };
     let csv = Callback::new(move |_: ()| {
         let mut rows = vec![vec![
@@ -309,7 +311,7 @@ pub fn RacePanel() -> impl IntoView {
     let aria = Signal::derive(move || {
         let (x, y) = start.get();
         i18n.t("sgd.race.aria")
-            .replace("{surface}", i18n.t(&format!("sgd.surf.{}", params.choice("surf"))))
+            .replace("{surface}", i18n.t(&format!("sgd.surf.{}", params.knob(k.surf))))
             .replace("{x}", &format_value(x as f32))
             .replace("{y}", &format_value(y as f32))
     });
@@ -415,36 +417,35 @@ pub fn RacePanel() -> impl IntoView {
             </div>
             <div class="sgd-controls">
                 <Select label=t("sgd.surface") options=surf_options
-                    value=Signal::derive(move || params.choice("surf").to_string())
+                    value=Signal::derive(move || params.text(k.surf))
                     on_change=on_surface testid="sgd-surface" />
-                <Show when=move || params.choice("surf") == "quadratic">
-                    <RealSlider label=t("sgd.kappa") value=Signal::derive(move || params.float("kappa"))
-                        scale=Scale::Log { min: 1.0, max: 100.0 } on_change=set_f("kappa") testid="sgd-kappa" />
-                    <RealSlider label=t("sgd.angle") value=Signal::derive(move || params.float("angle"))
-                        scale=Scale::Linear { min: -90.0, max: 90.0 } on_change=set_f("angle") testid="sgd-angle" />
+                <Show when=move || params.knob(k.surf) == "quadratic">
+                    <RealSlider label=t("sgd.kappa") value=get_f(k.kappa)
+                        scale=Scale::log(k.kappa) on_change=set_f(k.kappa) testid="sgd-kappa" />
+                    <RealSlider label=t("sgd.angle") value=get_f(k.angle)
+                        scale=Scale::linear(k.angle) on_change=set_f(k.angle) testid="sgd-angle" />
                 </Show>
-                <Show when=move || params.choice("surf") == "wells">
-                    <RealSlider label=t("sgd.ripple") value=Signal::derive(move || params.float("ripple"))
-                        scale=Scale::Linear { min: 0.0, max: 0.5 } on_change=set_f("ripple") testid="sgd-ripple" />
-                    <Slider label=t("sgd.seed") value=Signal::derive(move || params.seed("seed") as i64)
-                        min=0 max=99 on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                <Show when=move || params.knob(k.surf) == "wells">
+                    <RealSlider label=t("sgd.ripple") value=get_f(k.ripple)
+                        scale=Scale::linear(k.ripple) on_change=set_f(k.ripple) testid="sgd-ripple" />
+                    // The wells' seed: a short range of layouts, not every seed the URL takes.
+                    <Slider label=t("sgd.seed") value=Signal::derive(move || params.knob(k.seed) as i64)
+                        min=0 max=99 on_change=Callback::new(move |v: i64| params.put(k.seed, v as u64))
                         testid="sgd-seed" />
                 </Show>
-                <RealSlider label=t("sgd.lr") value=Signal::derive(move || params.float("lr"))
-                    scale=Scale::Log { min: 1e-5, max: 10.0 } on_change=set_f("lr") testid="sgd-lr" />
-                <RealSlider label=t("sgd.alr") value=Signal::derive(move || params.float("alr"))
-                    scale=Scale::Log { min: 1e-5, max: 10.0 } on_change=set_f("alr") testid="sgd-alr" />
-                <RealSlider label=t("sgd.mom") value=Signal::derive(move || params.float("mom"))
-                    scale=Scale::Linear { min: 0.0, max: 0.999 } on_change=set_f("mom") testid="sgd-mom" />
-                <RealSlider label=t("sgd.alpha") value=Signal::derive(move || params.float("alpha"))
-                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f("alpha") testid="sgd-alpha" />
-                <RealSlider label=t("sgd.b1") value=Signal::derive(move || params.float("b1"))
-                    scale=Scale::Decay { a: 0.0, b: 3.0 } on_change=set_f("b1") testid="sgd-b1" />
-                <RealSlider label=t("sgd.b2") value=Signal::derive(move || params.float("b2"))
-                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f("b2") testid="sgd-b2" />
-                <Slider label=t("sgd.steps") value=Signal::derive(move || steps.get() as i64)
-                    min=10 max=1000 on_change=Callback::new(move |v: i64| params.set("steps", Value::Int(v)))
-                    testid="sgd-steps" />
+                <RealSlider label=t("sgd.lr") value=get_f(k.lr)
+                    scale=Scale::log(k.lr) on_change=set_f(k.lr) testid="sgd-lr" />
+                <RealSlider label=t("sgd.alr") value=get_f(k.alr)
+                    scale=Scale::log(k.alr) on_change=set_f(k.alr) testid="sgd-alr" />
+                <RealSlider label=t("sgd.mom") value=get_f(k.mom)
+                    scale=Scale::linear(k.mom) on_change=set_f(k.mom) testid="sgd-mom" />
+                <RealSlider label=t("sgd.alpha") value=get_f(k.alpha)
+                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f(k.alpha) testid="sgd-alpha" />
+                <RealSlider label=t("sgd.b1") value=get_f(k.b1)
+                    scale=Scale::Decay { a: 0.0, b: 3.0 } on_change=set_f(k.b1) testid="sgd-b1" />
+                <RealSlider label=t("sgd.b2") value=get_f(k.b2)
+                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f(k.b2) testid="sgd-b2" />
+                <KnobSlider label=t("sgd.steps") knob=k.steps testid="sgd-steps" />
             </div>
             <p class="hint">{move || i18n.t("sgd.race.try")}</p>
         </section>

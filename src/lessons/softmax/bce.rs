@@ -7,7 +7,8 @@ use plotters::chart::ChartBuilder;
 use plotters::drawing::IntoDrawingArea;
 use plotters::element::Rectangle;
 use plotters::series::LineSeries;
-use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle};
+use crate::ui::figure::{fit_backing, plot_rgb, Palette};
+use plotters::style::{Color, IntoFont, ShapeStyle};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
@@ -52,25 +53,14 @@ pub fn first_break(samples: &[Sample]) -> Option<f32> {
 pub fn draw(
     canvas: &HtmlCanvasElement,
     samples: &[Sample],
-    dark: bool,
+    pal: &Palette,
     labels: (&str, &str),
 ) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Debug| format!("bce chart: {e:?}");
-    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
-    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    let (bg, fg, grid) = if dark {
-        (RGBColor(24, 26, 32), RGBColor(220, 223, 230), RGBColor(60, 64, 74))
-    } else {
-        (RGBColor(255, 255, 255), RGBColor(40, 44, 52), RGBColor(225, 228, 235))
-    };
-    let stable_c = if dark { RGBColor(86, 180, 233) } else { RGBColor(0, 114, 178) };
-    let naive_c = if dark { RGBColor(240, 150, 80) } else { RGBColor(213, 94, 0) };
-    let bad_c = if dark { RGBColor(120, 40, 40) } else { RGBColor(253, 220, 215) };
+    let dpr = fit_backing(canvas).dpr;
+    let (bg, fg, grid) = (plot_rgb(pal.bg), plot_rgb(pal.text), plot_rgb(pal.grid));
+    let (stable_c, naive_c) = (plot_rgb(pal.series(0)), plot_rgb(pal.series(1)));
+    let bad_c = plot_rgb(pal.danger.mix(pal.bg, 0.75));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&bg).map_err(|e| err(&e))?;

@@ -14,8 +14,8 @@
 //! sigmoid; BCE with logits vs sigmoid-then-BCE over `x ∈ [−50, 50]`. Every knob is in the URL.
 
 use super::{Lesson, Text};
-use crate::url_state::{ParamKind, ParamSpec};
 
+pub mod model;
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
 mod bce;
@@ -25,6 +25,7 @@ mod editor;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;
+pub use model::*;
 
 const DEFAULT_Z: &str = "2,1,0.1,-1";
 /// Most classes.
@@ -34,25 +35,34 @@ const SCALES: &[&str] = &["1", "10", "100"];
 /// Largest magnitude of a logit (the URL schema's bound).
 pub const LOGIT_LIMIT: f64 = 1000.0;
 
-/// Every knob of the lesson: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        key: "z",
-        kind: ParamKind::Floats { max_len: MAX_CLASSES, min: -LOGIT_LIMIT, max: LOGIT_LIMIT },
-        default: DEFAULT_Z,
-    },
-    ParamSpec { key: "t", kind: ParamKind::Float { min: 0.05, max: 20.0 }, default: "1" },
-    ParamSpec { key: "target", kind: ParamKind::Int { min: 0, max: 9 }, default: "0" },
-    ParamSpec { key: "scale", kind: ParamKind::Choice(SCALES), default: "1" },
-    ParamSpec { key: "naive", kind: ParamKind::Bool, default: "1" },
-    ParamSpec { key: "x", kind: ParamKind::Float { min: -50.0, max: 50.0 }, default: "2" },
-    ParamSpec { key: "y", kind: ParamKind::Choice(&["0", "1"]), default: "0" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`], the field names are the
+    /// URL keys) and its typed values ([`Knobs::KEYS`] for widgets and setters).
+    pub struct Knobs => KnobKeys {
+        z: Floats(MAX_CLASSES, -LOGIT_LIMIT, LOGIT_LIMIT) = DEFAULT_Z,
+        t: Float(0.05, 20.0) = "1",
+        target: Int(0, 9) = "0",
+        scale: Number(SCALES) = "1",
+        naive: Bool = "1",
+        x: Float(-50.0, 50.0) = "2",
+        y: Number(&["0", "1"]) = "0",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "softmax",
     title: Text { en: "Logits, softmax and cross-entropy", zh: "Logits、softmax 与交叉熵" },
     summary: Text { en: "From raw scores to probabilities and a loss — and why the naive formulas overflow.", zh: "从原始分数到概率和损失——以及朴素公式为什么会溢出。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod knob_tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

@@ -1,37 +1,25 @@
 //! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
 use super::*;
+use model::*;
 
 
-use crate::core::logits::{entropy, log_softmax, logsumexp, naive_softmax, sigmoid, softmax};
+use crate::core::logits::sigmoid;
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::train::fmt_num;
-use crate::ui::{export_csv, ExportButtons, Select, Toggle};
-use crate::url_state::Value;
+use crate::ui::{export_csv, ExportButtons, Palette, Select};
+use crate::ui::controls::KnobToggle;
 use editor::{BarRow, LogitEditor};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-/// Fewest classes.
-pub const MIN_CLASSES: usize = 2;
-/// The "large logits" preset: differences as ordinary logits, but all above 88.7.
-const LARGE_Z: &[f64] = &[120.0, 118.0, 115.0, 110.0];
 
 
 
 /// The lesson's page, for the chapter module that carries it ([`super::Part`]).
 pub fn view() -> AnyView {
     view! { <SoftmaxLesson /> }.into_any()
-}
-
-/// The logits as edited (2–10 of them: a shorter list is padded with zeros, a longer one cut).
-pub fn logits_of(raw: &[f64]) -> Vec<f64> {
-    let mut z: Vec<f64> = raw.iter().copied().take(MAX_CLASSES).collect();
-    while z.len() < MIN_CLASSES {
-        z.push(0.0);
-    }
-    z
 }
 
 /// Temperature slider positions: T = 10^(k/20) for k in −26..=26 (0.05 … 20).
@@ -44,61 +32,6 @@ fn slider_from_t(t: f64) -> i64 {
     (t.max(1e-3).log10() * 20.0).round() as i64
 }
 
-/// Everything the page shows for one logit vector, computed in `f32` like the engine.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Computed {
-    /// The logits after scaling, divided by T.
-    pub scaled: Vec<f32>,
-    /// `e^{z_i/T}` as the naive form computes it (may be ∞).
-    pub exp_naive: Vec<f32>,
-    /// `e^{(z_i − m)/T}` as the stable form computes it (≤ 1).
-    pub exp_stable: Vec<f32>,
-    /// Stable probabilities.
-    pub p: Vec<f32>,
-    /// Naive probabilities (NaN where it overflowed).
-    pub p_naive: Vec<f32>,
-    /// `logsumexp(z/T)`.
-    pub lse: f32,
-    /// Cross-entropy for the target (of the tempered logits).
-    pub ce: f32,
-    /// `p − onehot(target)`.
-    pub grad: Vec<f32>,
-    /// Entropy of `p` (nats).
-    pub entropy: f32,
-}
-
-/// Computes the page's numbers: logits `z` times `scale`, temperature `t`, target class.
-pub fn compute(z: &[f64], scale: f64, t: f64, target: usize) -> Result<Computed, String> {
-    let zs: Vec<f32> = z.iter().map(|&v| (v * scale) as f32).collect();
-    let t32 = t as f32;
-    let scaled: Vec<f32> = zs.iter().map(|&v| v / t32).collect();
-    let m = scaled.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let exp_naive = scaled.iter().map(|v| v.exp()).collect();
-    let exp_stable = scaled.iter().map(|v| (v - m).exp()).collect();
-    let p = softmax(&zs, t32).map_err(|e| e.to_string())?;
-    let p_naive = naive_softmax(&zs, t32).map_err(|e| e.to_string())?;
-    let target = target.min(zs.len().saturating_sub(1));
-    // From zs and T, not from the rounded z/T: at |z/T| ≈ 1e4 rounding z/T to f32 moves each
-    // value by up to 5e-4, which would land in the loss and the probabilities.
-    let log_p = log_softmax(&zs, t32).map_err(|e| e.to_string())?;
-    let ce = -log_p.get(target).copied().ok_or("no logits")?;
-    let mut grad = p.clone();
-    if let Some(g) = grad.get_mut(target) {
-        *g -= 1.0;
-    }
-    Ok(Computed {
-        lse: logsumexp(&scaled),
-        entropy: entropy(&p).map_err(|e| e.to_string())?,
-        scaled,
-        exp_naive,
-        exp_stable,
-        p,
-        p_naive,
-        ce,
-        grad,
-    })
-}
-
 #[component]
 fn SoftmaxLesson() -> impl IntoView {
     let i18n = expect_context::<I18n>();
@@ -106,19 +39,20 @@ fn SoftmaxLesson() -> impl IntoView {
     let look = Appearance::current();
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
-    let z = Memo::new(move |_| logits_of(&params.floats("z")));
-    let padded = Memo::new(move |_| params.floats("z").len() < MIN_CLASSES);
-    let temp = Memo::new(move |_| params.float("t"));
-    let scale = Memo::new(move |_| params.choice("scale").parse::<f64>().unwrap_or(1.0));
-    let target =
-        Memo::new(move |_| (params.int("target").max(0) as usize).min(z.with(|z| z.len()) - 1));
-    let show_naive = Memo::new(move |_| params.flag("naive"));
-    let x = Memo::new(move |_| params.float("x"));
-    let y = Memo::new(move |_| if params.choice("y") == "1" { 1.0f32 } else { 0.0 });
+    let k = Knobs::KEYS;
+    let z = Memo::new(move |_| logits_of(&params.knob(k.z)));
+    let padded = Memo::new(move |_| params.knob(k.z).len() < MIN_CLASSES);
+    let temp = Memo::new(move |_| params.knob(k.t));
+    let scale = Memo::new(move |_| params.knob(k.scale));
+    // The schema allows classes 0..=9; fewer logits than that cap it at the last class.
+    let target = Memo::new(move |_| (params.knob(k.target) as usize).min(z.with(|z| z.len()) - 1));
+    let show_naive = Memo::new(move |_| params.knob(k.naive));
+    let x = Memo::new(move |_| params.knob(k.x));
+    let y = Memo::new(move |_| params.knob(k.y) as f32);
 
     let computed = Memo::new(move |_| compute(&z.get(), scale.get(), temp.get(), target.get()));
 
-    let set_z = move |v: Vec<f64>| params.set("z", Value::Floats(v));
+    let set_z = move |v: Vec<f64>| params.put(k.z, v);
     let on_edit = Callback::new(move |(i, v): (usize, f64)| {
         let mut cur = z.get_untracked();
         if let Some(slot) = cur.get_mut(i) {
@@ -253,11 +187,11 @@ fn SoftmaxLesson() -> impl IntoView {
     let samples = Memo::new(move |_| bce::curve(y.get()));
     Effect::new(move |_| {
         let Some(c) = bce_canvas.get() else { return };
-        let dark = look.is_dark();
+        let pal = Palette::of(&look);
         let lang = i18n.lang.get();
         let labels = (tr(lang, "sm.bce.stable"), tr(lang, "sm.bce.naive"));
         samples.with(|s| {
-            if let Err(e) = bce::draw(&c, s, dark, labels) {
+            if let Err(e) = bce::draw(&c, s, &pal, labels) {
                 web_sys::console::warn_1(&e.into());
             }
         });
@@ -325,9 +259,7 @@ fn SoftmaxLesson() -> impl IntoView {
 
     let x_slider = move |ev| {
         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-            if (-50.0..=50.0).contains(&v) {
-                params.set("x", Value::Float(v));
-            }
+            params.put(k.x, v);
         }
     };
     let t_id = crate::ui::controls::next_id("temp");
@@ -393,7 +325,7 @@ fn SoftmaxLesson() -> impl IntoView {
                     data-testid="sm-default"
                     on:click=move |_| {
                         set_z(vec![2.0, 1.0, 0.1, -1.0]);
-                        params.set_choice("scale", "1");
+                        params.put(k.scale, 1.0);
                     }
                 >
                     {move || i18n.t("sm.default")}
@@ -403,8 +335,8 @@ fn SoftmaxLesson() -> impl IntoView {
                 <Select
                     label=t("sm.scale")
                     options=scale_options
-                    value=Signal::derive(move || params.choice("scale").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("scale", &v))
+                    value=Signal::derive(move || params.text(k.scale))
+                    on_change=Callback::new(move |v: String| params.put_text(k.scale, &v))
                     testid="sm-scale"
                 />
                 <div class="w-field w-slider">
@@ -419,8 +351,8 @@ fn SoftmaxLesson() -> impl IntoView {
                         aria-valuetext=move || format!("T = {}", fmt_num(temp.get()))
                         prop:value=move || slider_from_t(temp.get()).to_string()
                         on:input=move |ev| {
-                            if let Ok(k) = event_target_value(&ev).parse::<i64>() {
-                                params.set("t", Value::Float(t_from_slider(k.clamp(-26, 26))));
+                            if let Ok(pos) = event_target_value(&ev).parse::<i64>() {
+                                params.put(k.t, t_from_slider(pos.clamp(-26, 26)));
                             }
                         }
                     />
@@ -432,7 +364,7 @@ fn SoftmaxLesson() -> impl IntoView {
                     value=Signal::derive(move || target.get().to_string())
                     on_change=Callback::new(move |v: String| {
                         if let Ok(i) = v.parse::<i64>() {
-                            params.set("target", Value::Int(i));
+                            params.put(k.target, i);
                         }
                     })
                     testid="sm-target"
@@ -444,12 +376,7 @@ fn SoftmaxLesson() -> impl IntoView {
             <h2 id="sm-h-probs">{move || i18n.t("sm.h.probs")}</h2>
             <p class="sm-row-label">{move || i18n.t("sm.p_stable")}</p>
             <BarRow values=p_sig range=1.0 from_zero=true class="sm-prob" testid="sm-p" target=target />
-            <Toggle
-                label=t("sm.show_naive")
-                value=Signal::derive(move || show_naive.get())
-                on_change=Callback::new(move |b| params.set("naive", Value::Bool(b)))
-                testid="sm-naive-toggle"
-            />
+            <KnobToggle label=t("sm.show_naive") knob=k.naive testid="sm-naive-toggle" />
             <Show when=move || show_naive.get()>
                 <p class="sm-row-label">{move || i18n.t("sm.p_naive")}</p>
                 <BarRow
@@ -527,8 +454,8 @@ fn SoftmaxLesson() -> impl IntoView {
                     <input
                         type="range"
                         id=x_id
-                        min=-50
-                        max=50
+                        min=k.x.min()
+                        max=k.x.max()
                         step=0.5
                         data-testid="sm-x"
                         prop:value=move || x.get().to_string()
@@ -539,8 +466,8 @@ fn SoftmaxLesson() -> impl IntoView {
                 <Select
                     label=t("sm.y")
                     options=y_options
-                    value=Signal::derive(move || params.choice("y").to_string())
-                    on_change=Callback::new(move |v: String| params.set_choice("y", &v))
+                    value=Signal::derive(move || params.text(k.y))
+                    on_change=Callback::new(move |v: String| params.put_text(k.y, &v))
                     testid="sm-y"
                 />
             </div>

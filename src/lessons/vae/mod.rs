@@ -17,15 +17,13 @@
 //! between two digits, samples from the prior, a slider per latent coordinate, and the
 //! per-dimension KL (inactive dimensions greyed). The figures read the weights on the CPU: the
 //! run itself, or a GPU run's weights read back between steps. β acts live; every other knob
-//! and the seed are in the URL ([`PARAMS`]) and restart the run, as does a new backend choice.
+//! and the seed are in the URL ([`Knobs`]) and restart the run, as does a new backend choice.
 
 use super::{Lesson, Text};
-use crate::url_state::{ParamKind, ParamSpec};
 
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
 mod draw;
-#[cfg(target_arch = "wasm32")]
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod run;
@@ -41,24 +39,37 @@ const LRS: &[&str] = &["0.0005", "0.001", "0.002", "0.005"];
 /// Largest latent size offered.
 const MAX_LATENT: i64 = 16;
 
-/// Every knob of the lesson, the seed included: the URL schema.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { key: "z", kind: ParamKind::Int { min: 2, max: MAX_LATENT }, default: "2" },
-    ParamSpec { key: "hid", kind: ParamKind::Choice(HIDDEN), default: "128" },
-    ParamSpec { key: "lik", kind: ParamKind::Choice(LIKELIHOODS), default: "bern" },
-    ParamSpec { key: "beta", kind: ParamKind::Float { min: 0.0, max: 10.0 }, default: "1" },
-    ParamSpec { key: "lr", kind: ParamKind::Choice(LRS), default: "0.002" },
-    ParamSpec { key: "bs", kind: ParamKind::Choice(BATCHES), default: "64" },
-    ParamSpec { key: "digit", kind: ParamKind::Int { min: 0, max: 999 }, default: "0" },
-    ParamSpec { key: "ia", kind: ParamKind::Int { min: 0, max: 999 }, default: "1" },
-    ParamSpec { key: "ib", kind: ParamKind::Int { min: 0, max: 999 }, default: "2" },
-    ParamSpec { key: "seed", kind: ParamKind::Seed, default: "1" },
-];
+crate::url_state::params! {
+    /// Every knob of the lesson: the URL schema ([`Knobs::PARAMS`], the field names are the
+    /// URL keys) and its typed values ([`Knobs::KEYS`] for widgets and setters).
+    pub struct Knobs => KnobKeys {
+        z: Int(2, MAX_LATENT) = "2",
+        hid: Number(HIDDEN) = "128",
+        lik: Choice(LIKELIHOODS) = "bern",
+        beta: Float(0.0, 10.0) = "1",
+        lr: Number(LRS) = "0.002",
+        bs: Number(BATCHES) = "64",
+        digit: Int(0, 999) = "0",
+        ia: Int(0, 999) = "1",
+        ib: Int(0, 999) = "2",
+        seed: Seed = "1",
+    }
+}
 
 /// The lesson's registry entry.
 pub static LESSON: Lesson = Lesson {
     slug: "vae",
     title: Text { en: "Variational autoencoder (VAE)", zh: "变分自编码器（VAE）" },
     summary: Text { en: "Train a VAE on handwritten digits and explore its latent space: the reparameterisation trick, β and the KL term.", zh: "在手写数字上训练 VAE 并探索它的潜空间：重参数化技巧、β 与 KL 项。" },
-    params: PARAMS,
+    params: Knobs::PARAMS,
 };
+
+#[cfg(test)]
+mod knob_tests {
+    use crate::url_state::Knobs as _;
+
+    #[test]
+    fn knobs_schema_is_sound() {
+        super::Knobs::check().unwrap();
+    }
+}

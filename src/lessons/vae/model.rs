@@ -43,6 +43,18 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The run the lesson's knobs describe.
+    pub fn of(k: &super::Knobs) -> Self {
+        Settings {
+            latent: k.z as usize,
+            hidden: k.hid as usize,
+            likelihood: if k.lik == "gauss" { Likelihood::Gaussian } else { Likelihood::Bernoulli },
+            batch: k.bs as usize,
+            lr: k.lr as f32,
+            seed: k.seed,
+        }
+    }
+
     /// The model's spec.
     pub fn spec(&self) -> VaeSpec {
         VaeSpec {

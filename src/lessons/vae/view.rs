@@ -6,20 +6,21 @@ use super::*;
 use crate::compute::{BackendKind, Compute, Reason};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::train::{AsyncTrainable, LOSS};
-use crate::core::vae::{Likelihood, Vae};
+use crate::core::vae::Vae;
 use crate::i18n::{tr, tr_fmt, Lang};
 use crate::page::ComputeCtx;
 use crate::page::{Appearance, I18n, LessonParams};
 use crate::ui::backend::reason_text;
-use crate::ui::controls::UrlChoices;
+use crate::ui::controls::{KnobNumber, UrlChoices};
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
 use crate::ui::time::{now_ms, sleep};
 use crate::ui::train::{
     fmt_num, AsyncFactory, ChartLine, LoopState, LossChart, TrainControls, TrainHandle,
 };
-use crate::ui::{draw_rgba, ExportButtons, NumberInput, Select};
-use crate::url_state::{Value, MAX_SEED};
-use draw::{from_px, plot_square, Marks, LABEL_COLORS};
+use crate::ui::{draw_rgba, ExportButtons, Select};
+use crate::ui::figure::Palette;
+use draw::{from_px, plot_square, Marks};
+
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use model::{
@@ -28,6 +29,13 @@ use model::{
 use run::{Hooks, Live, RunBackend};
 use std::cell::Cell;
 use std::rc::Rc;
+
+// The digit knobs index the validation set: the schema's range must be exactly its indices.
+const _: () = {
+    let k = Knobs::KEYS;
+    assert!(k.digit.min() == 0 && k.digit.max() == VAL_COUNT as i64 - 1);
+    assert!(k.ia.max() == VAL_COUNT as i64 - 1 && k.ib.max() == VAL_COUNT as i64 - 1);
+};
 
 /// The manifold grid is `GRID × GRID` decoded points.
 pub const GRID: usize = 15;
@@ -142,29 +150,16 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
     // ---- knobs ---------------------------------------------------------------------------
-    let settings = Memo::new(move |_| Settings {
-        latent: params.int("z").clamp(2, MAX_LATENT) as usize,
-        hidden: params.choice("hid").parse().unwrap_or(128),
-        likelihood: if params.choice("lik") == "gauss" {
-            Likelihood::Gaussian
-        } else {
-            Likelihood::Bernoulli
-        },
-        batch: params.choice("bs").parse().unwrap_or(64),
-        lr: params.choice_f32("lr", 0.002),
-        seed: params.seed("seed"),
-    });
-    let beta_value = Memo::new(move |_| params.float("beta").clamp(0.0, 10.0) as f32);
+    let k = Knobs::KEYS;
+    let settings = Memo::new(move |_| Settings::of(&params.read::<Knobs>()));
+    let beta_value = Memo::new(move |_| params.knob(k.beta) as f32);
     let beta = Rc::new(Cell::new(beta_value.get_untracked()));
     {
         let beta = beta.clone();
         Effect::new(move |_| beta.set(beta_value.get()));
     }
-    let digit = Memo::new(move |_| params.int("digit").clamp(0, VAL_COUNT as i64 - 1) as usize);
-    let pair = Memo::new(move |_| {
-        let c = |k| params.int(k).clamp(0, VAL_COUNT as i64 - 1) as usize;
-        (c("ia"), c("ib"))
-    });
+    let digit = Memo::new(move |_| params.knob(k.digit) as usize);
+    let pair = Memo::new(move |_| (params.knob(k.ia) as usize, params.knob(k.ib) as usize));
 
     // ---- training session: on the backend chosen for this model ----------------------------
     let current: Current = StoredValue::new_local(None);
@@ -390,7 +385,7 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
     let prior_canvas = NodeRef::<Canvas>::new();
     let reparam_canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         let p = probe_plane();
         let marks = latent.with(|v| {
             let v = v.as_ref()?;
@@ -412,35 +407,35 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             Some(Marks { probe: p, selected, segment })
         });
         if let Some(c) = scatter_canvas.get() {
-            latent.with(|v| draw::scatter(&c, v.as_deref(), &marks.unwrap_or_default(), dark));
+            latent.with(|v| draw::scatter(&c, v.as_deref(), &marks.unwrap_or_default(), &pal));
         }
     });
     let draw_tiles =
-        move |canvas: NodeRef<Canvas>, imgs: Option<&[f32]>, cols: usize, dark: bool| {
+        move |canvas: NodeRef<Canvas>, imgs: Option<&[f32]>, cols: usize, pal: Palette| {
             if let (Some(c), Some(imgs)) = (canvas.get(), imgs) {
-                if let Err(e) = draw_rgba(&c, &draw::tiles(imgs, cols, dark)) {
+                if let Err(e) = draw_rgba(&c, &draw::tiles(imgs, cols, &pal)) {
                     web_sys::console::warn_1(&e.into());
                 }
             }
         };
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        probe_img.with(|i| draw_tiles(probe_canvas, i.as_deref(), 1, dark));
+        let pal = Palette::of(&appearance);
+        probe_img.with(|i| draw_tiles(probe_canvas, i.as_deref(), 1, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        grid.with(|g| draw_tiles(grid_canvas, g.as_ref().map(|g| g.as_slice()), GRID, dark));
+        let pal = Palette::of(&appearance);
+        grid.with(|g| draw_tiles(grid_canvas, g.as_ref().map(|g| g.as_slice()), GRID, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        interp.with(|i| draw_tiles(interp_canvas, i.as_deref(), INTERP, dark));
+        let pal = Palette::of(&appearance);
+        interp.with(|i| draw_tiles(interp_canvas, i.as_deref(), INTERP, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
-        prior.with(|i| draw_tiles(prior_canvas, i.as_deref(), PRIOR, dark));
+        let pal = Palette::of(&appearance);
+        prior.with(|i| draw_tiles(prior_canvas, i.as_deref(), PRIOR, pal));
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         reparam.with(|r| {
             let imgs = r.as_ref().map(|r| {
                 let mut v = r.x.clone();
@@ -448,14 +443,14 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                 v.extend(&r.from_z);
                 v
             });
-            draw_tiles(reparam_canvas, imgs.as_deref(), 3, dark);
+            draw_tiles(reparam_canvas, imgs.as_deref(), 3, pal);
         });
     });
     Effect::new(move |_| {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         latent.with(|v| {
             if let Some(c) = kl_canvas.get() {
-                draw::kl_bars(&c, v.as_ref().map_or(&[][..], |v| &v.kl_per_dim), dark);
+                draw::kl_bars(&c, v.as_ref().map_or(&[][..], |v| &v.kl_per_dim), &pal);
             }
         });
     });
@@ -510,8 +505,8 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         let Some((a, _)) = drag.get_untracked() else { return };
         drag.set(None);
         if let Some((b, _)) = digit_at(&ev).filter(|(b, _)| *b != a) {
-            params.set("ia", Value::Int(a as i64));
-            params.set("ib", Value::Int(b as i64));
+            params.put(k.ia, a as i64);
+            params.put(k.ib, b as i64);
         }
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -621,14 +616,9 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
 
     // ---- options ---------------------------------------------------------------------------
     let ch = UrlChoices::new(i18n, params);
-    let int = move |key: &'static str| Signal::derive(move || params.int(key));
-    let set_int =
-        move |key: &'static str| Callback::new(move |v: i64| params.set(key, Value::Int(v)));
     let on_beta = move |ev: leptos::ev::Event| {
         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-            if (0.0..=10.0).contains(&v) {
-                params.set("beta", Value::Float(v));
-            }
+            params.put(k.beta, v);
         }
     };
     let latent_dims = move || (0..settings.get().latent).collect::<Vec<_>>();
@@ -664,25 +654,23 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                 <h2 id="vae-h-settings">{move || i18n.t("vae.settings")}</h2>
                 <div class="w-field w-slider">
                     <label for="vae-beta">{move || i18n.t("vae.beta")}</label>
-                    <input type="range" id="vae-beta" min="0" max="10" step="0.1" data-testid="vae-beta"
+                    <input type="range" id="vae-beta" min=k.beta.min() max=k.beta.max() step="0.1" data-testid="vae-beta"
                         prop:value=move || beta_value.get().to_string() on:input=on_beta />
                     <output for="vae-beta">{move || fmt_num(beta_value.get() as f64)}</output>
                 </div>
                 <p class="hint">{move || i18n.t("vae.beta.note")}</p>
-                <NumberInput label=t("vae.latent") value=int("z") min=2 max=MAX_LATENT
-                    on_change=set_int("z") invalid_text=t("vae.latent.invalid") testid="vae-z" />
-                <Select label=t("vae.hidden") options=ch.options(HIDDEN, None) value=ch.value("hid")
-                    on_change=ch.on_change("hid") testid="vae-hidden" />
-                <Select label=t("vae.lik") options=ch.options(LIKELIHOODS, Some("vae.lik")) value=ch.value("lik")
-                    on_change=ch.on_change("lik") testid="vae-lik" />
+                <KnobNumber label=t("vae.latent") knob=k.z
+                    invalid_text=t("vae.latent.invalid") testid="vae-z" />
+                <Select label=t("vae.hidden") options=ch.options(k.hid, None) value=ch.value(k.hid)
+                    on_change=ch.on_change(k.hid) testid="vae-hidden" />
+                <Select label=t("vae.lik") options=ch.options(k.lik, Some("vae.lik")) value=ch.value(k.lik)
+                    on_change=ch.on_change(k.lik) testid="vae-lik" />
                 <p class="hint">{move || i18n.t("vae.lik.note")}</p>
-                <Select label=t("vae.lr") options=ch.options(LRS, None) value=ch.value("lr")
-                    on_change=ch.on_change("lr") testid="vae-lr" />
-                <Select label=t("vae.batch") options=ch.options(BATCHES, None) value=ch.value("bs")
-                    on_change=ch.on_change("bs") testid="vae-batch" />
-                <NumberInput label=t("vae.seed") value=Signal::derive(move || params.seed("seed") as i64)
-                    min=0 max=MAX_SEED as i64
-                    on_change=Callback::new(move |v: i64| params.set("seed", Value::Seed(v as u64)))
+                <Select label=t("vae.lr") options=ch.options(k.lr, None) value=ch.value(k.lr)
+                    on_change=ch.on_change(k.lr) testid="vae-lr" />
+                <Select label=t("vae.batch") options=ch.options(k.bs, None) value=ch.value(k.bs)
+                    on_change=ch.on_change(k.bs) testid="vae-batch" />
+                <KnobNumber label=t("vae.seed") knob=k.seed
                     invalid_text=t("vae.seed.invalid") testid="vae-seed" />
             </section>
             <section class="panel" aria-labelledby="vae-h-train">
@@ -702,8 +690,8 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
         <section class="panel" aria-labelledby="vae-h-reparam">
             <h2 id="vae-h-reparam">{move || i18n.t("vae.reparam")}</h2>
             <p>{move || i18n.t("vae.reparam.text")}</p>
-            <NumberInput label=t("vae.reparam.digit") value=int("digit") min=0 max=VAL_COUNT as i64 - 1
-                on_change=set_int("digit") invalid_text=t("vae.digit.invalid") testid="vae-digit" />
+            <KnobNumber label=t("vae.reparam.digit") knob=k.digit
+                invalid_text=t("vae.digit.invalid") testid="vae-digit" />
             <button type="button" class="button" data-testid="vae-resample"
                 on:click=move |_| eps_draw.update(|n| *n += 1)>
                 {move || i18n.t("vae.reparam.resample")}
@@ -755,7 +743,7 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
                     </figcaption>
                     <p class="legend-row" aria-hidden="true">
                         {(0..10usize).map(|l| view! {
-                            <span style:color=LABEL_COLORS[l]>"■ "{l.to_string()}" "</span>
+                            <span style:color=move || Palette::of(&appearance).label(l).to_string()>"■ "{l.to_string()}" "</span>
                         }).collect_view()}
                     </p>
                 </figure>
@@ -805,10 +793,10 @@ fn VaeLab(data: Rc<Mnist>) -> impl IntoView {
             <section class="panel" aria-labelledby="vae-h-interp">
                 <h2 id="vae-h-interp">{move || i18n.t("vae.interp")}</h2>
                 <p class="hint">{move || i18n.t("vae.interp.text")}</p>
-                <NumberInput label=t("vae.interp.a") value=int("ia") min=0 max=VAL_COUNT as i64 - 1
-                    on_change=set_int("ia") invalid_text=t("vae.digit.invalid") testid="vae-ia" />
-                <NumberInput label=t("vae.interp.b") value=int("ib") min=0 max=VAL_COUNT as i64 - 1
-                    on_change=set_int("ib") invalid_text=t("vae.digit.invalid") testid="vae-ib" />
+                <KnobNumber label=t("vae.interp.a") knob=k.ia
+                    invalid_text=t("vae.digit.invalid") testid="vae-ia" />
+                <KnobNumber label=t("vae.interp.b") knob=k.ib
+                    invalid_text=t("vae.digit.invalid") testid="vae-ib" />
                 <figure class="fig">
                     <canvas node_ref=interp_canvas data-testid="vae-interp" role="img"
                         aria-label=move || i18n.t("vae.interp.what")

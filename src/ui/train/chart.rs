@@ -13,13 +13,14 @@ use super::fmt_num;
 use crate::core::train::{History, Point, Series};
 use crate::i18n::tr_fmt;
 use crate::page::{Appearance, I18n};
+use crate::ui::figure::{fit_backing, plot_rgb, Palette};
 use crate::ui::ExportButtons;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::chart::ChartBuilder;
 use plotters::drawing::IntoDrawingArea;
 use plotters::series::LineSeries;
-use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle, TextStyle};
+use plotters::style::{Color, IntoFont, ShapeStyle, TextStyle};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
@@ -36,7 +37,7 @@ pub struct ChartLine {
     pub metric: &'static str,
     /// Translated legend label.
     pub label: String,
-    /// Index into [`PALETTE_LIGHT`] / [`PALETTE_DARK`] (wraps around).
+    /// Index into the series colours ([`Palette::series`]; wraps around).
     pub color: usize,
 }
 
@@ -75,26 +76,6 @@ impl HistorySource {
     }
 }
 
-/// Series colours on a light background (Okabe–Ito, colour-blind safe).
-pub const PALETTE_LIGHT: &[(u8, u8, u8)] =
-    &[(0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0)];
-/// The same hues lightened for a dark background.
-pub const PALETTE_DARK: &[(u8, u8, u8)] = &[
-    (86, 180, 233),
-    (240, 150, 80),
-    (60, 210, 160),
-    (230, 160, 200),
-    (150, 210, 250),
-    (240, 200, 70),
-];
-
-/// The colour of palette entry `i` (wrapping), for `dark` or light backgrounds.
-pub fn palette(i: usize, dark: bool) -> RGBColor {
-    let p = if dark { PALETTE_DARK } else { PALETTE_LIGHT };
-    let (r, g, b) = p[i % p.len()];
-    RGBColor(r, g, b)
-}
-
 /// Drawing options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartOptions {
@@ -102,8 +83,8 @@ pub struct ChartOptions {
     pub beta: f64,
     /// Plot `log10(y)`.
     pub log: bool,
-    /// Dark background colours.
-    pub dark: bool,
+    /// The theme's colours.
+    pub palette: Palette,
     /// The step under the crosshair.
     pub cursor: Option<u64>,
     /// Translated y-axis caption.
@@ -166,11 +147,8 @@ pub fn draw_chart(
     o: &ChartOptions,
 ) -> Result<Option<XMap>, String> {
     let err = |e: &dyn std::fmt::Debug| format!("chart: {e:?}");
-    let (bg, fg, grid) = if o.dark {
-        (RGBColor(24, 26, 32), RGBColor(220, 223, 230), RGBColor(60, 64, 74))
-    } else {
-        (RGBColor(255, 255, 255), RGBColor(40, 44, 52), RGBColor(225, 228, 235))
-    };
+    let pal = &o.palette;
+    let (bg, fg, grid) = (plot_rgb(pal.bg), plot_rgb(pal.text), plot_rgb(pal.grid));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&bg).map_err(|e| err(&e))?;
@@ -233,7 +211,7 @@ pub fn draw_chart(
     let width_px = canvas.width() as usize;
     let beta = o.beta.clamp(0.0, 0.999);
     for (line, s) in &series {
-        let c = palette(line.color, o.dark);
+        let c = plot_rgb(pal.series(line.color));
         let raw_style = if beta > 0.0 {
             ShapeStyle::from(c.mix(0.35)).stroke_width((1.0 * s_px(o)) as u32)
         } else {
@@ -261,7 +239,7 @@ pub fn draw_chart(
             if let Some(p) = tmp.nearest(step) {
                 if p.value.is_finite() && (!o.log || p.value > 0.0) {
                     let y = if o.log { p.value.log10() } else { p.value };
-                    let c = palette(line.color, o.dark);
+                    let c = plot_rgb(pal.series(line.color));
                     chart
                         .draw_series(std::iter::once(plotters::element::Circle::new(
                             (p.step as f64, y),
@@ -352,17 +330,11 @@ pub fn LossChart(
         source.track();
         let Some(c) = canvas.get() else { return };
         let t0 = now_ms();
-        let dpr = window().device_pixel_ratio().max(1.0);
-        let (cw, ch) = (c.client_width().max(1) as f64, c.client_height().max(1) as f64);
-        let (w, h) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-        if c.width() != w || c.height() != h {
-            c.set_width(w);
-            c.set_height(h);
-        }
+        let dpr = fit_backing(&c).dpr;
         let opts = ChartOptions {
             beta: beta(),
             log: log_scale.get(),
-            dark: appearance.is_dark(),
+            palette: Palette::of(&appearance),
             cursor: cursor.get(),
             y_label: y_label.get(),
             x_label: i18n.t("chart.step").to_string(),
@@ -444,13 +416,12 @@ pub fn LossChart(
         }
     };
     let legend = move || {
-        let dark = appearance.is_dark();
+        let pal = Palette::of(&appearance);
         lines
             .get()
             .into_iter()
             .map(|l| {
-                let RGBColor(r, g, b) = palette(l.color, dark);
-                let style = format!("background: rgb({r},{g},{b})");
+                let style = format!("background: {}", pal.series(l.color));
                 view! {
                     <li>
                         <span class="tr-swatch" style=style aria-hidden="true"></span>

@@ -63,7 +63,7 @@
 pub mod chart;
 pub mod controller;
 
-pub use chart::{draw_chart, palette, ChartLine, ChartOptions, HistorySource, LossChart, XMap};
+pub use chart::{draw_chart, ChartLine, ChartOptions, HistorySource, LossChart, XMap};
 pub use controller::{
     explain, remedy_key, AsyncFactory, Factory, LoopState, ModelFuture, TrainControls, TrainHandle,
     FRAME_BUDGET_MS, SPEEDS,
