@@ -22,6 +22,8 @@ mod model;
 #[cfg(target_arch = "wasm32")]
 mod step;
 #[cfg(target_arch = "wasm32")]
+mod figures;
+#[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;
