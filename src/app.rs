@@ -165,6 +165,19 @@ fn unwatch_media() {
     });
 }
 
+/// Puts the lessons' own style rules in the page's `<head>` (a `<style data-lessons>` element,
+/// removed with the shell), so a lesson's CSS travels with its module; `None` when empty.
+fn add_style_sheet(css: &str) -> Option<web_sys::Element> {
+    if css.trim().is_empty() {
+        return None;
+    }
+    let el = document().create_element("style").ok()?;
+    let _ = el.set_attribute("data-lessons", "");
+    el.set_text_content(Some(css));
+    document().head()?.append_child(&el).ok()?;
+    Some(el)
+}
+
 fn focus_main() {
     if let Some(main) = document().get_element_by_id("main") {
         if let Ok(el) = main.dyn_into::<web_sys::HtmlElement>() {
@@ -186,6 +199,12 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn Shell(part: &'static Part) -> impl IntoView {
     part.register_strings();
+    let sheet = add_style_sheet(&part.style());
+    on_cleanup(move || {
+        if let Some(s) = sheet {
+            s.remove();
+        }
+    });
     let (path0, query0) = split_hash(&location_hash());
     let lang = RwSignal::new(initial_lang(&query0));
     set_current_lang(lang.get_untracked());

@@ -237,3 +237,53 @@ mod vae {
         assert!(spread < 4.0, "codes stay near N(0, I): mean μ² = {spread}");
     }
 }
+
+/// "Autoencoders".
+mod autoencoder {
+    use super::{digits, first_screen};
+    use dlviz::compute::BackendKind;
+    use dlviz::core::mnist::PIXELS;
+    use dlviz::core::pca::{fit, mse};
+    use dlviz::lessons::autoencoder::model::{val_input, Experiment, Settings, Split, PCA_K};
+    use dlviz::lessons::autoencoder::Knobs;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// Steps of the claim: about 20 s of Play in the page.
+    const STEPS: usize = 2000;
+
+    /// Validation MSE per pixel of the autoencoder after [`STEPS`] and of PCA with k = z.
+    fn ae_and_pca(s: &Settings) -> (f64, f64) {
+        let split = Rc::new(Split::new(&digits()).unwrap());
+        let input = Rc::new(val_input(&split, s.noise, s.seed));
+        let board = Rc::new(RefCell::new(None));
+        let start =
+            Experiment::start(s, split.clone(), input.clone(), BackendKind::Cpu, None, board);
+        let (mut e, _) = pollster::block_on(start).unwrap();
+        for _ in 0..STEPS {
+            pollster::block_on(e.step()).unwrap();
+        }
+        let ae = pollster::block_on(e.evaluate()).unwrap().mse;
+        let x = split.train.x.data();
+        let pca = fit(x, split.train.len(), PIXELS, PCA_K.max(s.z), 7).unwrap();
+        let clean = split.val.x.data();
+        let r = pca.roundtrip(&input, split.val.len(), s.z).unwrap();
+        (ae, mse(&r, clean))
+    }
+
+    /// "With enough training it rebuilds them with a smaller error at the same size": at the
+    /// lesson's defaults (z = 16), after about 20 s of Play, by more than 5 %.
+    ///
+    /// The text adds "most clearly for small z"; that is not what the lesson shows: at z = 2
+    /// with its ReLU code layer the network collapses to the mean digit (MSE 0.0675 against
+    /// PCA's 0.0565, the same after 6,000 steps, at h = 64 or 256, lr 0.003 or 0.01), because
+    /// both code units die. Left for the teaching pass (a linear code layer, or the claim).
+    #[test]
+    fn the_autoencoder_beats_pca_at_the_same_code_size() {
+        let k: Knobs = first_screen();
+        let s = Settings::of(&k);
+        let (ae, pca) = ae_and_pca(&s);
+        eprintln!("z = {}: autoencoder {ae:.5}, PCA {pca:.5} (validation MSE per pixel)", s.z);
+        assert!(ae < 0.95 * pca, "z = {}: autoencoder {ae} vs PCA {pca}", s.z);
+    }
+}

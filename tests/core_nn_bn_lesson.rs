@@ -1,18 +1,11 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The Batch-normalization lesson's experiment (`src/lessons/batchnorm/model.rs`, web-free but
-//! compiled into the app only for wasm) tested natively: both runs start from the same
+//! The Batch-normalization lesson's experiment (`src/lessons/batchnorm/model.rs`, web-free)
+//! tested natively: both runs start from the same
 //! weights and see the same batches, the BN run learns, batch size 1 leaves the BN layer's
 //! output at β (batch variance 0), inference mode uses the running statistics, and the
 //! learning-rate sweep shows BN training at rates where the plain network does not.
 
-/// `model.rs` names the core as `crate::core`.
-pub use dlviz::core;
-
-#[allow(dead_code)]
-#[path = "../src/lessons/batchnorm/model.rs"]
-mod model;
-
-use model::{Experiment, Settings, SWEEP_LRS, VAL_ACC};
+use dlviz::lessons::batchnorm::model::{self, Experiment, Settings, SWEEP_LRS, VAL_ACC};
 
 fn settings(data: &'static str, batch: usize, lr: f32) -> Settings {
     Settings { data, batch, lr, eps: 1e-5, momentum: 0.1, seed: 3 }

@@ -5,7 +5,7 @@
 //! Without any adapter every test prints a `SKIP` line and passes, unless the environment
 //! sets `DLVIZ_REQUIRE_GPU=1` (CI does), in which case the missing GPU is a failure.
 //!
-//! Run: `cargo test --test gpu_native` (add `-- --ignored --nocapture` for the timings).
+//! Run: `cargo test --test native_gpu gpu_native::` (add `-- --ignored --nocapture` for the timings).
 
 use dlviz::compute::{self, BackendKind, Compute, Preference, Reason, Workload};
 use dlviz::core::{Conv2dParams, ConvError, Rng, Tensor};

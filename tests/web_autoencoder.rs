@@ -5,8 +5,8 @@
 //! bound (and the code scatter is drawn at z = 2), the denoising toggle adds the noisy-input
 //! row, the scatter asks for z = 2 when z > 2, and a bad URL falls back to the defaults.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test
-//! --target wasm32-unknown-unknown --test web_autoencoder`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_autoencoder::`
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

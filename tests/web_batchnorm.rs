@@ -5,7 +5,8 @@
 //! the notice and a batch variance of exactly 0; inference mode normalises with the running
 //! statistics; the learning-rate sweep fills its table.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_batchnorm`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_batchnorm::`
 
 use wasm_bindgen_test::*;
 #[path = "support/web.rs"]

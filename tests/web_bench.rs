@@ -1,7 +1,8 @@
 #![cfg(all(target_arch = "wasm32", feature = "bench"))]
 //! Browser benchmark of the CPU core (wasm SIMD128). Not a timed test: it asserts nothing about
 //! time, it prints medians and 10th percentiles. Run with
-//! `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --release --headless --chrome --features bench -- --test web_bench`.
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown
+//! --features bench --test web_bench` (or `cargo xtask bench --web-test`).
 
 use dlviz::core::activation::relu_inplace;
 use dlviz::core::colormap::{Colormap, ValueRange};

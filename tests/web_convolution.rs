@@ -7,7 +7,8 @@
 //! notice, a 1100-px PNG is downscaled with a notice). Inputs use the drawn 28×28 grid or
 //! generated files (no network needed).
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_convolution`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_convolution::`
 
 use dlviz::app::App;
 use leptos::mount::mount_to;

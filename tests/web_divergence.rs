@@ -6,8 +6,8 @@
 //! defaults; histogram bars move with the keyboard; the forward and reverse fits run, converge
 //! (mode-covering vs mode-seeking) and stop.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test --target
-//! wasm32-unknown-unknown --test web_divergence`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_divergence::`
 
 use dlviz::core::divergence::{bimodal, kl_gaussian, to_bits, Gaussian};
 use dlviz::lessons::divergence::{compute_continuous, compute_hist, density, monte_carlo, show};

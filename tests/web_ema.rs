@@ -5,7 +5,8 @@
 //! run with raw vs EMA weights evaluated on validation data (the EMA curve is smoother), and a
 //! knob change restarting the run.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_ema`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_ema::`
 
 use dlviz::lessons::ema::{loss_series, random_walk, EmaRun, SERIES_LEN, VAL_EMA, VAL_RAW};
 use wasm_bindgen::JsCast;

@@ -2,7 +2,8 @@
 //! Browser tests of the WebGPU backend (headless Chromium; WebGPU runs on SwiftShader there,
 //! a software adapter: these tests prove correctness and selection, not speed).
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_gpu`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_gpu::`
 //! (.cargo/webdriver.json, named by .cargo/config.toml, enables WebGPU on SwiftShader). Without WebGPU each
 //! GPU test logs a SKIP line, unless the crate was built with `DLVIZ_REQUIRE_GPU=1`.
 

@@ -3,7 +3,8 @@
 //! Chromium, WebGPU on SwiftShader: correctness, not speed). The same parity check as the
 //! native `tests/gpu_dense.rs`, through the browser's WebGPU implementation.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web_gpu_dense`.
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_gpu_dense::`
 
 #[path = "support/dense_parity.rs"]
 mod dense_parity;

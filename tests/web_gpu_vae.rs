@@ -4,7 +4,8 @@
 //! browser's WebGPU implementation: two Adam steps against PyTorch, parity with the CPU model
 //! `core::vae::Vae` over several steps, and a `VaeRun` on WebGPU moving to the CPU.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web_gpu_vae`.
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_gpu_vae::`
 
 #[path = "support/vae_parity.rs"]
 mod vae_parity;

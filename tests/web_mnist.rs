@@ -4,8 +4,8 @@
 //! gets the very same `Rc`); a missing URL shows the HTTP error and a Retry button that starts
 //! again; a file that is not a digits file shows the validation error.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test
-//! --target wasm32-unknown-unknown --test web_mnist`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_mnist::`
 
 use dlviz::ui::mnist::{cached, MnistLoader, MnistStatus, MnistStatusView, MNIST_URL};
 use leptos::mount::mount_to;

@@ -5,7 +5,8 @@
 //! keys and a pointer press move the start point (and the URL); the player steps; the
 //! mini-batch view reacts to the batch size and reports its own divergence.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_sgd`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_sgd::`
 
 use dlviz::app::App;
 use leptos::mount::mount_to;

@@ -3,7 +3,8 @@
 //! notices and history hygiene. Each test mounts `App` into a fresh element after putting the
 //! address it needs in place with `history.replaceState`, and unmounts it at the end.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_shell`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_shell::`
 
 use dlviz::app::{split_hash, App, LessonParams, Shell, SHELL_KEYS};
 use dlviz::i18n::{tr, Lang};
@@ -441,4 +442,23 @@ async fn without_a_loader_the_missing_module_is_reported() {
         text("[data-testid=module-loading]").contains(tr(Lang::Zh, "module.failed"))
     })
     .await;
+}
+
+/// A lesson's own style sheet (`src/lessons/<slug>/style.css`) travels with its module: the
+/// shell puts its part's sheets in `<head>` while mounted and takes them away with it.
+#[wasm_bindgen_test]
+async fn lesson_style_sheets_come_and_go_with_their_module() {
+    let sheets = || doc().query_selector_all("style[data-lessons]").unwrap().length();
+    let before = sheets();
+    {
+        let _app = mount_part_at("#/sgd?lang=en", &dlviz::lessons::TRAINING).await;
+        until("the lesson", || q("article[data-lesson=sgd]").is_some()).await;
+        assert_eq!(sheets(), before + 1);
+        let css = doc().query_selector("style[data-lessons]").unwrap().unwrap().text_content();
+        assert!(css.unwrap_or_default().contains(".sgd-layout"), "the SGD lesson's rules");
+    }
+    assert_eq!(sheets(), before, "unmounting removes the sheet");
+    let home = mount_part_at("#/?lang=en", &HOME).await;
+    assert_eq!(sheets(), before, "a module without lesson rules adds none");
+    drop(home);
 }

@@ -6,7 +6,8 @@
 //! select; the temperature; the BCE curve breaking where sigmoid-then-BCE does; a too-short
 //! logit list padded with a note.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web_softmax`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_softmax::`
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

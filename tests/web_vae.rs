@@ -8,8 +8,8 @@
 //! trains on (the CPU in a browser without a hardware GPU; WebGPU when forced and available),
 //! and a bad URL falls back to the defaults with a notice.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test
-//! --target wasm32-unknown-unknown --test web_vae`
+//! Run (part of the `browser` binary): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test browser -- web_vae::`
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;

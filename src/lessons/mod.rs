@@ -10,6 +10,8 @@
 //!   and `view()`, the page (wasm only);
 //! * `strings.rs`: its zh/en table (`pub static STRINGS`), linked only into its chapter's
 //!   module: the [`Part`] registers it with the catalog when the module starts;
+//! * `style.css`: its own style rules (may be a comment only), likewise carried by its chapter's
+//!   module and put in the page's `<head>` while the module is mounted;
 //! * its web-free model and one file per figure or panel.
 //!
 //! The metadata is compiled natively too (the URL schemas are fuzzed and the catalog is checked
@@ -98,6 +100,8 @@ pub struct Carried {
     pub view: View,
     /// Its zh/en table.
     pub strings: &'static [Entry],
+    /// Its own style sheet (`src/lessons/<slug>/style.css`).
+    pub style: &'static str,
 }
 
 /// What one wasm module carries: a name (`dlviz-<name>.js`) and the lessons it can show.
@@ -122,6 +126,11 @@ impl Part {
             crate::i18n::register(c.strings);
         }
     }
+
+    /// The style sheets of the lessons the part carries, in order, as one text.
+    pub fn style(&self) -> String {
+        self.lessons.iter().map(|c| c.style).collect::<Vec<_>>().join("\n")
+    }
 }
 
 /// Declares the chapters and their lessons: each lesson name is a folder of `src/lessons/`.
@@ -139,6 +148,12 @@ macro_rules! registry {
         /// Every lesson, in reading order.
         pub static LESSONS: &[&Lesson] = &[$($(&$slug::LESSON,)+)+];
 
+        /// Every lesson's check of its knobs (`<slug>::Knobs`, declared with
+        /// [`crate::url_state::params!`]): defaults parse, number choices are numbers.
+        pub static KNOB_CHECKS: &[(&str, fn() -> Result<(), String>)] = &[$($(
+            (stringify!($slug), <$slug::Knobs as crate::url_state::Knobs>::check),
+        )+)+];
+
         /// Every lesson's zh/en table, by slug (for the catalog's tests; a module links only
         /// its own part's tables).
         pub static LESSON_STRINGS: &[(&str, &[Entry])] =
@@ -153,6 +168,7 @@ macro_rules! registry {
                     lesson: &$slug::LESSON,
                     view: $slug::view,
                     strings: $slug::strings::STRINGS,
+                    style: include_str!(concat!(stringify!($slug), "/style.css")),
                 }),+],
             };
         )+
@@ -169,6 +185,7 @@ macro_rules! registry {
                 lesson: &$slug::LESSON,
                 view: $slug::view,
                 strings: $slug::strings::STRINGS,
+                style: include_str!(concat!(stringify!($slug), "/style.css")),
             },)+)+],
         };
     };
@@ -253,6 +270,14 @@ mod tests {
                 assert!(seen.insert(*k), "duplicate key {k}");
                 assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "untranslated {k}");
             }
+        }
+    }
+
+    #[test]
+    fn every_lessons_knobs_are_sound() {
+        assert_eq!(KNOB_CHECKS.len(), LESSONS.len());
+        for (slug, check) in KNOB_CHECKS {
+            check().unwrap_or_else(|e| panic!("{slug}: {e}"));
         }
     }
 

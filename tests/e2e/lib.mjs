@@ -218,15 +218,20 @@ export async function test(name, fn) {
   const firstProblem = problems.length;
   const t0 = Date.now();
   let error = null;
+  // The time limit's timer is cleared when the test ends: a pending one kept node alive for
+  // a full TEST_TIMEOUT_MS after the last test (60 s per script, most of the e2e tier's time).
+  let timer;
   try {
     await Promise.race([
       fn(),
-      sleep(TEST_TIMEOUT_MS).then(() => {
-        throw new Fail(`timed out after ${TEST_TIMEOUT_MS / 1000}s`);
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Fail(`timed out after ${TEST_TIMEOUT_MS / 1000}s`)), TEST_TIMEOUT_MS);
       }),
     ]);
   } catch (e) {
     error = e instanceof Fail ? e.message : String(e?.stack || e);
+  } finally {
+    clearTimeout(timer);
   }
   const mine = [];
   for (const p of problems.slice(firstProblem)) {

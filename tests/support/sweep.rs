@@ -1,13 +1,16 @@
-//! The registry-driven URL sweep shared by `tests/web_sweep.rs` and
-//! `tests/web_sweep_training.rs` (see the first for what it checks).
+//! The browser half of the registry's URL sweep (`tests/web_sweep.rs`): mounting the app at a
+//! lesson's URL and checking the page copes. The payloads and the parser-level half are in
+//! `url_garbage.rs` (also run natively); this file needs the crate root to declare
+//! `mod url_garbage`.
 #![allow(dead_code)]
 
+use crate::url_garbage::{enc, extremes, random_valid, raw, FLAG, GARBAGE, UNKNOWN_KEYS};
 use dlviz::app::{App, Theme};
 use dlviz::compute::Preference;
 use dlviz::core::rng::Rng;
 use dlviz::i18n::Lang;
 use dlviz::lessons::Lesson;
-use dlviz::url_state::{self, ParamKind, MAX_SEED};
+use dlviz::url_state::{self, ParamKind};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,40 +32,6 @@ fn install_panic_hook() {
         }))
     });
 }
-
-/// The global the injected payloads try to set.
-const FLAG: &str = "__dlviz_injected";
-
-/// Garbage values. Each sets `window.__dlviz_injected` if it is ever run as markup or script.
-const GARBAGE: &[&str] = &[
-    "NaN",
-    "inf",
-    "-Infinity",
-    "1e309",
-    "-1",
-    "99999999999999999999999999",
-    "-9223372036854775809",
-    "0x10",
-    "1.5.2,,3",
-    "",
-    " true ",
-    "{\"a\":[1,2]}",
-    "\u{0}",
-    "日本語",
-    "<script data-injected>window.__dlviz_injected=1</script>",
-    "<img src=x onerror=\"window.__dlviz_injected=1\">",
-    "\"'><svg onload=window.__dlviz_injected=1>",
-    "javascript:window.__dlviz_injected=1",
-];
-
-/// Query keys that no lesson has (reported as unknown settings).
-const UNKNOWN_KEYS: &[&str] = &[
-    "zz",
-    "__proto__",
-    "constructor",
-    "<script>window.__dlviz_injected=1</script>",
-    "x\"><img src=x onerror=window.__dlviz_injected=1>",
-];
 
 fn doc() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
@@ -104,67 +73,6 @@ fn q(sel: &str) -> Option<Element> {
 
 fn html_lang() -> String {
     doc().document_element().unwrap().get_attribute("lang").unwrap_or_default()
-}
-
-/// Encodes a value for a URL the way a careful link writer would (`%XX` for everything but
-/// unreserved characters).
-fn enc(s: &str) -> String {
-    url_state::percent_encode(s)
-}
-
-/// Writes a value "raw": only the characters that would end the field (`&`, `#`, `%`) are
-/// escaped; markup characters travel as typed (the browser escapes some of them itself).
-fn raw(s: &str) -> String {
-    s.replace('%', "%25").replace('&', "%26").replace('#', "%23")
-}
-
-/// A random value the schema of `kind` accepts, as URL text.
-fn random_valid(kind: &ParamKind, rng: &mut Rng) -> String {
-    let unit = |rng: &mut Rng| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-    match *kind {
-        ParamKind::Int { min, max } => {
-            let span = (max as i128 - min as i128 + 1) as u128;
-            let v = min as i128 + (rng.next_u64() as u128 % span) as i128;
-            v.to_string()
-        }
-        ParamKind::Float { min, max } => format!("{}", (min + unit(rng) * (max - min)).min(max)),
-        ParamKind::Choice(opts) => opts[rng.below(opts.len() as u32) as usize].to_string(),
-        ParamKind::Bool => (rng.below(2)).to_string(),
-        ParamKind::Seed => (rng.next_u64() % (MAX_SEED + 1)).to_string(),
-        ParamKind::Floats { max_len, min, max } => {
-            let n = rng.below(max_len as u32 + 1) as usize;
-            (0..n)
-                .map(|_| format!("{}", (min + unit(rng) * (max - min)).min(max)))
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        ParamKind::Bits { len } => {
-            let digits = len.div_ceil(4);
-            (0..digits).map(|_| char::from_digit(rng.below(16), 16).unwrap_or('0')).collect()
-        }
-        // A kind added after this sweep was written: its default is the one valid value the
-        // sweep can name without knowing the kind. Add a generator above for it.
-        #[allow(unreachable_patterns)]
-        _ => String::new(),
-    }
-}
-
-/// The extreme valid values of a kind (minimum, maximum), as URL text.
-fn extremes(kind: &ParamKind) -> Option<(String, String)> {
-    match *kind {
-        ParamKind::Int { min, max } => Some((min.to_string(), max.to_string())),
-        ParamKind::Float { min, max } => Some((format!("{min}"), format!("{max}"))),
-        ParamKind::Choice(opts) => Some((opts[0].to_string(), opts[opts.len() - 1].to_string())),
-        ParamKind::Bool => Some(("0".into(), "1".into())),
-        ParamKind::Seed => Some(("0".into(), MAX_SEED.to_string())),
-        ParamKind::Floats { max_len, min, max } => {
-            let full = |x: f64| vec![format!("{x}"); max_len].join(",");
-            Some((full(min), full(max)))
-        }
-        ParamKind::Bits { len } => Some(("0".repeat(len.div_ceil(4)), "f".repeat(len.div_ceil(4)))),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
 }
 
 /// One mounted case.
@@ -283,6 +191,10 @@ fn assert_notice_for(lesson: &Lesson, pairs: &[(String, String)], what: &str) {
     }
 }
 
+/// Seeded random rounds of valid values mounted per lesson (the parser-level sweep checks many
+/// more, unmounted: `url_garbage::check_schema`).
+pub const RANDOM_ROUNDS: usize = 1;
+
 /// Defaults, explicit defaults, all knobs at their extremes, seeded random valid values.
 pub async fn defaults_and_valid_values(lesson: &Lesson) {
     install_panic_hook();
@@ -323,7 +235,7 @@ pub async fn defaults_and_valid_values(lesson: &Lesson) {
         }
 
         // Seeded random valid values for every knob at once.
-        for round in 0..5 {
+        for round in 0..RANDOM_ROUNDS {
             let query: Vec<String> = lesson
                 .params
                 .iter()
@@ -344,31 +256,30 @@ pub async fn defaults_and_valid_values(lesson: &Lesson) {
     }
 }
 
-/// Every garbage payload in every key at once (raw and percent-encoded).
-pub async fn garbage_in_every_key_at_once(lesson: &Lesson) {
+/// Every garbage payload reaches the mounted page at least once per writer (raw and
+/// percent-encoded), spread over the lesson's keys and the shell's (`lang`, `theme`,
+/// `backend`): key `i` of round `r` carries payload `r·n + i`, so each page has a different
+/// payload in every key. (Every payload in every key, one at a time and all at once, is the
+/// parser-level sweep's: `url_garbage::check_schema`.)
+pub async fn garbage_spread_over_keys(lesson: &Lesson) {
     install_panic_hook();
-    {
-        for (gi, g) in GARBAGE.iter().enumerate() {
-            // Raw for even payloads, percent-encoded for odd ones, and both for markup.
-            let mut writers: Vec<fn(&str) -> String> = vec![if gi % 2 == 0 { raw } else { enc }];
-            if g.contains('<') || g.contains('"') {
-                writers = vec![raw, enc];
-            }
-            for w in writers {
-                let mut pairs: Vec<(String, String)> =
-                    lesson.params.iter().map(|s| (s.key.to_string(), g.to_string())).collect();
-                pairs.push(("lang".into(), g.to_string()));
-                pairs.push(("theme".into(), g.to_string()));
-                pairs.push(("backend".into(), g.to_string()));
-                let query: Vec<String> =
-                    pairs.iter().map(|(k, v)| format!("{k}={}", w(v))).collect();
-                let query = query.join("&");
-                let c = open(lesson, &query).await;
-                let what = format!("garbage {g:?} as {query}");
-                assert_notice_for(lesson, &pairs, &what);
-                assert_healthy(lesson, &what).await;
-                drop(c);
-            }
+    let mut keys: Vec<String> = lesson.params.iter().map(|s| s.key.to_string()).collect();
+    keys.extend(dlviz::app::SHELL_KEYS.iter().map(|k| k.to_string()));
+    let n = keys.len();
+    for w in [raw as fn(&str) -> String, enc] {
+        for round in 0..GARBAGE.len().div_ceil(n) {
+            let pairs: Vec<(String, String)> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.clone(), GARBAGE[(round * n + i) % GARBAGE.len()].to_string()))
+                .collect();
+            let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", w(v))).collect();
+            let query = query.join("&");
+            let c = open(lesson, &query).await;
+            let what = format!("garbage round {round} as {query}");
+            assert_notice_for(lesson, &pairs, &what);
+            assert_healthy(lesson, &what).await;
+            drop(c);
         }
     }
 }
@@ -379,7 +290,7 @@ pub async fn garbage_in_one_key(lesson: &Lesson) {
     {
         // One isolated case per kind of knob (the first knob of each kind), each with a
         // different payload: the bad key alone is listed, and the lesson copes. (Every key
-        // gets every payload in `every_lesson_with_garbage_in_every_key_at_once`.)
+        // gets every payload in the parser-level sweep, `url_garbage::check_schema`.)
         let mut kinds_seen: Vec<std::mem::Discriminant<ParamKind>> = Vec::new();
         for (si, spec) in lesson.params.iter().enumerate() {
             let d = std::mem::discriminant(&spec.kind);
@@ -437,64 +348,4 @@ pub async fn unknown_keys_and_double_encoding(lesson: &Lesson) {
         assert_notice_for(lesson, &[(spec.key.to_string(), "<b>".to_string())], "repeated key");
         drop(c);
     }
-}
-
-/// The lesson each sweep file covers: `web_sweep.rs` the first, `web_sweep_<slug>.rs` the
-/// others. Each file is its own browser page, and `WASM_BINDGEN_TEST_TIMEOUT` (180 s in
-/// `cargo xtask test`) bounds the whole page, not each test: one lesson's sweep in a debug
-/// build takes 30–150 s on the shared machine, so several in one page ran out of time. (The
-/// slowdown once taken for a leak: every sweep case mounts a fresh app, and each app opened a
-/// WebGPU device — compiling its kernels on SwiftShader — that was never destroyed; the app
-/// now releases it on unmount, and `tests/web_sweep_mounts.rs` checks that mounting training
-/// lessons leaves no animation frame, interval, listener or device behind.)
-/// `every_lesson_is_swept` checks the groups together cover the registry exactly.
-pub const GROUPS: [&[&str]; 8] = [
-    &["convolution"],
-    &["softmax"],
-    &["sgd"],
-    &["ema"],
-    &["batchnorm"],
-    &["autoencoder"],
-    &["vae"],
-    &["divergence"],
-];
-
-/// One browser test per (lesson, sweep) (the time limit is the page's, see [`GROUPS`]).
-#[macro_export]
-macro_rules! sweep {
-    ($($slug:ident),* $(,)?) => {
-        pub const SWEPT: &[&str] = &[$(stringify!($slug)),*];
-        $(
-            mod $slug {
-                use super::wasm_bindgen_test;
-
-                fn lesson() -> &'static dlviz::lessons::Lesson {
-                    match dlviz::lessons::find(stringify!($slug)) {
-                        Some(l) => l,
-                        None => panic!("{} is not in the registry", stringify!($slug)),
-                    }
-                }
-
-                #[wasm_bindgen_test]
-                async fn defaults_and_valid_values() {
-                    super::sweep_support::defaults_and_valid_values(lesson()).await;
-                }
-
-                #[wasm_bindgen_test]
-                async fn garbage_in_every_key_at_once() {
-                    super::sweep_support::garbage_in_every_key_at_once(lesson()).await;
-                }
-
-                #[wasm_bindgen_test]
-                async fn garbage_in_one_key() {
-                    super::sweep_support::garbage_in_one_key(lesson()).await;
-                }
-
-                #[wasm_bindgen_test]
-                async fn unknown_keys_and_double_encoding() {
-                    super::sweep_support::unknown_keys_and_double_encoding(lesson()).await;
-                }
-            }
-        )*
-    };
 }

@@ -3,13 +3,17 @@
 //! * `setup`  — installs what is missing (idempotent; quick when everything is there).
 //! * `serve`  — `trunk serve` on <http://127.0.0.1:8080/>.
 //! * `test`   — every test tier in order, stopping at the first failure:
-//!   native (`cargo test`), browser (`wasm-pack test`), release (`trunk build --release` + size
-//!   budget), e2e (playwright-core against the release build served from a sub-path);
-//!   `--lint` adds a first tier: `cargo fmt --check` and clippy (native + wasm32, `-D warnings`).
+//!   native (`cargo test`: the `native` and `native_gpu` binaries, unit and doc tests), browser
+//!   (`cargo test --target wasm32-unknown-unknown` on the `browser` and `browser_sweep`
+//!   binaries, run by wasm-bindgen-test-runner in headless Chromium), release
+//!   (`trunk build --release` + size budget), e2e (playwright-core against the release build
+//!   served from a sub-path); `--lint` adds a first tier: `cargo fmt --check` and clippy
+//!   (native + wasm32, `-D warnings`). The summary gives each tier's time and the time of each
+//!   step in it (build, each binary, each script).
 //! * `size`   — release build, then the gzipped size of what the page loads vs the budget.
 //! * `bench`  — dlviz vs TensorFlow.js in one headless Chromium page (xtask/bench/), plus the
 //!   app's wasm size and first-render time; `--web-test` runs `tests/web_bench.rs` and
-//!   `tests/web_bench_train.rs` (training throughput) instead.
+//!   `tests/web_bench_train.rs` (training throughput, release build, feature `bench`) instead.
 //! * `screenshot` — release build, then `assets/screenshot.png` (for the README).
 //!
 //! Every external program is run with its command line echoed, so a failure can be replayed.
@@ -21,6 +25,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Mutex;
 use std::time::Instant;
 
 type Result<T> = std::result::Result<T, String>;
@@ -38,13 +43,33 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Where the e2e suite serves `dist/` from: a sub-path, as on a project page.
 const E2E_BASE: &str = "/dlviz/";
+/// The native test binaries (`[[test]]` in Cargo.toml); `cargo test --tests` runs them all.
+/// The browser test binaries (wasm32), each one page in headless Chromium, with the
+/// `WASM_BINDGEN_TEST_TIMEOUT` of its page in seconds: the runner's timeout bounds the whole
+/// page (every test of the binary together), not each test, so it is a guard against a hung
+/// page, set well above the page's time on the shared 2-core machine (a debug build, WebGPU
+/// on SwiftShader). `WASM_BINDGEN_TEST_TIMEOUT` in the environment overrides both.
+const BROWSER_BINARIES: &[(&str, u32)] = &[("browser", 600), ("browser_sweep", 900)];
+/// The wasm32 target.
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The test tiers build this crate (its library and its test binaries; not its dependencies)
+/// optimised: the numeric tests ran 113 s unoptimised and 5.5 s at `opt-level = 2` for +20 s
+/// of compiling. Debug assertions and overflow checks stay on (they are not tied to the
+/// optimisation level), and Rust does not reorder float arithmetic at any level, so the
+/// results are the same. Cargo keeps these builds apart from a plain `cargo test`'s.
+const OPT_TESTS: [&str; 4] = [
+    "--config",
+    "profile.test.package.dlviz.opt-level=2",
+    "--config",
+    "profile.dev.package.dlviz.opt-level=2",
+];
 
 const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
   setup [--no-browser]   install what is missing: wasm32 target, wasm-bindgen-cli (= Cargo.lock),
-                         trunk 0.21, wasm-pack, and (unless --no-browser) chromium, chromium-driver,
+                         trunk 0.21, and (unless --no-browser) chromium, chromium-driver,
                          mesa-vulkan-drivers, node + npm
   serve                  setup, then trunk serve on http://127.0.0.1:8080/
   test [--lint] [--no-setup] [TIER…]
@@ -59,7 +84,7 @@ commands:
                          dlviz vs TensorFlow.js 4.22 in one headless Chromium page (xtask/bench/):
                          table on stdout, <target>/bench/bench.{json,md}; also the app's wasm
                          size gzipped and first render (unless --no-app); --web-test runs
-                         tests/web_bench.rs and tests/web_bench_train.rs instead
+                         tests/web_bench.rs and tests/web_bench_train.rs instead (release)
   screenshot             release build, then assets/screenshot.png (headless chromium)
   stamp [DIR]            Trunk's post-build hook (Trunk.toml): writes each module's content hash
                          into the loader of DIR/index.html (default $TRUNK_STAGING_DIR)
@@ -185,6 +210,26 @@ fn show(c: &Command) -> String {
     s
 }
 
+/// Steps timed so far: (label, seconds), for the summary of `cargo xtask test`.
+static STEPS: Mutex<Vec<(String, f64)>> = Mutex::new(Vec::new());
+
+/// Runs `f`, records how long it took under `label` (also when it fails) and prints it.
+fn timed<T>(label: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let t0 = Instant::now();
+    let r = f();
+    let secs = t0.elapsed().as_secs_f64();
+    eprintln!("xtask: {label}: {secs:.1}s{}", if r.is_ok() { "" } else { " (failed)" });
+    if let Ok(mut steps) = STEPS.lock() {
+        steps.push((label.to_string(), secs));
+    }
+    r
+}
+
+/// The steps recorded since the last call (emptying the log).
+fn take_steps() -> Vec<(String, f64)> {
+    STEPS.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default()
+}
+
 /// Runs `c` with inherited stdio; an error names the command and its exit status.
 fn run(c: &mut Command) -> Result<()> {
     let line = show(c);
@@ -298,7 +343,7 @@ fn setup(ctx: &Ctx, browser: bool) -> Result<()> {
         if have.is_some() {
             args.push("--force");
         }
-        cargo_install(&args)?;
+        timed("setup: cargo install wasm-bindgen-cli", || cargo_install(&args))?;
     }
     for bin in ["wasm-bindgen", "wasm-bindgen-test-runner"] {
         let got = probe(bin, &["--version"]).unwrap_or_else(|| "none".into());
@@ -319,25 +364,21 @@ fn setup(ctx: &Ctx, browser: bool) -> Result<()> {
         if trunk.is_some() {
             args.push("--force");
         }
-        cargo_install(&args)?;
+        timed("setup: cargo install trunk", || cargo_install(&args))?;
     }
 
-    // 4. wasm-pack.
-    if probe("wasm-pack", &["--version"]).is_none() {
-        eprintln!("setup: wasm-pack needed");
-        cargo_install(&["wasm-pack"])?;
-    }
+    // (No wasm-pack: the browser tier runs `cargo test --target wasm32-unknown-unknown`, whose
+    // runner — .cargo/config.toml — is the wasm-bindgen-test-runner installed above.)
 
-    // 5. System packages for the browser and GPU tiers.
+    // 4. System packages for the browser and GPU tiers.
     if browser {
         setup_system(ctx)?;
     }
     eprintln!(
-        "setup: ok in {:.0}s — {}, {}, {}{}",
+        "setup: ok in {:.0}s — {}, {}{}",
         t0.elapsed().as_secs_f64(),
         want,
         probe("trunk", &["--version"]).unwrap_or_default(),
-        probe("wasm-pack", &["--version"]).unwrap_or_default(),
         if browser {
             format!(
                 ", {}, node {}",
@@ -394,11 +435,15 @@ fn setup_system(_ctx: &Ctx) -> Result<()> {
         ));
     }
     eprintln!("setup: installing {list} with apt-get");
-    run(Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q"])
-        .args(&missing)
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    timed("setup: apt-get", || {
+        run(Command::new("apt-get")
+            .args(["update", "-q"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-q"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"))
+    })?;
     if node_major().is_none_or(|m| m < 18) {
         return Err("node >= 18 is needed for the e2e tests (found older or none)".into());
     }
@@ -415,7 +460,26 @@ fn serve(ctx: &Ctx) -> Result<()> {
 }
 
 fn release_build(ctx: &Ctx) -> Result<()> {
-    run(ctx.cmd("trunk").args(["build", "--release", "--locked=true"]))
+    // The chapter modules first, in one cargo run: each is linked with fat LTO and one codegen
+    // unit, single-threaded, and Trunk builds its rust assets one cargo run after another, so
+    // one module's LTO would wait for the other's. Cargo links them side by side (as many as
+    // it has jobs); Trunk's cargo runs then find them built (same profile, flags and target)
+    // and only bind and stage them. What ships is the same build.
+    timed("release: cargo build (the modules)", || {
+        run(cargo_cmd(ctx).args([
+            "build",
+            "--release",
+            "--locked",
+            "--package",
+            "dlviz",
+            "--target",
+            WASM_TARGET,
+            "--bins",
+        ]))
+    })?;
+    timed("release: trunk build", || {
+        run(ctx.cmd("trunk").args(["build", "--release", "--locked=true"]))
+    })
 }
 
 /// Raw and `gzip -9` sizes of a file.
@@ -566,46 +630,108 @@ fn size(ctx: &Ctx) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // tests
 
-fn native(ctx: &Ctx) -> Result<()> {
-    // lavapipe (mesa-vulkan-drivers) gives the GPU tests a Vulkan device on any machine.
-    run(ctx
-        .cmd(&cargo().to_string_lossy())
-        .args(["test", "--workspace", "--locked", "--no-fail-fast"])
-        .env("DLVIZ_REQUIRE_GPU", "1"))
+fn cargo_cmd(ctx: &Ctx) -> Command {
+    ctx.cmd(&cargo().to_string_lossy())
 }
 
-fn wasm_pack_test(ctx: &Ctx, extra: &[&str], cargo_args: &[&str]) -> Result<()> {
-    if !ctx.root.join(".cargo").join("webdriver.json").is_file() {
-        return Err(".cargo/webdriver.json is missing".into());
-    }
-    let mut c = ctx.cmd("wasm-pack");
-    c.args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])
-        .args(extra)
-        .arg("--")
-        .arg("--locked")
+fn native(ctx: &Ctx) -> Result<()> {
+    // Every test target but the doc tests: the `native` and `native_gpu` binaries (the browser
+    // ones are empty natively), the unit tests of the lib and of xtask (the app's binaries
+    // have `test = false`: nothing to test natively). Built first, so the
+    // summary tells compile time from run time. lavapipe (mesa-vulkan-drivers) gives the GPU
+    // tests a Vulkan device on any machine.
+    let args = ["test", "--workspace", "--locked", "--lib", "--tests"];
+    timed("native: build", || run(cargo_cmd(ctx).args(args).args(OPT_TESTS).arg("--no-run")))?;
+    let tests = timed("native: run", || {
+        run(cargo_cmd(ctx)
+            .args(args)
+            .args(OPT_TESTS)
+            .arg("--no-fail-fast")
+            .env("DLVIZ_REQUIRE_GPU", "1"))
+    });
+    // The doc tests (each example is compiled and linked as its own program).
+    let docs = timed("native: doc tests", || {
+        run(cargo_cmd(ctx)
+            .args(["test", "--workspace", "--locked", "--doc", "--no-fail-fast"])
+            .args(OPT_TESTS))
+    });
+    tests.and(docs)
+}
+
+/// `cargo test --target wasm32-unknown-unknown` with the browser's environment: the runner
+/// (.cargo/config.toml) drives headless Chromium through chromedriver with the flags of
+/// `.cargo/webdriver.json` (WebGPU on SwiftShader).
+fn wasm_test(ctx: &Ctx, cargo_args: &[&str]) -> Command {
+    let mut c = cargo_cmd(ctx);
+    c.args(["test", "--locked", "--target", WASM_TARGET])
         .args(cargo_args)
-        .env("CHROMEDRIVER", CHROMEDRIVER);
-    if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
-        // The timeout bounds a whole test file's page (all its tests together), not each test;
-        // SwiftShader WebGPU and the URL sweeps are slow on 2 cores: the default 20 s is too tight.
-        c.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        // Browser tests only (no Node.js run of a test that is not configured for a browser).
+        .env("WASM_BINDGEN_TEST_ONLY_WEB", "1");
+    c
+}
+
+fn check_webdriver_json(ctx: &Ctx) -> Result<()> {
+    if ctx.root.join(".cargo").join("webdriver.json").is_file() {
+        Ok(())
+    } else {
+        Err(".cargo/webdriver.json is missing".into())
     }
-    run(&mut c)
 }
 
 fn browser(ctx: &Ctx) -> Result<()> {
-    wasm_pack_test(ctx, &[], &[])
+    check_webdriver_json(ctx)?;
+    let mut build: Vec<&str> = vec!["--no-run"];
+    for (name, _) in BROWSER_BINARIES {
+        build.extend(["--test", name]);
+    }
+    timed("browser: build", || run(&mut wasm_test(ctx, &build)))?;
+    // One page per binary, each with its own time limit; every binary runs even when an
+    // earlier one failed, so one run reports every failure.
+    let failed: Vec<String> = BROWSER_BINARIES
+        .iter()
+        .filter_map(|(name, timeout)| {
+            // --nocapture: the figures the tests print (burst, cycle and sweep times, …) go to
+            // the log; without it the runner shows the page's console only when a test fails.
+            let mut c = wasm_test(ctx, &["--test", name, "--", "--nocapture"]);
+            if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+                c.env("WASM_BINDGEN_TEST_TIMEOUT", timeout.to_string());
+            }
+            timed(&format!("browser: {name}"), || run(&mut c)).err()
+        })
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("; "))
+    }
 }
 
 fn release(ctx: &Ctx) -> Result<()> {
     release_build(ctx)?;
-    size(ctx)
+    timed("release: size", || size(ctx))
+}
+
+/// `npm ci` in `dir`, unless its `node_modules` was installed from the same lock file
+/// (npm keeps a copy of it as `node_modules/.package-lock.json`; we keep our own, byte for byte).
+fn npm_ci_in(dir: &Path) -> Result<()> {
+    let lock = fs::read(dir.join("package-lock.json"))
+        .map_err(|e| format!("{}/package-lock.json: {e}", dir.display()))?;
+    let stamp = dir.join("node_modules").join(".dlviz-installed-lock.json");
+    if fs::read(&stamp).is_ok_and(|s| s == lock) {
+        eprintln!("npm: {}/node_modules is up to date", dir.display());
+        return Ok(());
+    }
+    timed("npm ci", || {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(dir))
+    })?;
+    fs::write(&stamp, &lock).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
 fn npm_ci(ctx: &Ctx) -> Result<()> {
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(ctx.e2e_dir()))
+    npm_ci_in(&ctx.e2e_dir())
 }
 
 /// The end-to-end scripts in `tests/e2e`, in the order they run.
@@ -622,13 +748,15 @@ fn e2e(ctx: &Ctx) -> Result<()> {
     let failed: Vec<String> = E2E_SCRIPTS
         .iter()
         .filter_map(|script| {
-            run(Command::new("node")
-                .arg(script)
-                .current_dir(ctx.e2e_dir())
-                .env("DLVIZ_DIST", ctx.dist())
-                .env("DLVIZ_BASE", E2E_BASE)
-                .env("DLVIZ_CHROMIUM", CHROMIUM)
-                .env("DLVIZ_SHOTS", &shots))
+            timed(&format!("e2e: {script}"), || {
+                run(Command::new("node")
+                    .arg(script)
+                    .current_dir(ctx.e2e_dir())
+                    .env("DLVIZ_DIST", ctx.dist())
+                    .env("DLVIZ_BASE", E2E_BASE)
+                    .env("DLVIZ_CHROMIUM", CHROMIUM)
+                    .env("DLVIZ_SHOTS", &shots))
+            })
             .err()
         })
         .collect();
@@ -709,26 +837,38 @@ fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
     let t_all = Instant::now();
     let needs_browser = chosen.iter().any(|(t, _)| *t != "lint");
     let skip_setup = args.iter().any(|a| a == "--no-setup");
-    if let Err(e) = if skip_setup { Ok(()) } else { setup(ctx, needs_browser) } {
-        println!("tier setup: FAIL — {e}");
-        println!("0 passed, 1 failed");
-        return Err("setup failed".into());
-    }
     let mut report: Vec<String> = Vec::new();
+    if !skip_setup {
+        let t0 = Instant::now();
+        if let Err(e) = setup(ctx, needs_browser) {
+            println!("tier setup: FAIL — {e}");
+            println!("0 passed, 1 failed");
+            return Err("setup failed".into());
+        }
+        report.push(format!("setup         ok    {:>7.1}s", t0.elapsed().as_secs_f64()));
+        report.extend(take_steps().into_iter().map(|(l, s)| format!("       {l:<40} {s:>7.1}s")));
+    }
     let (mut passed, mut failed) = (0, 0);
     for (i, (name, tier)) in chosen.iter().enumerate() {
         eprintln!("\n==> tier {}/{}: {name}", i + 1, chosen.len());
         let t0 = Instant::now();
+        take_steps();
         let r = tier(ctx);
         let secs = t0.elapsed().as_secs_f64();
+        let steps: Vec<String> = take_steps()
+            .into_iter()
+            .map(|(label, s)| format!("       {label:<40} {s:>7.1}s"))
+            .collect();
         match r {
             Ok(()) => {
                 passed += 1;
                 report.push(format!("tier {name:<8} PASS  {secs:>7.1}s"));
+                report.extend(steps);
             }
             Err(e) => {
                 failed += 1;
                 report.push(format!("tier {name:<8} FAIL  {secs:>7.1}s  {e}"));
+                report.extend(steps);
                 for (rest, _) in &chosen[i + 1..] {
                     report.push(format!("tier {rest:<8} not run"));
                 }
@@ -788,20 +928,26 @@ fn bench(ctx: &Ctx, args: &[String]) -> Result<()> {
     let opts = bench_opts(args)?;
     setup(ctx, true)?;
     if opts.web_test {
-        return wasm_pack_test(
+        check_webdriver_json(ctx)?;
+        let mut c = wasm_test(
             ctx,
-            &["--release", "--features", "bench"],
-            &["--test", "web_bench", "--test", "web_bench_train"],
+            &[
+                "--release",
+                "--features",
+                "bench",
+                "--test",
+                "web_bench",
+                "--test",
+                "web_bench_train",
+            ],
         );
+        if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+            c.env("WASM_BINDGEN_TEST_TIMEOUT", "600");
+        }
+        return run(&mut c);
     }
     let dir = ctx.root.join("xtask").join("bench");
-    if !dir.join("node_modules").join("@tensorflow").join("tfjs").is_dir()
-        || !dir.join("node_modules").join("playwright-core").is_dir()
-    {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir))?;
-    }
+    npm_ci_in(&dir)?;
     run(ctx.cmd(&cargo().to_string_lossy()).args([
         "build",
         "--release",

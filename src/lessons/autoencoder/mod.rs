@@ -54,13 +54,3 @@ pub static LESSON: Lesson = Lesson {
          see the code space.", zh: "把手写数字压缩成很小的编码再还原；与 PCA 对比、去除噪声、观察编码空间。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod knob_tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}

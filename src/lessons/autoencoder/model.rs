@@ -59,6 +59,21 @@ pub struct Settings {
     pub seed: u64,
 }
 
+impl Settings {
+    /// The run the lesson's knobs describe.
+    pub fn of(k: &super::Knobs) -> Self {
+        Settings {
+            hidden: k.h as usize,
+            z: k.z as usize,
+            act: if k.act == "tanh" { Act::Tanh } else { Act::Relu },
+            lr: k.lr as f32,
+            batch: k.bs as usize,
+            noise: k.dn.then_some(k.noise as f32),
+            seed: k.seed,
+        }
+    }
+}
+
 /// Seed of the fixed train/validation split.
 pub const SPLIT_SEED: u64 = 1;
 /// PCA is fitted once with this many axes; every `k = z ≤ 32` reads the first `k`.

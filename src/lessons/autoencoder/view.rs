@@ -3,7 +3,7 @@
 use super::*;
 
 
-use crate::compute::dense::{measure_dense, model_key, Act};
+use crate::compute::dense::{measure_dense, model_key};
 use crate::compute::policy::{RunBackend, MEASURE_RUNS};
 use crate::compute::{Compute, Gpu};
 use crate::core::mnist::{Mnist, PIXELS};
@@ -99,18 +99,7 @@ pub fn AutoencoderLesson() -> impl IntoView {
     let params = expect_context::<LessonParams>();
 
     // ---- knobs ---------------------------------------------------------------------------
-    let settings = Memo::new(move |_| {
-        let p = params.read::<Knobs>();
-        Settings {
-            hidden: p.h as usize,
-            z: p.z as usize,
-            act: if p.act == "tanh" { Act::Tanh } else { Act::Relu },
-            lr: p.lr as f32,
-            batch: p.bs as usize,
-            noise: p.dn.then_some(p.noise as f32),
-            seed: p.seed,
-        }
-    });
+    let settings = Memo::new(move |_| Settings::of(&params.read::<Knobs>()));
     let z = Memo::new(move |_| settings.with(|s| s.z));
     let seed = Memo::new(move |_| settings.with(|s| s.seed));
     let noise = Memo::new(move |_| settings.with(|s| s.noise));

@@ -49,13 +49,3 @@ pub static LESSON: Lesson = Lesson {
     summary: Text { en: "Normalise each layer's inputs over the mini-batch: train the same network with and without BN and watch the activations, μ_B, σ²_B, γ and β.", zh: "在小批量上归一化每一层的输入：同一个网络分别带 BN 和不带 BN 训练，观察激活值、μ_B、σ²_B、γ 与 β。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod knob_tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}

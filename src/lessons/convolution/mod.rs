@@ -17,8 +17,7 @@ pub mod strings;
 mod depth;
 #[cfg(target_arch = "wasm32")]
 mod input;
-#[cfg(target_arch = "wasm32")]
-mod model;
+pub mod model;
 #[cfg(target_arch = "wasm32")]
 mod step;
 #[cfg(target_arch = "wasm32")]
@@ -94,13 +93,3 @@ pub static LESSON: Lesson = Lesson {
     summary: Text { en: "Slide a small kernel over an image and watch feature maps appear.", zh: "让小卷积核在图像上滑动，观察特征图如何生成。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod knob_tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}

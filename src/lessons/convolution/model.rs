@@ -7,7 +7,7 @@ use crate::core::conv::{output_size, Conv2dParams};
 use crate::core::filters::Preset;
 use crate::core::image;
 use crate::core::Tensor;
-use crate::ui::RgbaImage;
+use crate::core::image::RgbaImage;
 use super::PRESETS;
 
 

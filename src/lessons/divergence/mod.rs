@@ -72,13 +72,3 @@ pub static LESSON: Lesson = Lesson {
     summary: Text { en: "How far one distribution is from another: asymmetry, infinity, and the VAE's KL term.", zh: "一个分布离另一个有多远：不对称性、无穷大，以及 VAE 中的 KL 项。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod knob_tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}

@@ -56,13 +56,3 @@ pub static LESSON: Lesson = Lesson {
     summary: Text { en: "Smoothing noisy curves, bias correction, and averaging a model's weights.", zh: "平滑噪声曲线、偏差修正，以及对模型权重求平均。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}

@@ -65,13 +65,3 @@ pub static LESSON: Lesson = Lesson {
     summary: Text { en: "Gradient descent, momentum, Nesterov, RMSProp and Adam race on loss surfaces; mini-batch noise versus the full gradient.", zh: "梯度下降、动量、Nesterov、RMSProp 与 Adam 在损失曲面上赛跑；小批量梯度的噪声与全量梯度的对比。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod knob_tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}

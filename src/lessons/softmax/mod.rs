@@ -58,13 +58,3 @@ pub static LESSON: Lesson = Lesson {
     summary: Text { en: "From raw scores to probabilities and a loss — and why the naive formulas overflow.", zh: "从原始分数到概率和损失——以及朴素公式为什么会溢出。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod knob_tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}

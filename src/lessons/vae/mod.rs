@@ -65,13 +65,3 @@ pub static LESSON: Lesson = Lesson {
     summary: Text { en: "Train a VAE on handwritten digits and explore its latent space: the reparameterisation trick, β and the KL term.", zh: "在手写数字上训练 VAE 并探索它的潜空间：重参数化技巧、β 与 KL 项。" },
     params: Knobs::PARAMS,
 };
-
-#[cfg(test)]
-mod knob_tests {
-    use crate::url_state::Knobs as _;
-
-    #[test]
-    fn knobs_schema_is_sound() {
-        super::Knobs::check().unwrap();
-    }
-}
