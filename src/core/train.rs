@@ -135,6 +135,13 @@ impl<T> Clone for Board<T> {
     }
 }
 
+impl<T> From<std::rc::Rc<std::cell::RefCell<Option<T>>>> for Board<T> {
+    /// A board over an existing cell (callers that keep the cell to read it themselves).
+    fn from(cell: std::rc::Rc<std::cell::RefCell<Option<T>>>) -> Self {
+        Board(cell)
+    }
+}
+
 impl<T> Default for Board<T> {
     fn default() -> Self {
         Board(Default::default())

@@ -322,8 +322,9 @@ impl Experiment {
         val_input: Rc<Vec<f32>>,
         backend: BackendKind,
         gpu: Option<Rc<Gpu>>,
-        board: Board<Published>,
+        board: impl Into<Board<Published>>,
     ) -> Result<(Experiment, Option<String>), String> {
+        let board = board.into();
         let spec = spec(s);
         let params = init_params(&spec, s.seed);
         let (run, failed) = DenseRun::start(backend, gpu.as_deref(), spec, &params)
