@@ -12,7 +12,7 @@
 //! software adapter is never chosen, and a GPU failure falls back to the CPU from the weights
 //! last read back.
 
-use super::{decide, median, now_ms, BackendKind, Decision, GpuAvailability, Preference, Timings};
+use super::{median, now_ms, BackendKind, Decision, Preference, Timings};
 use crate::core::autograd::{AutogradError, ParamId, ParamStore, Tape};
 pub use crate::core::dense::{Act, DenseLoss, DenseSpec};
 use crate::core::nn::{Activation, Init, Linear, Sequential};
@@ -240,22 +240,25 @@ pub async fn measure_dense(
     })
 }
 
-/// Which backend should train `spec` (see the module docs); measures only when the choice
-/// is automatic and the adapter is hardware.
+/// Which backend should train `spec` on `gpu` (the rule of [`super::policy`], without the
+/// page's settling and cache); measures only when the choice is automatic and the adapter is
+/// hardware. A failed measurement leaves the decision at "calibrating", which trains on the CPU.
 pub async fn choose_dense(
     pref: Preference,
     gpu: Option<&Gpu>,
     spec: &DenseSpec,
 ) -> (Decision, Option<Timings>) {
-    let Some(gpu) = gpu else {
-        return (decide(pref, GpuAvailability::Unavailable("no GPU"), None), None);
-    };
-    let avail = GpuAvailability::Ready(gpu.info());
-    let needs_measure = pref == Preference::Auto && !gpu.info().is_software();
-    let timings = if needs_measure { measure_dense(gpu, spec, 5).await.ok() } else { None };
-    let d = decide(pref, avail, timings);
-    // A failed measurement leaves the decision at "calibrating", which trains on the CPU.
-    (d, timings)
+    super::policy::choose_with(pref, gpu, || async move {
+        measure_dense(gpu?, spec, super::policy::MEASURE_RUNS).await.ok()
+    })
+    .await
+}
+
+/// The key of `spec`'s measured decision: widths, then the batch.
+pub fn model_key(spec: &DenseSpec) -> super::policy::ModelKey {
+    let mut shape = spec.dims.clone();
+    shape.push(spec.batch);
+    super::policy::ModelKey { model: "dense", shape }
 }
 
 /// A dense network training on one backend.

@@ -19,6 +19,7 @@
 //! GPU-resident trainer, whichever this network's measured step says; [`vae`] to the VAE.
 
 pub mod dense;
+pub mod policy;
 pub mod vae;
 
 use crate::core::activation::relu_inplace;
@@ -426,6 +427,8 @@ struct Inner {
     listeners: Vec<Listener>,
     /// Set by [`Compute::release`]: a GPU that finishes opening later is destroyed at once.
     released: bool,
+    /// Backend decisions measured per model on the open GPU ([`policy::choose`]).
+    models: std::collections::HashMap<policy::ModelKey, Decision>,
 }
 
 /// Everything the backend indicator shows.
@@ -474,6 +477,7 @@ impl Compute {
                 notice: None,
                 listeners: Vec::new(),
                 released: false,
+                models: std::collections::HashMap::new(),
             })),
         }
     }
@@ -557,6 +561,7 @@ impl Compute {
             };
             inner.timings = None;
             inner.round_trip_ms = None;
+            inner.models.clear();
         }
         self.notify();
     }
@@ -570,6 +575,7 @@ impl Compute {
         let gpu = {
             let mut inner = self.inner.borrow_mut();
             inner.released = true;
+            inner.models.clear();
             inner.timings = None;
             inner.round_trip_ms = None;
             std::mem::replace(&mut inner.gpu, GpuSlot::Unavailable("released".into()))

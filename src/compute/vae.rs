@@ -11,7 +11,7 @@
 //! including the batch upload and the loss readback) — a software adapter is never chosen for
 //! speed, and a GPU failure moves the run to the CPU from the weights last read back.
 
-use super::{decide, median, now_ms, BackendKind, Decision, GpuAvailability, Preference, Timings};
+use super::{median, now_ms, BackendKind, Decision, Preference, Timings};
 use crate::core::vae::{init_params, Vae, VaeError, VaeParams, VaeSpec, VaeStep};
 use crate::core::Rng;
 use crate::gpu::vae::VaeTrainer;
@@ -109,13 +109,17 @@ pub async fn choose_vae(
     gpu: Option<&Gpu>,
     spec: &VaeSpec,
 ) -> (Decision, Option<Timings>) {
-    let Some(gpu) = gpu else {
-        return (decide(pref, GpuAvailability::Unavailable("no GPU"), None), None);
-    };
-    let avail = GpuAvailability::Ready(gpu.info());
-    let needs_measure = pref == Preference::Auto && !gpu.info().is_software();
-    let timings = if needs_measure { measure_vae(gpu, spec, 5).await.ok() } else { None };
-    (decide(pref, avail, timings), timings)
+    super::policy::choose_with(pref, gpu, || async move {
+        measure_vae(gpu?, spec, super::policy::MEASURE_RUNS).await.ok()
+    })
+    .await
+}
+
+/// The key of `spec`'s measured decision (see [`super::policy::ModelKey`]).
+pub fn model_key(spec: &VaeSpec) -> super::policy::ModelKey {
+    let lik = usize::from(spec.likelihood != crate::core::vae::Likelihood::Bernoulli);
+    let shape = vec![spec.input, spec.hidden, spec.latent, spec.batch, lik];
+    super::policy::ModelKey { model: "vae", shape }
 }
 
 /// A VAE training on one backend.

@@ -122,6 +122,62 @@ impl<F: FnMut() -> Result<Vec<StepReport>, String>> Trainable for FnTrainable<F>
 /// The future of one asynchronous step: every run's report, or an error (see [`Trainable::step`]).
 pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<StepReport>, String>> + 'a>>;
 
+/// Where a training run publishes what the page reads (its model, its latest evaluation…):
+/// one cell per build of the run, written by the run and read by the page between steps.
+/// A reset gives the next run a fresh board, so a stale run's writes are never seen.
+/// Cheap to clone (shared); single-threaded; reads and writes never block — a cell that is
+/// in use is skipped (`None`), never waited for.
+pub struct Board<T>(std::rc::Rc<std::cell::RefCell<Option<T>>>);
+
+impl<T> Clone for Board<T> {
+    fn clone(&self) -> Self {
+        Board(self.0.clone())
+    }
+}
+
+impl<T> From<std::rc::Rc<std::cell::RefCell<Option<T>>>> for Board<T> {
+    /// A board over an existing cell (callers that keep the cell to read it themselves).
+    fn from(cell: std::rc::Rc<std::cell::RefCell<Option<T>>>) -> Self {
+        Board(cell)
+    }
+}
+
+impl<T> Default for Board<T> {
+    fn default() -> Self {
+        Board(Default::default())
+    }
+}
+
+impl<T> Board<T> {
+    /// An empty board.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces what is published (skipped if the board is being read right now).
+    pub fn publish(&self, value: T) {
+        if let Ok(mut v) = self.0.try_borrow_mut() {
+            *v = Some(value);
+        }
+    }
+
+    /// Calls `f` with what is published; `None` if nothing is, or the board is in use.
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.0.try_borrow().ok()?.as_ref().map(f)
+    }
+
+    /// Calls `f` with mutable access to the published value (`None` as for [`Board::with`]).
+    pub fn with_mut<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        self.0.try_borrow_mut().ok()?.as_mut().map(f)
+    }
+
+    /// Calls `f` with the slot itself, to build the value in place on first use (`None` if
+    /// the board is in use).
+    pub fn with_slot<R>(&self, f: impl FnOnce(&mut Option<T>) -> R) -> Option<R> {
+        Some(f(&mut *self.0.try_borrow_mut().ok()?))
+    }
+}
+
 /// The asynchronous twin of [`Trainable`], for models whose step awaits (a GPU step that reads
 /// its loss back, `compute::dense::DenseRun`, `compute::vae::VaeRun`).
 ///
@@ -802,5 +858,24 @@ impl Trainer {
     /// The throughput meter, to resume or pause it.
     pub fn throughput_mut(&mut self) -> &mut Throughput {
         &mut self.throughput
+    }
+}
+
+#[cfg(test)]
+mod board_tests {
+    use super::Board;
+
+    #[test]
+    fn a_board_publishes_and_never_blocks() {
+        let b = Board::<u32>::new();
+        assert_eq!(b.with(|v| *v), None);
+        b.publish(3);
+        let reader = b.clone();
+        assert_eq!(reader.with(|v| *v), Some(3));
+        // Written while being read: skipped, not a panic.
+        reader.with(|_| b.publish(4));
+        assert_eq!(b.with(|v| *v), Some(3));
+        b.with_slot(|s| *s.get_or_insert(9) += 1);
+        assert_eq!(b.with_mut(|v| std::mem::replace(v, 0)), Some(4));
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod backend;
 pub mod controls;
+pub mod experiment;
 pub mod export;
 pub mod figure;
 pub mod heatmap;

@@ -37,8 +37,10 @@
 //! assert!(net.layer_output(1).is_some()); // the BatchNorm layer's output handle
 //! ```
 
+pub mod classifier;
 mod init;
 
+pub use classifier::{classifier_eval, classifier_step, ClassifierStep};
 pub use init::{fans, Init};
 
 use super::autograd::{BatchNormMode, BatchStats, ParamId, ParamStore, Result, Tape, Unary, Var};

@@ -20,6 +20,8 @@ use super::{Lesson, Text};
 pub mod strings;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
+mod figures;
+#[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;

@@ -22,7 +22,7 @@ use crate::core::matmul::{gemm, Gemm};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::optim::AdamConfig;
 use crate::core::pca::{mse, Pca, PcaFit};
-use crate::core::train::{AsyncTrainable, StepFuture, StepReport};
+use crate::core::train::{AsyncTrainable, Board, StepFuture, StepReport};
 use crate::core::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -296,11 +296,9 @@ pub struct Published {
     pub fallback: Option<String>,
 }
 
-/// The run's notice board, read by the page after every frame of training.
-pub type Board = Rc<RefCell<Option<Published>>>;
 
 /// A training run: the network (on the CPU or the GPU), its batches and noise; it publishes
-/// every evaluation on its [`Board`].
+/// every evaluation on its [`Board`] (read by the page after every frame of training).
 pub struct Experiment {
     settings: Settings,
     split: Rc<Split>,
@@ -311,7 +309,7 @@ pub struct Experiment {
     val_input: Rc<Vec<f32>>,
     steps: u64,
     fallback: Option<String>,
-    board: Board,
+    board: Board<Published>,
 }
 
 impl Experiment {
@@ -324,8 +322,9 @@ impl Experiment {
         val_input: Rc<Vec<f32>>,
         backend: BackendKind,
         gpu: Option<Rc<Gpu>>,
-        board: Board,
+        board: impl Into<Board<Published>>,
     ) -> Result<(Experiment, Option<String>), String> {
+        let board = board.into();
         let spec = spec(s);
         let params = init_params(&spec, s.seed);
         let (run, failed) = DenseRun::start(backend, gpu.as_deref(), spec, &params)
@@ -395,9 +394,7 @@ impl Experiment {
                 backend: self.run.backend(),
                 fallback: self.fallback.clone(),
             };
-            if let Ok(mut b) = self.board.try_borrow_mut() {
-                *b = Some(p);
-            }
+            self.board.publish(p);
         }
         Ok(vec![report])
     }

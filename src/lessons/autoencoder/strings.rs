@@ -83,12 +83,6 @@ pub static STRINGS: &[Entry] = &[
     ("ae.pca_busy", "Computing PCA… {pct} %", "正在计算 PCA……{pct}%"),
     ("ae.pca_none", "PCA: waiting for the digits.", "PCA：等待数字数据。"),
     ("ae.pca_failed", "PCA could not be computed: {error}", "无法计算 PCA：{error}"),
-    ("ae.backend", "Training on {where}. {why}", "训练运行于 {where}。{why}"),
-    (
-        "ae.backend_fallback",
-        "The GPU could not train this network ({error}); training continues on the CPU.",
-        "GPU 无法训练这个网络（{error}），训练改在 CPU 上继续。"
-    ),
     (
         "ae.text.pca",
         "PCA is the best linear code: it keeps the k directions along which the digits vary \

@@ -3,32 +3,30 @@
 use super::*;
 
 
-use crate::compute::dense::choose_dense;
-use crate::compute::Gpu;
-use crate::compute::{AdapterFacts, BackendKind, Compute, Decision, Preference, Reason};
+use crate::compute::dense::{measure_dense, model_key};
+use crate::compute::policy::{RunBackend, MEASURE_RUNS};
+use crate::compute::{Compute, Gpu};
 use crate::core::mnist::{Mnist, PIXELS};
 use crate::core::pca::{mse, Pca};
-use crate::core::train::{AsyncTrainable, FnTrainable, Trainable, LOSS};
-use crate::i18n::{tr, tr_fmt};
+use crate::core::train::{AsyncTrainable, FnTrainable, Trainable};
+use crate::i18n::tr;
 use crate::page::ComputeCtx;
-use crate::page::{Appearance, I18n, LessonParams};
-use crate::ui::backend::{backend_label, reason_text};
+use crate::page::{I18n, LessonParams};
 use crate::ui::mnist::{MnistLoader, MnistStatusView};
-use crate::ui::time::{now_ms, yield_now};
-use crate::ui::train::{
-    fmt_num, AsyncFactory, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
+use crate::ui::experiment::{
+    choose_backend, reset_on, spawn_sliced, BoardSlot, Build, Slice,
 };
-use crate::ui::figure::{digit_tiles, fit_2d, Fitted, Palette, TileLayout};
-use crate::ui::{draw_rgba, ExportButtons, Select};
-use crate::ui::controls::{KnobSlider, KnobToggle, UrlChoices};
-use leptos::html::Canvas;
+use crate::ui::train::{
+    AsyncFactory, Factory, TrainHandle,
+};
 use leptos::prelude::*;
 pub use model::{
-    advance_pca, shared_split, Board, Eval, Experiment, PcaProgress, Published, Settings, Split,
+    advance_pca, shared_split, Eval, Experiment, PcaProgress, Published, Settings, Split,
     EVAL_EVERY, GRID, PCA_K, SPLIT_SEED, VAL_BCE, VAL_MSE,
 };
-use std::cell::RefCell;
-use std::collections::HashMap;
+use figures::codes::CodesPanel;
+use figures::recon::ReconPanel;
+use figures::train::TrainPanel;
 use std::rc::Rc;
 
 /// Milliseconds of PCA work per macrotask (the page stays responsive while it is fitted).
@@ -49,82 +47,29 @@ fn waiting_factory(waiting: &'static str) -> Factory {
     })
 }
 
-/// A network and a GPU: (widths, batch, the GPU's address).
-type NetOnGpu = (Vec<usize>, usize, usize);
-
-thread_local! {
-    /// Measured backend choices per network, for the GPU they were measured on: a reset or a
-    /// knob set back does not measure again.
-    static CHOSEN: RefCell<HashMap<NetOnGpu, Decision>> = RefCell::new(HashMap::new());
-}
-
-/// Which backend trains `s`, and the GPU to train on: the app's choice (forced, still
-/// starting, no GPU) or, with a GPU open in automatic mode, this network's step measured on
-/// both ([`choose_dense`]; a software adapter is never chosen and never measured).
-async fn decide_backend(compute: Option<&Compute>, s: &Settings) -> (Decision, Option<Rc<Gpu>>) {
-    let cpu = |reason| Decision { backend: BackendKind::Cpu, reason };
-    let Some(compute) = compute else {
-        return (cpu(Reason::Unavailable("no compute context".into())), None);
-    };
-    let Some(gpu) = compute.gpu() else { return (compute.decision(), None) };
-    let pref = compute.preference();
-    let spec = model::spec(s);
-    let key = (spec.dims.clone(), spec.batch, Rc::as_ptr(&gpu) as usize);
-    let cached = (pref == Preference::Auto)
-        .then(|| CHOSEN.with(|c| c.borrow().get(&key).cloned()))
-        .flatten();
-    let d = match cached {
-        Some(d) => d,
-        None => {
-            let (d, timings) = choose_dense(pref, Some(&gpu), &spec).await;
-            if pref == Preference::Auto && timings.is_some() {
-                CHOSEN.with(|c| c.borrow_mut().insert(key, d.clone()));
-            }
-            d
-        }
-    };
-    let gpu = (d.backend == BackendKind::WebGpu).then_some(gpu);
-    (d, gpu)
-}
-
-/// Where the current run trains and why, for the read-out.
-#[derive(Clone, Debug, PartialEq)]
-struct RunInfo {
-    /// The backend the run trains on.
-    kind: BackendKind,
-    /// Why: the decision for this network.
-    reason: Reason,
-    /// The GPU adapter, when one is open.
-    adapter: Option<AdapterFacts>,
-    /// Why a GPU run had to start on the CPU instead.
-    fallback: Option<String>,
-}
-
-/// Builds runs of `s` on `split` (backend chosen per build, see [`decide_backend`]); each run
-/// publishes on a fresh [`Board`] stored in `current` (a stale run's board is dropped).
+/// Builds runs of `s` on `split` on the backend the policy chooses for this network
+/// ([`choose_backend`]); each run publishes on a fresh board of `current`.
 fn async_factory(
     s: Settings,
     split: Rc<Split>,
     val_input: Rc<Vec<f32>>,
     compute: Option<Compute>,
-    current: StoredValue<Option<Board>, LocalStorage>,
-    info: RwSignal<Option<RunInfo>>,
+    current: BoardSlot<Published>,
+    info: RwSignal<Option<RunBackend>>,
 ) -> AsyncFactory {
     Rc::new(move || {
-        let board: Board = Rc::new(RefCell::new(None));
-        current.set_value(Some(board.clone()));
+        let board = current.fresh();
         let (s, split, val_input, compute) =
             (s.clone(), split.clone(), val_input.clone(), compute.clone());
         Box::pin(async move {
-            let (d, gpu) = decide_backend(compute.as_ref(), &s).await;
-            let adapter = gpu
-                .as_ref()
-                .map(|g| g.info().clone())
-                .or_else(|| compute.as_ref().and_then(|c| c.gpu()).map(|g| g.info().clone()));
+            let spec = model::spec(&s);
+            let measure =
+                |gpu: Rc<Gpu>| async move { measure_dense(&gpu, &spec, MEASURE_RUNS).await.ok() };
+            let choice = choose_backend(compute.as_ref(), model_key(&model::spec(&s)), measure).await;
             let (e, fallback) =
-                Experiment::start(&s, split, val_input, d.backend, gpu, board).await?;
-            let run = RunInfo { kind: e.backend(), reason: d.reason, adapter, fallback };
-            let _ = info.try_set(Some(run));
+                Experiment::start(&s, split, val_input, choice.decision.backend, choice.gpu.clone(), board)
+                    .await?;
+            let _ = info.try_set(Some(RunBackend::started(&choice, e.backend(), fallback)));
             Ok(Box::new(e) as Box<dyn AsyncTrainable>)
         })
     })
@@ -132,60 +77,19 @@ fn async_factory(
 
 /// What the page draws after a frame of training.
 #[derive(Clone, Default)]
-struct Snapshot {
+pub(super) struct Snapshot {
     /// AE reconstructions of the first [`GRID`] validation digits.
-    recon: Vec<f32>,
+    pub recon: Vec<f32>,
     /// Codes of every validation digit `(n, z)`.
-    codes: Vec<f32>,
-    z: usize,
-    mse: f64,
-    steps: u64,
+    pub codes: Vec<f32>,
+    /// Code size of the run.
+    pub z: usize,
+    /// Validation error of the reconstructions.
+    pub mse: f64,
+    /// Steps taken when it was made.
+    pub steps: u64,
     /// A GPU failure that moved the run to the CPU.
-    fallback: Option<String>,
-}
-
-/// Draws the 2-D codes, coloured by label, with axes' ranges, into `canvas`.
-fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f32], pal: &Palette) {
-    let Ok(Fitted { ctx, w, h, .. }) = fit_2d(canvas) else { return };
-    let s = w.min(h);
-    ctx.set_fill_style_str(&pal.bg.to_string());
-    ctx.fill_rect(0.0, 0.0, s, s);
-    let n = labels.len().min(codes.len() / 2);
-    if n == 0 {
-        return;
-    }
-    let (mut x0, mut x1, mut y0, mut y1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-    for i in 0..n {
-        let (x, y) = (codes[2 * i], codes[2 * i + 1]);
-        if x.is_finite() && y.is_finite() {
-            x0 = x0.min(x);
-            x1 = x1.max(x);
-            y0 = y0.min(y);
-            y1 = y1.max(y);
-        }
-    }
-    if x0 > x1 {
-        return;
-    }
-    let pad = 12.0;
-    let sx = (s - 2.0 * pad) / ((x1 - x0).max(1e-6) as f64);
-    let sy = (s - 2.0 * pad) / ((y1 - y0).max(1e-6) as f64);
-    ctx.set_stroke_style_str(&pal.axis.to_string());
-    ctx.stroke_rect(0.5, 0.5, s - 1.0, s - 1.0);
-    let r = 2.2;
-    for i in 0..n {
-        let (x, y) = (codes[2 * i], codes[2 * i + 1]);
-        if !(x.is_finite() && y.is_finite()) {
-            continue;
-        }
-        let label = (labels[i] as usize).min(9);
-        ctx.set_fill_style_str(&pal.label(label).to_string());
-        let px = pad + (x - x0) as f64 * sx;
-        let py = s - pad - (y - y0) as f64 * sy;
-        ctx.begin_path();
-        let _ = ctx.arc(px, py, r, 0.0, std::f64::consts::TAU);
-        ctx.fill();
-    }
+    pub fallback: Option<String>,
 }
 
 /// The lesson page.
@@ -193,11 +97,8 @@ fn draw_scatter(canvas: &web_sys::HtmlCanvasElement, codes: &[f32], labels: &[f3
 pub fn AutoencoderLesson() -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let params = expect_context::<LessonParams>();
-    let appearance = Appearance::current();
-    let t = move |key: &'static str| Signal::derive(move || i18n.t(key).to_string());
 
     // ---- knobs ---------------------------------------------------------------------------
-    let k = Knobs::KEYS;
     let settings = Memo::new(move |_| Settings::of(&params.read::<Knobs>()));
     let z = Memo::new(move |_| settings.with(|s| s.z));
     let seed = Memo::new(move |_| settings.with(|s| s.seed));
@@ -229,63 +130,53 @@ pub fn AutoencoderLesson() -> impl IntoView {
 
     // ---- training: an asynchronous session over DenseRun (CPU or WebGPU) ---------------------
     let compute_ctx = use_context::<ComputeCtx>();
-    let current = StoredValue::new_local(None::<Board>);
-    let run_info = RwSignal::new(None::<RunInfo>);
+    let current = BoardSlot::<Published>::new();
+    let run_info = RwSignal::new(None::<RunBackend>);
     let waiting = move || tr(i18n.lang.get_untracked(), "ae.wait_digits");
     let train = TrainHandle::new(waiting_factory(waiting()));
     let snapshot = RwSignal::new_local(None::<Snapshot>);
     // The app's backend choice and whether its GPU is open: a new run when the reader changes
-    // the choice, or when the GPU becomes ready before training started.
+    // the choice, or when the GPU becomes ready before training started (while a run is under
+    // way it keeps its backend; Reset picks the GPU up).
     let backend_key = Memo::new(move |_| {
         compute_ctx.map(|c| {
             let st = c.status();
             (st.preference, st.adapter.is_some())
         })
     });
-    Effect::new(move |prev: Option<Option<(Preference, bool)>>| {
-        let key = backend_key.get();
-        let s = settings.get();
-        let sp = split.get();
-        let vi = val_input.get();
-        // Only the GPU's readiness changed while a run is under way: keep it (on the CPU);
-        // Reset picks the GPU up.
-        let gpu_only = prev.is_some_and(|p| p != key && p.map(|k| k.0) == key.map(|k| k.0));
-        if gpu_only && train.steps.get_untracked() > 0 {
-            return key;
-        }
-        if prev.is_none() && sp.is_none() {
-            return key;
-        }
-        match (sp, vi) {
-            (Some(sp), Some(vi)) => {
-                let compute = compute_ctx.map(|c| c.compute());
-                train.set_async_factory(async_factory(s, sp, vi, compute, current, run_info));
+    reset_on(
+        train,
+        move || {
+            let key = backend_key.get();
+            let key = key.map(|(p, ready)| (p, ready && train.steps.get_untracked() == 0));
+            let sp = split.with(|sp| sp.as_ref().map(|r| Rc::as_ptr(r) as usize));
+            let vi = val_input.with(|v| v.as_ref().map(|r| Rc::as_ptr(r) as usize));
+            (key, settings.get(), sp, vi)
+        },
+        move |(_, s, _, _)| {
+            snapshot.set(None);
+            match (split.get_untracked(), val_input.get_untracked()) {
+                (Some(sp), Some(vi)) => {
+                    let compute = compute_ctx.map(|c| c.compute());
+                    Build::Async(async_factory(s, sp, vi, compute, current, run_info))
+                }
+                _ => {
+                    current.clear();
+                    Build::Sync(waiting_factory(waiting()))
+                }
             }
-            _ => {
-                train.set_factory(waiting_factory(waiting()));
-                current.set_value(None);
-            }
-        }
-        train.reset();
-        snapshot.set(None);
-        key
-    });
+        },
+    );
     Effect::new(move |_| {
         train.version.track();
-        let snap = current
-            .try_with_value(|c| {
-                let guard = c.as_ref()?.try_borrow().ok()?;
-                let p = guard.as_ref()?;
-                Some(Snapshot {
-                    recon: p.eval.recon[..(GRID * PIXELS).min(p.eval.recon.len())].to_vec(),
-                    codes: p.eval.codes.clone(),
-                    z: p.z,
-                    mse: p.eval.mse,
-                    steps: p.steps,
-                    fallback: p.fallback.clone(),
-                })
-            })
-            .flatten();
+        let snap = current.with(|p| Snapshot {
+            recon: p.eval.recon[..(GRID * PIXELS).min(p.eval.recon.len())].to_vec(),
+            codes: p.eval.codes.clone(),
+            z: p.z,
+            mse: p.eval.mse,
+            steps: p.steps,
+            fallback: p.fallback.clone(),
+        });
         if snap.is_some() {
             snapshot.set(snap);
         }
@@ -320,29 +211,31 @@ pub fn AutoencoderLesson() -> impl IntoView {
             }
             PcaProgress::Busy(f) => pca_progress.set(Some(f)),
         }
-        leptos::task::spawn_local(async move {
-            loop {
-                yield_now().await;
-                if pca_gen.try_get_value() != Some(gen) {
-                    return;
-                }
-                let t0 = now_ms();
-                match advance_pca(&sp, || now_ms() - t0 < PCA_SLICE_MS) {
-                    PcaProgress::Busy(f) => {
-                        let _ = pca_progress.try_set(Some(f));
-                    }
-                    PcaProgress::Done(p) => {
-                        let _ = pca.try_set(Some(p));
-                        let _ = pca_progress.try_set(None);
-                        return;
-                    }
-                    PcaProgress::Failed(e) => {
-                        let _ = pca_error.try_set(Some(e));
-                        let _ = pca_progress.try_set(None);
-                        return;
-                    }
-                }
+        // One unit of work per step (a covariance block or one iteration), in time slices; a
+        // new split (another generation) ends this fit.
+        let step = move || {
+            if pca_gen.try_get_value() != Some(gen) {
+                return Slice::Done(None);
             }
+            let mut first = true;
+            match advance_pca(&sp, || std::mem::take(&mut first)) {
+                PcaProgress::Busy(f) => {
+                    let _ = pca_progress.try_set(Some(f));
+                    Slice::More
+                }
+                done => Slice::Done(Some(done)),
+            }
+        };
+        spawn_sliced(PCA_SLICE_MS, step, move |done| match done {
+            Some(PcaProgress::Done(p)) => {
+                let _ = pca.try_set(Some(p));
+                let _ = pca_progress.try_set(None);
+            }
+            Some(PcaProgress::Failed(e)) => {
+                let _ = pca_error.try_set(Some(e));
+                let _ = pca_progress.try_set(None);
+            }
+            _ => {}
         });
     });
     // PCA at k = z on the validation inputs: reconstructions of the grid and the error.
@@ -363,161 +256,15 @@ pub fn AutoencoderLesson() -> impl IntoView {
         pca_view.set(out);
     });
 
-    // ---- the reconstruction grid -----------------------------------------------------------
-    let grid_canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let Some(c) = grid_canvas.get() else { return };
-        let clean = split.with(|sp| {
-            sp.as_ref().map(|sp| sp.val.x.data()[..GRID * PIXELS].to_vec()).unwrap_or_default()
-        });
-        let input =
-            val_input.with(|v| v.as_ref().map(|v| v[..GRID * PIXELS].to_vec()).unwrap_or_default());
-        let ae = snapshot.with(|s| s.as_ref().map(|s| s.recon.clone()).unwrap_or_default());
-        let pc = pca_view.with(|p| p.as_ref().map(|p| p.0.clone()).unwrap_or_default());
-        let mut rows: Vec<&[f32]> = Vec::new();
-        if noise.get().is_some() {
-            rows.push(&input);
+    // Where the run trains and why; a GPU failure (at the start or while training) that moved
+    // it to the CPU.
+    let backend_info = Signal::derive(move || {
+        let mut r = run_info.get()?;
+        if let Some(e) = snapshot.with(|s| s.as_ref().and_then(|s| s.fallback.clone())) {
+            r.fell_back(e);
         }
-        rows.extend([&clean[..], &ae[..], &pc[..]]);
-        let pal = Palette::of(&appearance);
-        let layout = TileLayout { cols: GRID, gap: 2, margin: 0 };
-        let _ = draw_rgba(&c, &digit_tiles(&rows, layout, &pal));
+        Some(r)
     });
-    let grid_rows = move || {
-        let lang = i18n.lang.get();
-        let mut keys = vec![];
-        if noise.get().is_some() {
-            keys.push("ae.row.noisy");
-        }
-        keys.extend(["ae.row.original", "ae.row.ae", "ae.row.pca"]);
-        keys.into_iter().map(|k| view! { <li>{tr(lang, k)}</li> }).collect_view()
-    };
-
-    // ---- numbers --------------------------------------------------------------------------
-    let ae_text = move || {
-        let lang = i18n.lang.get();
-        snapshot.with(|s| match s {
-            Some(s) => tr_fmt(
-                lang,
-                "ae.ae_error",
-                &[("mse", &fmt_num(s.mse)), ("steps", &s.steps.to_string())],
-            ),
-            None => tr(lang, "ae.ae_error_none").to_string(),
-        })
-    };
-    let pca_text = move || {
-        let lang = i18n.lang.get();
-        if let Some(p) = pca_progress.get() {
-            return tr_fmt(lang, "ae.pca_busy", &[("pct", &format!("{:.0}", p * 100.0))]);
-        }
-        if let Some(e) = pca_error.get() {
-            return tr_fmt(lang, "ae.pca_failed", &[("error", &e)]);
-        }
-        pca_view.with(|p| match p {
-            Some((_, err, evr)) => tr_fmt(
-                lang,
-                "ae.pca_error",
-                &[
-                    ("k", &z.get().to_string()),
-                    ("mse", &fmt_num(*err)),
-                    ("evr", &format!("{:.1}", evr * 100.0)),
-                ],
-            ),
-            None => tr(lang, "ae.pca_none").to_string(),
-        })
-    };
-
-    // Where the run trains and why; a GPU failure that moved it to the CPU.
-    let backend_text = move || {
-        let lang = i18n.lang.get();
-        run_info.with(|r| match r {
-            Some(r) => tr_fmt(
-                lang,
-                "ae.backend",
-                &[
-                    ("where", &backend_label(r.kind, r.adapter.as_ref(), lang)),
-                    ("why", &reason_text(&r.reason, r.adapter.as_ref(), None, lang)),
-                ],
-            ),
-            None => String::new(),
-        })
-    };
-    let fallback_text = move || {
-        let lang = i18n.lang.get();
-        let during = snapshot.with(|s| s.as_ref().and_then(|s| s.fallback.clone()));
-        let at_start = run_info.with(|r| r.as_ref().and_then(|r| r.fallback.clone()));
-        during.or(at_start).map(|e| {
-            let msg = tr_fmt(lang, "ae.backend_fallback", &[("error", &e)]);
-            view! { <p class="w-error" role="alert" data-testid="ae-fallback">{msg}</p> }
-        })
-    };
-
-    // ---- curves ---------------------------------------------------------------------------
-    let loss_lines = Signal::derive(move || {
-        vec![
-            ChartLine { run: 0, metric: LOSS, label: i18n.t("ae.curve.train").into(), color: 0 },
-            ChartLine { run: 0, metric: VAL_BCE, label: i18n.t("ae.curve.val").into(), color: 1 },
-        ]
-    });
-
-    // ---- code scatter ---------------------------------------------------------------------
-    let scatter_canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let pal = Palette::of(&appearance);
-        let Some(c) = scatter_canvas.get() else { return };
-        snapshot.with(|s| {
-            let labels =
-                split.with(|sp| sp.as_ref().map(|sp| sp.val.y.data().to_vec()).unwrap_or_default());
-            match s {
-                Some(s) if s.z == 2 => draw_scatter(&c, &s.codes, &labels, &pal),
-                _ => draw_scatter(&c, &[], &[], &pal),
-            }
-        });
-    });
-    let codes_csv = Callback::new(move |_: ()| {
-        let labels = split.with_untracked(|sp| sp.as_ref().map(|sp| sp.val.y.data().to_vec()));
-        snapshot.with_untracked(|s| {
-            let (Some(s), Some(labels)) = (s, labels) else { return vec![] };
-            let mut rows = vec![{
-                let mut h: Vec<String> = (1..=s.z).map(|i| format!("z{i}")).collect();
-                h.push("label".into());
-                h
-            }];
-            for (i, l) in labels.iter().enumerate() {
-                let Some(code) = s.codes.get(i * s.z..(i + 1) * s.z) else { break };
-                let mut r: Vec<String> = code.iter().map(|v| v.to_string()).collect();
-                r.push((*l as u8).to_string());
-                rows.push(r);
-            }
-            rows
-        })
-    });
-    let legend = move || {
-        let pal = Palette::of(&appearance);
-        (0..10)
-            .map(|d| {
-                view! {
-                    <li>
-                        <span class="ae-swatch" style=format!("background:{}", pal.label(d))></span>
-                        {d.to_string()}
-                    </li>
-                }
-            })
-            .collect_view()
-    };
-
-    // ---- knob widgets ---------------------------------------------------------------------
-    let ch = UrlChoices::new(i18n, params);
-    let act_options = Signal::derive(move || {
-        let lang = i18n.lang.get();
-        let label = |id: &str| tr(lang, &format!("ae.act_{id}")).to_string();
-        k.act.options().iter().map(|id| (id.to_string(), label(id))).collect::<Vec<_>>()
-    });
-    let noise_id = crate::ui::controls::next_id("noise");
-    let noise_value = Memo::new(move |_| params.knob(k.noise));
-    // The noise slider's positions are hundredths over the schema's range.
-    let noise_ticks =
-        ((k.noise.min() * 100.0).round() as i64, (k.noise.max() * 100.0).round() as i64);
 
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
@@ -531,145 +278,9 @@ pub fn AutoencoderLesson() -> impl IntoView {
         </div>
         {move || split_error.get().map(|e| view! { <p class="w-error" role="alert">{e}</p> })}
 
-        <section class="panel" aria-labelledby="ae-h-train">
-            <h2 id="ae-h-train">{move || i18n.t("ae.h.train")}</h2>
-            <div class="sm-knobs">
-                <Select
-                    label=t("ae.hidden")
-                    options=ch.options(k.h, None)
-                    value=ch.value(k.h)
-                    on_change=ch.on_change(k.h)
-                    testid="ae-hidden"
-                />
-                <KnobSlider label=t("ae.z") knob=k.z testid="ae-z" />
-                <Select
-                    label=t("ae.act")
-                    options=act_options
-                    value=ch.value(k.act)
-                    on_change=ch.on_change(k.act)
-                    testid="ae-act"
-                />
-                <Select
-                    label=t("ae.lr")
-                    options=ch.options(k.lr, None)
-                    value=ch.value(k.lr)
-                    on_change=ch.on_change(k.lr)
-                    testid="ae-lr"
-                />
-                <Select
-                    label=t("ae.batch")
-                    options=ch.options(k.bs, None)
-                    value=ch.value(k.bs)
-                    on_change=ch.on_change(k.bs)
-                    testid="ae-batch"
-                />
-                <KnobToggle label=t("ae.denoise") knob=k.dn testid="ae-denoise" />
-                <div class="w-field w-slider" hidden=move || !params.knob(k.dn)>
-                    <label for=noise_id.clone()>{move || i18n.t("ae.noise")}</label>
-                    <input
-                        type="range"
-                        id=noise_id
-                        min=noise_ticks.0
-                        max=noise_ticks.1
-                        step=5
-                        value=((noise_value.get_untracked() * 100.0).round() as i64).to_string()
-                        data-testid="ae-noise"
-                        aria-valuetext=move || format!("σ = {}", fmt_num(noise_value.get()))
-                        prop:value=move || ((noise_value.get() * 100.0).round() as i64).to_string()
-                        on:input=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<i64>() {
-                                if (noise_ticks.0..=noise_ticks.1).contains(&v) {
-                                    params.put(k.noise, v as f64 / 100.0);
-                                }
-                            }
-                        }
-                    />
-                    <output>{move || format!("σ = {}", fmt_num(noise_value.get()))}</output>
-                </div>
-                <div class="w-field">
-                    <button
-                        type="button"
-                        data-testid="ae-reseed"
-                        on:click=move |_| {
-                            let next = (seed.get_untracked() + 1) % (1 << 53);
-                            params.put(k.seed, next);
-                        }
-                    >
-                        {move || i18n.t("ae.reseed")}
-                    </button>
-                    <span class="hint">
-                        {move || {
-                            let s = seed.get().to_string();
-                            tr_fmt(i18n.lang.get(), "ae.seed_is", &[("seed", &s)])
-                        }}
-                    </span>
-                </div>
-            </div>
-            <p class="hint" data-testid="ae-backend" aria-live="polite">{backend_text}</p>
-            {fallback_text}
-            <TrainControls
-                handle=train
-                run_labels=Signal::derive(move || vec![i18n.t("ae.run").to_string()])
-            />
-            <LossChart
-                source=train.into()
-                lines=loss_lines
-                name="ae-loss"
-                y_label=t("ae.bce")
-                what=t("ae.loss_aria")
-                smoothing=30
-            />
-        </section>
-
-        <section class="panel" aria-labelledby="ae-h-recon">
-            <h2 id="ae-h-recon">{move || i18n.t("ae.h.recon")}</h2>
-            <p>{move || i18n.t("ae.text.recon")}</p>
-            <div class="ae-grid-wrap">
-                <ol class="ae-grid-rows" aria-label=move || i18n.t("ae.rows_aria")>{grid_rows}</ol>
-                <canvas
-                    class="ae-grid"
-                    node_ref=grid_canvas
-                    data-testid="ae-grid"
-                    role="img"
-                    aria-label=move || i18n.t("ae.grid_aria")
-                ></canvas>
-            </div>
-            <ExportButtons name="ae-grid" canvas=grid_canvas what=t("ae.grid_aria") />
-            <p class="sm-ce" data-testid="ae-ae-error" aria-live="polite">{ae_text}</p>
-            <p class="sm-ce" data-testid="ae-pca-error" aria-live="polite">{pca_text}</p>
-            <p>{move || i18n.t("ae.text.pca")}</p>
-        </section>
-
-        <section class="panel" aria-labelledby="ae-h-codes">
-            <h2 id="ae-h-codes">{move || i18n.t("ae.h.codes")}</h2>
-            <p>{move || i18n.t("ae.text.codes")}</p>
-            <p class="hint" data-testid="ae-codes-hint" hidden=move || z.get() == 2>
-                {move || i18n.t("ae.codes_need_2")}
-                " "
-                <button
-                    type="button"
-                    data-testid="ae-z2"
-                    on:click=move |_| params.put(k.z, 2)
-                >
-                    {move || i18n.t("ae.set_z2")}
-                </button>
-            </p>
-            <div class="ae-scatter-wrap" hidden=move || z.get() != 2>
-                <canvas
-                    class="ae-scatter"
-                    node_ref=scatter_canvas
-                    data-testid="ae-scatter"
-                    role="img"
-                    aria-label=move || i18n.t("ae.scatter_aria")
-                ></canvas>
-                <ul class="ae-legend" aria-label=move || i18n.t("ae.legend_aria")>{legend}</ul>
-            </div>
-            <ExportButtons
-                name="ae-codes"
-                canvas=scatter_canvas
-                csv=codes_csv
-                what=t("ae.scatter_aria")
-            />
-        </section>
+        <TrainPanel train=train backend_info=backend_info seed=seed />
+        <ReconPanel split=split val_input=val_input snapshot=snapshot pca_view=pca_view
+            pca_progress=pca_progress pca_error=pca_error noise=noise z=z />
+        <CodesPanel split=split snapshot=snapshot z=z />
     }
 }

@@ -16,6 +16,8 @@ pub mod strings;
 pub mod model;
 use model::DEPTH;
 #[cfg(target_arch = "wasm32")]
+mod figures;
+#[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;

@@ -8,8 +8,10 @@
 
 use crate::core::autograd::{BatchStats, ParamStore, Tape};
 use crate::core::data::{self, BatchSampler, Dataset};
-use crate::core::nn::{Activation, BatchNorm, Init, Layer, Linear, Sequential};
-use crate::core::optim::{Optimizer, Sgd, SgdConfig};
+use crate::core::nn::{
+    classifier_eval, classifier_step, Activation, BatchNorm, Init, Layer, Linear, Sequential,
+};
+use crate::core::optim::{Sgd, SgdConfig};
 use crate::core::train::StepReport;
 use crate::core::Rng;
 
@@ -98,7 +100,8 @@ impl Run {
         Ok(Run { net, store, opt, bn_layers })
     }
 
-    /// One SGD step on `(x, y)`; returns (loss, gradient norm).
+    /// One SGD step on `(x, y)` ([`classifier_step`]; no update on a non-finite loss or
+    /// gradient); returns (loss, gradient norm).
     fn step(
         &mut self,
         tape: &mut Tape,
@@ -106,20 +109,8 @@ impl Run {
         x: &[f32],
         y: &[usize],
     ) -> Result<(f32, f32), String> {
-        tape.reset();
-        self.store.zero_grads();
-        let xv = tape.input(shape, x).map_err(|e| e.to_string())?;
-        let logits = self.net.forward(tape, &mut self.store, xv).map_err(|e| e.to_string())?;
-        let loss = tape.cross_entropy(logits, y).map_err(|e| e.to_string())?;
-        tape.backward(loss).map_err(|e| e.to_string())?;
-        tape.accumulate_param_grads(&mut self.store).map_err(|e| e.to_string())?;
-        let gn = self.store.grad_norm();
-        let l = tape.value(loss).map_err(|e| e.to_string())?.data()[0];
-        if l.is_finite() && gn.is_finite() {
-            let (mut ps, gs) = self.store.params_and_grads();
-            self.opt.step(&mut ps, &gs).map_err(|e| e.to_string())?;
-        }
-        Ok((l, gn))
+        let r = classifier_step(tape, &mut self.net, &mut self.store, &mut self.opt, shape, x, y)?;
+        Ok((r.loss, r.grad_norm))
     }
 
     /// Loss and accuracy on a whole set, BN in inference mode (running statistics).
@@ -127,35 +118,12 @@ impl Run {
         let n = set.len();
         let labels: Vec<usize> = (0..n).map(|i| set.label(i).unwrap_or(0)).collect();
         self.net.set_training(false);
-        tape.reset();
-        let r = (|| {
-            let x = tape.input(&[n, set.feature_len()], set.x.data()).map_err(|e| e.to_string())?;
-            let logits = self.net.forward(tape, &mut self.store, x).map_err(|e| e.to_string())?;
-            let loss = tape.cross_entropy(logits, &labels).map_err(|e| e.to_string())?;
-            let l = tape.value(loss).map_err(|e| e.to_string())?.data()[0];
-            let out = tape.value(logits).map_err(|e| e.to_string())?;
-            let k = out.shape()[1].max(1);
-            let correct = out
-                .data()
-                .chunks_exact(k)
-                .zip(&labels)
-                .filter(|(row, &c)| argmax(row) == c)
-                .count();
-            Ok((l, correct as f32 / n.max(1) as f32))
-        })();
+        let shape = [n, set.feature_len()];
+        let r =
+            classifier_eval(tape, &mut self.net, &mut self.store, &shape, set.x.data(), &labels);
         self.net.set_training(true);
         r
     }
-}
-
-fn argmax(row: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, v) in row.iter().enumerate() {
-        if *v > row[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// What the page shows of one BN layer on the current batch.

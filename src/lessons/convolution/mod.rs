@@ -21,6 +21,8 @@ pub mod model;
 #[cfg(target_arch = "wasm32")]
 mod step;
 #[cfg(target_arch = "wasm32")]
+mod figures;
+#[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;

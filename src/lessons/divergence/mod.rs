@@ -19,6 +19,8 @@ use super::{Lesson, Text};
 pub mod model;
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
+mod figures;
+#[cfg(target_arch = "wasm32")]
 mod hist;
 #[cfg(target_arch = "wasm32")]
 mod plot;

@@ -4,21 +4,20 @@ use super::*;
 
 use crate::core::autograd::{ParamStore, Tape};
 use crate::core::data::{two_moons, BatchSampler, Dataset};
-use crate::core::nn::{Activation, Init, Linear, Sequential};
+use crate::core::nn::{classifier_eval, classifier_step, Activation, Init, Linear, Sequential};
 use crate::core::optim::ema::{effective_window, ema_series, WeightEma};
 use crate::core::optim::sgd::{Sgd, SgdConfig};
-use crate::core::optim::Optimizer;
-use crate::core::train::{FnTrainable, History, StepReport, Trainable, LOSS};
+use crate::core::train::{History, StepReport};
 use crate::core::Rng;
 use crate::i18n::tr_fmt;
 use crate::page::{I18n, LessonParams};
 use crate::ui::train::{
-    fmt_num, ChartLine, Factory, HistorySource, LossChart, TrainControls, TrainHandle,
+    fmt_num, ChartLine, HistorySource, LossChart,
 };
 use crate::ui::controls::UrlChoices;
 use crate::ui::Select;
 use leptos::prelude::*;
-use std::rc::Rc;
+use super::figures::weights::WeightsPanel;
 
 /// Length of the smoothed series.
 pub const SERIES_LEN: usize = 300;
@@ -88,12 +87,9 @@ impl EmaRun {
 
     /// Cross-entropy of the current weights on `data` (no gradient).
     fn loss_on(&mut self, data: &Dataset) -> Result<f32, String> {
-        let e = |e: crate::core::autograd::AutogradError| e.to_string();
-        self.tape.reset();
-        let x = self.tape.input(data.x.shape(), data.x.data()).map_err(e)?;
-        let logits = self.net.forward(&mut self.tape, &mut self.store, x).map_err(e)?;
-        let loss = self.tape.cross_entropy(logits, &labels(data)).map_err(e)?;
-        Ok(self.tape.value(loss).map_err(e)?.data().first().copied().unwrap_or(f32::NAN))
+        let (x, y) = (data.x.data(), labels(data));
+        classifier_eval(&mut self.tape, &mut self.net, &mut self.store, data.x.shape(), x, &y)
+            .map(|(loss, _)| loss)
     }
 
     /// Validation loss of the raw weights and of the EMA weights (swapped in and back).
@@ -115,30 +111,18 @@ impl EmaRun {
     /// at step 1) both weight sets are evaluated on the validation set.
     // x: (B, 2) -> logits: (B, 2)
     pub fn step(&mut self) -> Result<StepReport, String> {
-        let e = |e: crate::core::autograd::AutogradError| e.to_string();
         let idx = self.sampler.next_batch();
         let b = self.train.gather(&idx).map_err(|e| e.to_string())?;
-        self.tape.reset();
-        let x = self.tape.input(b.x.shape(), b.x.data()).map_err(e)?;
-        let logits = self.net.forward(&mut self.tape, &mut self.store, x).map_err(e)?;
-        let loss = self.tape.cross_entropy(logits, &labels(&b)).map_err(e)?;
-        let loss_value = self.tape.value(loss).map_err(e)?.data().first().copied();
-        self.tape.backward(loss).map_err(e)?;
-        self.store.zero_grads();
-        self.tape.accumulate_param_grads(&mut self.store).map_err(e)?;
-        let gn = self.store.grad_norm();
-        {
-            let (mut ps, gs) = self.store.params_and_grads();
-            self.opt.step(&mut ps, &gs).map_err(|e| e.to_string())?;
-        }
+        let (x, y) = (b.x.data(), labels(&b));
+        let (net, store) = (&mut self.net, &mut self.store);
+        let r = classifier_step(&mut self.tape, net, store, &mut self.opt, b.x.shape(), x, &y)?;
         {
             let (ps, _) = self.store.params_and_grads();
             let vals: Vec<&[f32]> = ps.into_iter().map(|p| &*p).collect();
             self.ema.update(&vals).map_err(|e| e.to_string())?;
         }
         self.step += 1;
-        let mut r = StepReport::loss(f64::from(loss_value.unwrap_or(f32::NAN)))
-            .with_grad_norm(f64::from(gn));
+        let mut r = StepReport::loss(f64::from(r.loss)).with_grad_norm(f64::from(r.grad_norm));
         if self.step == 1 || self.step.is_multiple_of(EVAL_EVERY) {
             let (raw, avg) = self.validate()?;
             r = r.with_metric(VAL_RAW, f64::from(raw)).with_metric(VAL_EMA, f64::from(avg));
@@ -234,78 +218,8 @@ fn EmaLesson() -> impl IntoView {
     };
     let series_error = move || series.with(|s| s.as_ref().err().cloned());
 
-    // ---- 2. EMA of the weights during a noisy run -------------------------------------
-    let decay = Memo::new(move |_| params.knob(k.decay) as f32);
-    let lr = Memo::new(move |_| params.knob(k.lr) as f32);
-    let batch = Memo::new(move |_| params.knob(k.batch) as usize);
-    let make = move || -> Factory {
-        let (s, l, b, d) = (
-            seed.get_untracked(),
-            lr.get_untracked(),
-            batch.get_untracked(),
-            decay.get_untracked(),
-        );
-        Rc::new(move || {
-            let mut run = EmaRun::new(s, l, b, d)?;
-            Ok(Box::new(FnTrainable::new(1, move || Ok(vec![run.step()?]))) as Box<dyn Trainable>)
-        })
-    };
-    let train = TrainHandle::new(make());
-    Effect::new(move |_| {
-        // Any knob of the run → a fresh run with the new settings.
-        let _ = (seed.get(), lr.get(), batch.get(), decay.get());
-        train.set_factory(make());
-        train.reset();
-    });
-    let run_lines = Signal::derive(move || {
-        let lang = i18n.lang.get();
-        vec![
-            ChartLine {
-                run: 0,
-                metric: LOSS,
-                label: crate::i18n::tr(lang, "ema.train_loss").into(),
-                color: 5,
-            },
-            ChartLine {
-                run: 0,
-                metric: VAL_RAW,
-                label: crate::i18n::tr(lang, "ema.val_raw").into(),
-                color: 1,
-            },
-            ChartLine {
-                run: 0,
-                metric: VAL_EMA,
-                label: crate::i18n::tr(lang, "ema.val_ema").into(),
-                color: 0,
-            },
-        ]
-    });
-    let compare = move || {
-        train.version.track();
-        let lang = i18n.lang.get();
-        train
-            .with_trainer(|t| {
-                let h = t.history();
-                let last = |m: &str| h.series(0, m).and_then(|s| s.last());
-                match (last(VAL_RAW), last(VAL_EMA)) {
-                    (Some(r), Some(a)) => tr_fmt(
-                        lang,
-                        "ema.compare",
-                        &[
-                            ("step", &r.step.to_string()),
-                            ("raw", &fmt_num(r.value)),
-                            ("ema", &fmt_num(a.value)),
-                        ],
-                    ),
-                    _ => crate::i18n::tr(lang, "ema.compare_none").to_string(),
-                }
-            })
-            .unwrap_or_default()
-    };
-
     let beta_id = crate::ui::controls::next_id("beta");
     let noise_id = crate::ui::controls::next_id("noise");
-    let batch_id = crate::ui::controls::next_id("batch");
     let src_options = Signal::derive(move || {
         let lang = i18n.lang.get();
         let label = |id: &str| crate::i18n::tr(lang, &format!("ema.src_{id}")).to_string();
@@ -316,8 +230,6 @@ fn EmaLesson() -> impl IntoView {
     // schema's ranges.
     let beta_ticks = ((k.beta.min() * 1000.0).round() as i64, (k.beta.max() * 1000.0).round() as i64);
     let noise_ticks = ((k.noise.min() * 10.0).round() as i64, (k.noise.max() * 10.0).round() as i64);
-    let batch_range = (k.batch.min(), k.batch.max());
-
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
         <section class="lesson-text">
@@ -408,59 +320,6 @@ fn EmaLesson() -> impl IntoView {
             <p>{move || i18n.t("ema.text.bias")}</p>
         </section>
 
-        <section class="panel" aria-labelledby="ema-h-weights">
-            <h2 id="ema-h-weights">{move || i18n.t("ema.h.weights")}</h2>
-            <p>{move || i18n.t("ema.text.weights")}</p>
-            <p class="formula">"θ̄ ← θ̄ + (1 − decay)(θ − θ̄)"</p>
-            <div class="sm-knobs">
-                <Select
-                    label=t("ema.decay")
-                    options=ch.options(k.decay, None)
-                    value=ch.value(k.decay)
-                    on_change=ch.on_change(k.decay)
-                    testid="ema-decay"
-                />
-                <Select
-                    label=t("ema.lr")
-                    options=ch.options(k.lr, None)
-                    value=ch.value(k.lr)
-                    on_change=ch.on_change(k.lr)
-                    testid="ema-lr"
-                />
-                <div class="w-field w-slider">
-                    <label for=batch_id.clone()>{move || i18n.t("ema.batch")}</label>
-                    <input
-                        type="range"
-                        id=batch_id
-                        min=batch_range.0
-                        max=batch_range.1
-                        step=1
-                        data-testid="ema-batch"
-                        prop:value=move || batch.get().to_string()
-                        on:input=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<i64>() {
-                                if (batch_range.0..=batch_range.1).contains(&v) {
-                                    params.put(k.batch, v);
-                                }
-                            }
-                        }
-                    />
-                    <output>{move || batch.get()}</output>
-                </div>
-            </div>
-            <TrainControls
-                handle=train
-                run_labels=Signal::derive(move || vec![i18n.t("ema.run").to_string()])
-            />
-            <LossChart
-                source=train.into()
-                lines=run_lines
-                name="ema-weights"
-                y_label=t("ema.loss")
-                what=t("ema.weights_aria")
-                smoothing=0
-            />
-            <p class="sm-ce" data-testid="ema-compare" aria-live="polite">{compare}</p>
-        </section>
+        <WeightsPanel seed=seed />
     }
 }

@@ -24,6 +24,8 @@ use super::{Lesson, Text};
 pub mod strings;
 #[cfg(target_arch = "wasm32")]
 mod draw;
+#[cfg(target_arch = "wasm32")]
+mod figures;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod run;

@@ -100,7 +100,7 @@ pub enum LoopState {
 ///
 /// ```ignore
 /// let train = TrainHandle::new(Rc::new(move || Ok(Box::new(build_model()) as Box<dyn Trainable>)));
-/// Effect::new(move |_| { let _ = params.float("lr"); train.reset(); }); // knobs → fresh run
+/// reset_on(train, move || params.float("lr"), move |lr| Build::Sync(factory(lr))); // knobs → fresh run
 /// view! { <TrainControls handle=train run_label=… /> <LossChart source=train.into() … /> }
 /// ```
 #[derive(Clone, Copy)]

@@ -1,11 +1,13 @@
-//! The live-training UI kit, shared by every training lesson (BN, SGD, EMA, later AE/VAE).
+//! The live-training UI kit, shared by every training lesson (BN, EMA, divergence, AE, VAE);
+//! [`crate::ui::experiment`] adds what the lessons need around it (reset on knobs, backend
+//! policy and read-out, publishing the model, sliced background work).
 //!
 //! A lesson describes *what* to train as a [`crate::core::train::Trainable`] (one or more
 //! runs stepped in lockstep, each reporting its loss, gradient norm and metrics) and gets:
 //!
 //! * [`TrainHandle`] — the session: `TrainHandle::new(factory)` where `factory` builds a fresh
-//!   `Box<dyn Trainable>` from the lesson's knobs and seed; `reset()` (call it from an `Effect`
-//!   reading the knobs), `play()`, `pause()`, `step_once()`, `with_trainer(|t| …)` to read the
+//!   `Box<dyn Trainable>` from the lesson's knobs and seed; `reset()` (lessons rebuild and reset
+//!   through [`crate::ui::experiment::reset_on`] when the knobs change), `play()`, `pause()`, `step_once()`, `with_trainer(|t| …)` to read the
 //!   [`crate::core::train::Trainer`] (history, step count) for the lesson's own figures, and
 //!   signals `version` (bumped once per frame while training), `state`, `steps`, `rate`,
 //!   `elapsed_ms`, `divergence`, `error`.

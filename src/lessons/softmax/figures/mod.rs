@@ -1,0 +1,3 @@
+//! The lesson's panels (wasm only).
+
+pub mod binary;
