@@ -24,6 +24,8 @@ mod player;
 #[cfg(target_arch = "wasm32")]
 mod race;
 #[cfg(target_arch = "wasm32")]
+mod race_panels;
+#[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub use view::*;

@@ -5,19 +5,16 @@
 //! The start point is dragged with the pointer or moved with the arrow keys when the plot
 //! has focus (Shift: larger steps; Home: the surface's default start).
 
-use super::controls::{RealSlider, Scale};
 use super::Knobs;
 use super::draw::{self, Frame, Theme, COLOURS, DASHES, MARKERS};
 use crate::ui::figure::Palette;
 use super::player::{Playback, Player};
+use super::race_panels::{RaceControls, RaceLegend};
 use crate::core::optim::path::{descend, Trajectory};
 use crate::core::optim::{Hyper, OptimizerKind, OptimizerSpec};
-use crate::core::surfaces::{CriticalKind, Grid, Segment, Surface, ViewBox, SURFACE_IDS};
-use crate::i18n::tr;
+use crate::core::surfaces::{CriticalKind, Grid, Segment, Surface, ViewBox};
 use crate::page::{Appearance, I18n, LessonParams};
-use crate::ui::{context_2d, format_value, ExportButtons, Select, Slider};
-use crate::ui::controls::KnobSlider;
-use crate::url_state::{knob, Key};
+use crate::ui::{context_2d, format_value, ExportButtons};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -30,6 +27,9 @@ pub const RACERS: [OptimizerKind; 5] = [
     OptimizerKind::RmsProp,
     OptimizerKind::Adam,
 ];
+
+/// One result per racer: its trajectory, or why its optimizer refused the knobs.
+pub type Runs = Arc<Vec<Result<Trajectory, String>>>;
 
 /// Canvas size in px (square; CSS scales it to the column).
 const SIZE: u32 = 480;
@@ -56,21 +56,6 @@ pub fn surface_of(p: &Knobs) -> Surface {
         "saddle" => Surface::Saddle,
         "wells" => Surface::wells(p.seed, p.ripple),
         _ => Surface::quadratic(p.kappa, p.angle.to_radians()),
-    }
-}
-
-/// Status text of a racer at step `t`.
-fn status(lang: crate::i18n::Lang, tr_: &Trajectory, t: usize) -> (String, &'static str) {
-    let n = |k: usize| k.to_string();
-    match (tr_.diverged_at, tr_.left_view_at) {
-        (Some(d), _) if t >= d => {
-            (tr(lang, "sgd.status.diverged").replace("{t}", &n(d)), "sgd-diverged")
-        }
-        (_, Some(l)) if t >= l => (tr(lang, "sgd.status.left").replace("{t}", &n(l)), "sgd-left"),
-        _ => (
-            tr(lang, "sgd.status.loss").replace("{loss}", &format_value(tr_.loss_at(t) as f32)),
-            "",
-        ),
     }
 }
 
@@ -256,35 +241,6 @@ pub fn RacePanel() -> impl IntoView {
         }
     };
 
-    // ---- controls -------------------------------------------------------------------------
-    let surf_options = Signal::derive(move || {
-        SURFACE_IDS
-            .iter()
-            .map(|id| (id.to_string(), tr(i18n.lang.get(), &format!("sgd.surf.{id}")).to_string()))
-            .collect::<Vec<_>>()
-    });
-    let on_surface = Callback::new(move |id: String| {
-        params.put_text(k.surf, &id);
-        // A new surface starts from its characteristic point with rates that suit it.
-        let s = surface.get_untracked();
-        let (x, y) = s.default_start();
-        let (lr, alr) = s.suggested_lr();
-        params.put(k.x0, x);
-        params.put(k.y0, y);
-        params.put(k.lr, lr);
-        params.put(k.alr, alr);
-        pb.t.set(0);
-        pb.play(max);
-    });
-    let set_f = move |key: Key<knob::Float>| Callback::new(move |v: f64| params.put(key, v));
-    let get_f = move |key: Key<knob::Float>| Signal::derive(move || params.knob(key));
-    let toggle = move |i: usize| {
-        let mut b = show.get_untracked();
-        if let Some(x) = b.get_mut(i) {
-            *x = !*x;
-        }
-        params.put(k.show, b);
-    };
     let csv = Callback::new(move |_: ()| {
         let mut rows = vec![vec![
             "optimizer".to_string(),
@@ -315,63 +271,6 @@ pub fn RacePanel() -> impl IntoView {
             .replace("{x}", &format_value(x as f32))
             .replace("{y}", &format_value(y as f32))
     });
-
-    // Rows are built once; only their texts and checkboxes are reactive, so keyboard focus
-    // on a checkbox survives the animation.
-    let legend = RACERS
-        .iter()
-        .enumerate()
-        .map(|(i, kind)| {
-            let kind = *kind;
-            let id = kind.id();
-            let cell = move || {
-                let lang = i18n.lang.get();
-                let tt = pb.at(steps.get());
-                runs.with(|runs| match &runs[i] {
-                    Ok(tr_) => {
-                        let p = tr_.point_at(tt);
-                        let pos = format!(
-                            "({}, {})",
-                            format_value(p.0 as f32),
-                            format_value(p.1 as f32)
-                        );
-                        let (text, class) = status(lang, tr_, tt);
-                        (pos, text, class)
-                    }
-                    Err(e) => (
-                        String::new(),
-                        format!("{}: {e}", tr(lang, "sgd.status.refused")),
-                        "sgd-diverged",
-                    ),
-                })
-            };
-            let dasharray = DASHES[i].iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" ");
-            let colour = COLOURS[i];
-            view! {
-                <tr data-testid=format!("sgd-row-{id}")>
-                    <td>
-                        <label class="sgd-legend-name">
-                            <input
-                                type="checkbox"
-                                prop:checked=move || show.with(|b| b.get(i).copied().unwrap_or(true))
-                                data-testid=format!("sgd-show-{id}")
-                                on:change=move |_| toggle(i)
-                            />
-                            <svg width="34" height="14" aria-hidden="true" class="sgd-swatch">
-                                <line x1="1" y1="7" x2="33" y2="7" stroke=colour stroke-width="3"
-                                    stroke-dasharray=dasharray />
-                            </svg>
-                            {move || i18n.t(&format!("sgd.opt.{id}"))}
-                        </label>
-                    </td>
-                    <td class="num" data-testid=format!("sgd-pos-{id}")>{move || cell().0}</td>
-                    <td class=move || cell().2 data-testid=format!("sgd-status-{id}")>
-                        {move || cell().1}
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
 
     view! {
         <section class="panel sgd-race" aria-labelledby="sgd-h-race">
@@ -409,44 +308,13 @@ pub fn RacePanel() -> impl IntoView {
                                 <th scope="col">"(x, y)"</th>
                                 <th scope="col">{move || i18n.t("sgd.legend.status")}</th>
                             </tr></thead>
-                            <tbody>{legend}</tbody>
+                            <RaceLegend runs=runs show=show steps=steps pb=pb />
                         </table>
                     </div>
                     <p class="hint">{move || i18n.t("sgd.race.minima")}</p>
                 </div>
             </div>
-            <div class="sgd-controls">
-                <Select label=t("sgd.surface") options=surf_options
-                    value=Signal::derive(move || params.text(k.surf))
-                    on_change=on_surface testid="sgd-surface" />
-                <Show when=move || params.knob(k.surf) == "quadratic">
-                    <RealSlider label=t("sgd.kappa") value=get_f(k.kappa)
-                        scale=Scale::log(k.kappa) on_change=set_f(k.kappa) testid="sgd-kappa" />
-                    <RealSlider label=t("sgd.angle") value=get_f(k.angle)
-                        scale=Scale::linear(k.angle) on_change=set_f(k.angle) testid="sgd-angle" />
-                </Show>
-                <Show when=move || params.knob(k.surf) == "wells">
-                    <RealSlider label=t("sgd.ripple") value=get_f(k.ripple)
-                        scale=Scale::linear(k.ripple) on_change=set_f(k.ripple) testid="sgd-ripple" />
-                    // The wells' seed: a short range of layouts, not every seed the URL takes.
-                    <Slider label=t("sgd.seed") value=Signal::derive(move || params.knob(k.seed) as i64)
-                        min=0 max=99 on_change=Callback::new(move |v: i64| params.put(k.seed, v as u64))
-                        testid="sgd-seed" />
-                </Show>
-                <RealSlider label=t("sgd.lr") value=get_f(k.lr)
-                    scale=Scale::log(k.lr) on_change=set_f(k.lr) testid="sgd-lr" />
-                <RealSlider label=t("sgd.alr") value=get_f(k.alr)
-                    scale=Scale::log(k.alr) on_change=set_f(k.alr) testid="sgd-alr" />
-                <RealSlider label=t("sgd.mom") value=get_f(k.mom)
-                    scale=Scale::linear(k.mom) on_change=set_f(k.mom) testid="sgd-mom" />
-                <RealSlider label=t("sgd.alpha") value=get_f(k.alpha)
-                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f(k.alpha) testid="sgd-alpha" />
-                <RealSlider label=t("sgd.b1") value=get_f(k.b1)
-                    scale=Scale::Decay { a: 0.0, b: 3.0 } on_change=set_f(k.b1) testid="sgd-b1" />
-                <RealSlider label=t("sgd.b2") value=get_f(k.b2)
-                    scale=Scale::Decay { a: 0.0, b: 4.0 } on_change=set_f(k.b2) testid="sgd-b2" />
-                <KnobSlider label=t("sgd.steps") knob=k.steps testid="sgd-steps" />
-            </div>
+            <RaceControls surface=surface pb=pb max=max />
             <p class="hint">{move || i18n.t("sgd.race.try")}</p>
         </section>
     }
