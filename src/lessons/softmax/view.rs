@@ -1,13 +1,14 @@
 //! The page of the lesson (wasm only); its registration and schema are in `mod.rs`.
 
 use super::*;
+use figures::table::IntermediateTable;
 use model::*;
 
 
-use crate::i18n::{tr, tr_fmt};
+use crate::i18n::tr_fmt;
 use crate::page::{I18n, LessonParams};
 use crate::ui::train::fmt_num;
-use crate::ui::{export_csv, Select};
+use crate::ui::Select;
 use crate::ui::controls::KnobToggle;
 use editor::{BarRow, LogitEditor};
 use leptos::prelude::*;
@@ -85,98 +86,6 @@ fn SoftmaxLesson() -> impl IntoView {
     let naive_broken = Memo::new(move |_| {
         computed.with(|c| c.as_ref().is_ok_and(|c| c.p_naive.iter().any(|v| !v.is_finite())))
     });
-
-    // ---- the table of intermediate values --------------------------------------------
-    let table = move || {
-        let lang = i18n.lang.get();
-        let tg = target.get();
-        computed.with(|c| match c {
-            Err(e) => view! { <p class="w-error">{e.clone()}</p> }.into_any(),
-            Ok(c) => {
-                let rows = (0..c.p.len())
-                    .map(|i| {
-                        let cell = |v: f32| {
-                            let bad = !v.is_finite();
-                            view! { <td class:sm-bad=bad>{fmt_num(f64::from(v))}</td> }
-                        };
-                        view! {
-                            <tr class:sm-target=tg == i>
-                                <th scope="row">{i + 1}</th>
-                                {cell(c.scaled[i])}
-                                {cell(c.exp_naive[i])}
-                                {cell(c.exp_stable[i])}
-                                {cell(c.p[i])}
-                                {cell(c.p_naive[i])}
-                            </tr>
-                        }
-                    })
-                    .collect_view();
-                let sum_naive: f32 = c.exp_naive.iter().sum();
-                let sum_stable: f32 = c.exp_stable.iter().sum();
-                view! {
-                    <div class="sm-table-wrap">
-                        <table class="sm-table" data-testid="sm-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{tr(lang, "sm.col.class")}</th>
-                                    <th scope="col">"z/T"</th>
-                                    <th scope="col">"e^(z/T)"</th>
-                                    <th scope="col">"e^((z−m)/T)"</th>
-                                    <th scope="col">{tr(lang, "sm.col.p_stable")}</th>
-                                    <th scope="col">{tr(lang, "sm.col.p_naive")}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                            <tfoot>
-                                <tr>
-                                    <th scope="row">"Σ"</th>
-                                    <td></td>
-                                    <td class:sm-bad=!sum_naive.is_finite()>
-                                        {fmt_num(f64::from(sum_naive))}
-                                    </td>
-                                    <td>{fmt_num(f64::from(sum_stable))}</td>
-                                    <td>{fmt_num(f64::from(c.p.iter().sum::<f32>()))}</td>
-                                    <td>{fmt_num(f64::from(c.p_naive.iter().sum::<f32>()))}</td>
-                                </tr>
-                            </tfoot>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }
-        })
-    };
-    let table_csv = move || -> Vec<Vec<String>> {
-        let mut rows = vec![vec![
-            "class".to_string(),
-            "z".into(),
-            "z_over_T".into(),
-            "exp_naive".into(),
-            "exp_stable".into(),
-            "p".into(),
-            "p_naive".into(),
-            "grad_p_minus_onehot".into(),
-        ]];
-        let zv = z.get_untracked();
-        let s = scale.get_untracked();
-        computed.with_untracked(|c| {
-            if let Ok(c) = c {
-                for i in 0..c.p.len() {
-                    rows.push(vec![
-                        (i + 1).to_string(),
-                        format!("{}", zv.get(i).copied().unwrap_or(0.0) * s),
-                        format!("{}", c.scaled[i]),
-                        format!("{}", c.exp_naive[i]),
-                        format!("{}", c.exp_stable[i]),
-                        format!("{}", c.p[i]),
-                        format!("{}", c.p_naive[i]),
-                        format!("{}", c.grad[i]),
-                    ]);
-                }
-            }
-        });
-        rows
-    };
 
     let t_id = crate::ui::controls::next_id("temp");
     let target_options = Signal::derive(move || {
@@ -312,20 +221,7 @@ fn SoftmaxLesson() -> impl IntoView {
             <p>{move || i18n.t("sm.text.shift")}</p>
             <p class="formula">"softmax(z) = softmax(z − c),   c = max"<sub>"j"</sub>" z"<sub>"j"</sub>
                 "  ⇒  0 < e"<sup>"(z"<sub>"i"</sub>"−c)/T"</sup>" ≤ 1"</p>
-            {table}
-            <div class="sm-export">
-                <button
-                    type="button"
-                    data-testid="export-csv-softmax"
-                    on:click=move |_| {
-                        if let Err(e) = export_csv(&table_csv(), "dlviz-softmax.csv") {
-                            web_sys::console::warn_1(&e.into());
-                        }
-                    }
-                >
-                    "CSV"
-                </button>
-            </div>
+            <IntermediateTable computed=computed target=target z=z scale=scale />
             <p>{move || i18n.t("sm.text.temperature")}</p>
         </section>
 

@@ -1,3 +1,4 @@
 //! The lesson's panels (wasm only).
 
 pub mod binary;
+pub mod table;
