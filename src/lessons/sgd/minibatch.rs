@@ -170,59 +170,8 @@ pub fn MinibatchPanel() -> impl IntoView {
         let (Some(c), Some(p), Some(r)) = (data.get(), problem.get(), result.get()) else {
             return;
         };
-        let Ok(ctx) = context_2d(&c) else { return };
-        let theme = theme_of.get();
-        c.set_width(DATA_W);
-        c.set_height(DATA_H);
-        let (w, h) = (DATA_W as f64, DATA_H as f64);
-        let xs = &p.fit.xs;
-        let ys = &p.fit.ys;
-        let lo = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let pad = |a: f64, b: f64| ((b - a) * 0.08).max(0.1);
-        let (x0, x1) = (lo(xs), hi(xs));
-        let (y0, y1) = (lo(ys), hi(ys));
-        let view = ViewBox {
-            x0: x0 - pad(x0, x1),
-            x1: x1 + pad(x0, x1),
-            y0: y0 - pad(y0, y1),
-            y1: y1 + pad(y0, y1),
-        };
-        let f = Frame { view, w, h };
-        ctx.set_fill_style_str(&theme.bg);
-        ctx.fill_rect(0.0, 0.0, w, h);
         let tt = pb.at(r.batches.len());
-        let in_batch: Vec<bool> = {
-            let mut v = vec![false; xs.len()];
-            for &i in r.batches.get(tt).map(Vec::as_slice).unwrap_or(&[]) {
-                if let Some(x) = v.get_mut(i) {
-                    *x = true;
-                }
-            }
-            v
-        };
-        for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
-            let q = f.px(*x, *y);
-            ctx.begin_path();
-            let _ =
-                ctx.arc(q.0, q.1, if in_batch[i] { 5.0 } else { 2.5 }, 0.0, std::f64::consts::TAU);
-            ctx.set_fill_style_str(if in_batch[i] { MINI } else { &theme.contour });
-            ctx.fill();
-            if in_batch[i] {
-                ctx.set_stroke_style_str(&theme.fg);
-                ctx.set_line_width(1.0);
-                ctx.stroke();
-            }
-        }
-        let line =
-            |(wv, bv): (f64, f64)| [(view.x0, wv * view.x0 + bv), (view.x1, wv * view.x1 + bv)];
-        draw::path(&ctx, &f, &line(p.optimum), &theme.fg, 1.0, &[3.0, 3.0]);
-        if let Some(fp) = r.full.get(tt.min(r.full.len() - 1)) {
-            draw::path(&ctx, &f, &line(*fp), &full_colour(), 2.5, &[7.0, 4.0]);
-        }
-        if let Some(mp) = r.mini.get(tt.min(r.mini.len() - 1)) {
-            draw::path(&ctx, &f, &line(*mp), MINI, 2.5, &[]);
-        }
+        paint_data(&c, &p, &r, tt, &theme_of.get());
     });
     // The full-data loss of both runs up to the shown step, for the training kit's chart.
     let history = Signal::derive(move || {
@@ -344,5 +293,61 @@ pub fn MinibatchPanel() -> impl IntoView {
                 <li><span class="sgd-key-line sgd-key-ghost"></span>{move || i18n.t("sgd.mini.key.ghost")}</li>
             </ul>
         </section>
+    }
+}
+
+/// The data figure: the points (this step's batch larger, outlined), the optimum's line
+/// (dotted) and both runs' lines at step `tt`.
+fn paint_data(c: &web_sys::HtmlCanvasElement, p: &Problem, r: &MinibatchRun, tt: usize, theme: &Theme) {
+    let Ok(ctx) = context_2d(c) else { return };
+    c.set_width(DATA_W);
+    c.set_height(DATA_H);
+    let (w, h) = (DATA_W as f64, DATA_H as f64);
+    let xs = &p.fit.xs;
+    let ys = &p.fit.ys;
+    let lo = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let pad = |a: f64, b: f64| ((b - a) * 0.08).max(0.1);
+    let (x0, x1) = (lo(xs), hi(xs));
+    let (y0, y1) = (lo(ys), hi(ys));
+    let view = ViewBox {
+        x0: x0 - pad(x0, x1),
+        x1: x1 + pad(x0, x1),
+        y0: y0 - pad(y0, y1),
+        y1: y1 + pad(y0, y1),
+    };
+    let f = Frame { view, w, h };
+    ctx.set_fill_style_str(&theme.bg);
+    ctx.fill_rect(0.0, 0.0, w, h);
+    let in_batch: Vec<bool> = {
+        let mut v = vec![false; xs.len()];
+        for &i in r.batches.get(tt).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(x) = v.get_mut(i) {
+                *x = true;
+            }
+        }
+        v
+    };
+    for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
+        let q = f.px(*x, *y);
+        ctx.begin_path();
+        let _ =
+            ctx.arc(q.0, q.1, if in_batch[i] { 5.0 } else { 2.5 }, 0.0, std::f64::consts::TAU);
+        ctx.set_fill_style_str(if in_batch[i] { MINI } else { &theme.contour });
+        ctx.fill();
+        if in_batch[i] {
+            ctx.set_stroke_style_str(&theme.fg);
+            ctx.set_line_width(1.0);
+            ctx.stroke();
+        }
+    }
+    let line =
+        |(wv, bv): (f64, f64)| [(view.x0, wv * view.x0 + bv), (view.x1, wv * view.x1 + bv)];
+    draw::path(&ctx, &f, &line(p.optimum), &theme.fg, 1.0, &[3.0, 3.0]);
+    if let Some(fp) = r.full.get(tt.min(r.full.len() - 1)) {
+        draw::path(&ctx, &f, &line(*fp), &theme.full, 2.5, &[7.0, 4.0]);
+    }
+    if let Some(mp) = r.mini.get(tt.min(r.mini.len() - 1)) {
+        draw::path(&ctx, &f, &line(*mp), MINI, 2.5, &[]);
     }
 }
