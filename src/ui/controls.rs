@@ -1,6 +1,6 @@
 //! Labelled form controls: [`Slider`], [`NumberInput`], [`Select`] and [`Toggle`], and the same
 //! bound to a lesson's typed knobs (`url_state::params!`): [`KnobSlider`], [`KnobNumber`],
-//! [`KnobToggle`], [`UrlChoices`] for selects; their bounds and options come from the schema.
+//! [`KnobToggle`], [`KnobSelect`] (through [`UrlChoices`]); their bounds and options come from the schema.
 //!
 //! Each renders `<label>` + control (+ the current value for sliders), emits the new value
 //! through `on_change` only when it is valid, and exposes a `data-testid` on the control
@@ -81,6 +81,38 @@ impl UrlChoices {
     pub fn on_change<K: 'static>(self, key: Key<K>) -> Callback<String> {
         let params = self.params;
         Callback::new(move |v: String| params.put_text(key, &v))
+    }
+}
+
+/// A [`Select`] bound to a choice knob of the lesson (the [`LessonParams`] context): its
+/// options from the schema (labelled `"{prefix}.{id}"` from the catalog, or the id itself
+/// without a prefix), its value and its setter ([`UrlChoices`]).
+#[component]
+pub fn KnobSelect<K>(
+    /// Translated label text.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The knob (`Knobs::KEYS.<field>`).
+    knob: Key<K>,
+    /// Catalog prefix of the options' labels.
+    #[prop(optional)]
+    prefix: Option<&'static str>,
+    /// `data-testid` of the select.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView
+where
+    K: 'static,
+{
+    let ch = UrlChoices::new(expect_context::<I18n>(), expect_context::<LessonParams>());
+    view! {
+        <Select
+            label=label
+            options=ch.options(knob, prefix)
+            value=ch.value(knob)
+            on_change=ch.on_change(knob)
+            testid=testid
+        />
     }
 }
 

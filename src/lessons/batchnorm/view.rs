@@ -6,13 +6,13 @@ use super::*;
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{Appearance, I18n, LessonParams};
-use crate::ui::controls::{KnobNumber, KnobSlider, UrlChoices};
+use crate::ui::controls::{KnobNumber, KnobSelect, KnobSlider};
 use crate::ui::time::now_ms;
 use crate::ui::train::{
     fmt_num, ChartLine, Factory, LossChart, TrainControls, TrainHandle,
 };
 use crate::ui::figure::{fit_2d, Fitted, Palette};
-use crate::ui::{ExportButtons, Select};
+use crate::ui::ExportButtons;
 use leptos::html::Canvas;
 use crate::ui::experiment::{reset_on, BoardSlot, Build};
 use leptos::prelude::*;
@@ -248,7 +248,6 @@ fn BatchNormLesson() -> impl IntoView {
     });
 
     // ---- options -------------------------------------------------------------------------
-    let ch = UrlChoices::new(i18n, params);
 
     view! {
         <h1>{move || super::LESSON.title.get(i18n.lang.get())}</h1>
@@ -264,16 +263,12 @@ fn BatchNormLesson() -> impl IntoView {
         <div class="conv-layout">
             <section class="panel" aria-labelledby="bn-h-settings">
                 <h2 id="bn-h-settings">{move || i18n.t("bn.settings")}</h2>
-                <Select label=t("bn.data") options=ch.options(k.data, Some("bn.data")) value=ch.value(k.data)
-                    on_change=ch.on_change(k.data) testid="bn-data" />
+                <KnobSelect label=t("bn.data") knob=k.data prefix="bn.data" testid="bn-data" />
                 <KnobSlider label=t("bn.batch") knob=k.bs testid="bn-batch" />
-                <Select label=t("bn.lr") options=ch.options(k.lr, None) value=ch.value(k.lr)
-                    on_change=ch.on_change(k.lr) testid="bn-lr" />
-                <Select label=t("bn.eps") options=ch.options(k.eps, None) value=ch.value(k.eps)
-                    on_change=ch.on_change(k.eps) testid="bn-eps" />
+                <KnobSelect label=t("bn.lr") knob=k.lr testid="bn-lr" />
+                <KnobSelect label=t("bn.eps") knob=k.eps testid="bn-eps" />
                 <p class="hint">{move || i18n.t("bn.eps.note")}</p>
-                <Select label=t("bn.momentum") options=ch.options(k.mom, None) value=ch.value(k.mom)
-                    on_change=ch.on_change(k.mom) testid="bn-momentum" />
+                <KnobSelect label=t("bn.momentum") knob=k.mom testid="bn-momentum" />
                 <KnobNumber label=t("bn.seed") knob=k.seed
                     invalid_text=t("bn.seed.invalid") testid="bn-seed" />
             </section>
@@ -297,9 +292,7 @@ fn BatchNormLesson() -> impl IntoView {
         <section class="panel" aria-labelledby="bn-h-inspect">
             <h2 id="bn-h-inspect">{move || i18n.t("bn.inspect")}</h2>
             <KnobSlider label=t("bn.layer") knob=k.layer testid="bn-layer" />
-            <Select label=t("bn.mode")
-                options=ch.options(k.mode, Some("bn.mode"))
-                value=ch.value(k.mode) on_change=ch.on_change(k.mode) testid="bn-mode" />
+            <KnobSelect label=t("bn.mode") knob=k.mode prefix="bn.mode" testid="bn-mode" />
             <p class="hint">{move || i18n.t("bn.mode.note")}</p>
             <div class="conv-layout">
                 <figure class="fig">

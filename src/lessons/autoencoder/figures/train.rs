@@ -5,7 +5,7 @@ use crate::compute::policy::RunBackend;
 use crate::core::train::LOSS;
 use crate::i18n::{tr, tr_fmt};
 use crate::page::{I18n, LessonParams};
-use crate::ui::controls::{KnobSlider, KnobToggle, UrlChoices};
+use crate::ui::controls::{KnobSelect, KnobSlider, KnobToggle, UrlChoices};
 use crate::ui::experiment::RunBackendView;
 use crate::ui::train::{fmt_num, ChartLine, LossChart, TrainControls, TrainHandle};
 use crate::ui::Select;
@@ -52,13 +52,7 @@ pub fn TrainPanel(
         <section class="panel" aria-labelledby="ae-h-train">
             <h2 id="ae-h-train">{move || i18n.t("ae.h.train")}</h2>
             <div class="sm-knobs">
-                <Select
-                    label=t("ae.hidden")
-                    options=ch.options(k.h, None)
-                    value=ch.value(k.h)
-                    on_change=ch.on_change(k.h)
-                    testid="ae-hidden"
-                />
+                <KnobSelect label=t("ae.hidden") knob=k.h testid="ae-hidden" />
                 <KnobSlider label=t("ae.z") knob=k.z testid="ae-z" />
                 <Select
                     label=t("ae.act")
@@ -67,20 +61,8 @@ pub fn TrainPanel(
                     on_change=ch.on_change(k.act)
                     testid="ae-act"
                 />
-                <Select
-                    label=t("ae.lr")
-                    options=ch.options(k.lr, None)
-                    value=ch.value(k.lr)
-                    on_change=ch.on_change(k.lr)
-                    testid="ae-lr"
-                />
-                <Select
-                    label=t("ae.batch")
-                    options=ch.options(k.bs, None)
-                    value=ch.value(k.bs)
-                    on_change=ch.on_change(k.bs)
-                    testid="ae-batch"
-                />
+                <KnobSelect label=t("ae.lr") knob=k.lr testid="ae-lr" />
+                <KnobSelect label=t("ae.batch") knob=k.bs testid="ae-batch" />
                 <KnobToggle label=t("ae.denoise") knob=k.dn testid="ae-denoise" />
                 <div class="w-field w-slider" hidden=move || !params.knob(k.dn)>
                     <label for=noise_id.clone()>{move || i18n.t("ae.noise")}</label>

@@ -6,10 +6,9 @@ use super::super::Knobs;
 use crate::core::train::{FnTrainable, Trainable, LOSS};
 use crate::i18n::tr_fmt;
 use crate::page::{I18n, LessonParams};
-use crate::ui::controls::UrlChoices;
+use crate::ui::controls::KnobSelect;
 use crate::ui::experiment::{reset_on, Build};
 use crate::ui::train::{fmt_num, ChartLine, Factory, LossChart, TrainControls, TrainHandle};
-use crate::ui::Select;
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -93,7 +92,6 @@ pub fn WeightsPanel(
     let batch_id = crate::ui::controls::next_id("batch");
     let batch_range = (k.batch.min(), k.batch.max());
 
-    let ch = UrlChoices::new(i18n, params);
 
     view! {
         <section class="panel" aria-labelledby="ema-h-weights">
@@ -101,20 +99,8 @@ pub fn WeightsPanel(
             <p>{move || i18n.t("ema.text.weights")}</p>
             <p class="formula">"θ̄ ← θ̄ + (1 − decay)(θ − θ̄)"</p>
             <div class="sm-knobs">
-                <Select
-                    label=t("ema.decay")
-                    options=ch.options(k.decay, None)
-                    value=ch.value(k.decay)
-                    on_change=ch.on_change(k.decay)
-                    testid="ema-decay"
-                />
-                <Select
-                    label=t("ema.lr")
-                    options=ch.options(k.lr, None)
-                    value=ch.value(k.lr)
-                    on_change=ch.on_change(k.lr)
-                    testid="ema-lr"
-                />
+                <KnobSelect label=t("ema.decay") knob=k.decay testid="ema-decay" />
+                <KnobSelect label=t("ema.lr") knob=k.lr testid="ema-lr" />
                 <div class="w-field w-slider">
                     <label for=batch_id.clone()>{move || i18n.t("ema.batch")}</label>
                     <input

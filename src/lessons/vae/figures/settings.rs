@@ -1,7 +1,6 @@
 //! The settings panel: β (acts on the running training) and the knobs that start a new run.
 
-use crate::ui::controls::{KnobNumber, UrlChoices};
-use crate::ui::Select;
+use crate::ui::controls::{KnobNumber, KnobSelect};
 use super::super::Knobs;
 use super::Lab;
 use crate::page::{I18n, LessonParams};
@@ -20,7 +19,6 @@ pub fn SettingsPanel(
     let k = Knobs::KEYS;
     let Lab { beta_value, .. } = lab;
     // ---- options ---------------------------------------------------------------------------
-    let ch = UrlChoices::new(i18n, params);
     let on_beta = move |ev: leptos::ev::Event| {
         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
             params.put(k.beta, v);
@@ -39,15 +37,11 @@ pub fn SettingsPanel(
                 <p class="hint">{move || i18n.t("vae.beta.note")}</p>
                 <KnobNumber label=t("vae.latent") knob=k.z
                     invalid_text=t("vae.latent.invalid") testid="vae-z" />
-                <Select label=t("vae.hidden") options=ch.options(k.hid, None) value=ch.value(k.hid)
-                    on_change=ch.on_change(k.hid) testid="vae-hidden" />
-                <Select label=t("vae.lik") options=ch.options(k.lik, Some("vae.lik")) value=ch.value(k.lik)
-                    on_change=ch.on_change(k.lik) testid="vae-lik" />
+                <KnobSelect label=t("vae.hidden") knob=k.hid testid="vae-hidden" />
+                <KnobSelect label=t("vae.lik") knob=k.lik prefix="vae.lik" testid="vae-lik" />
                 <p class="hint">{move || i18n.t("vae.lik.note")}</p>
-                <Select label=t("vae.lr") options=ch.options(k.lr, None) value=ch.value(k.lr)
-                    on_change=ch.on_change(k.lr) testid="vae-lr" />
-                <Select label=t("vae.batch") options=ch.options(k.bs, None) value=ch.value(k.bs)
-                    on_change=ch.on_change(k.bs) testid="vae-batch" />
+                <KnobSelect label=t("vae.lr") knob=k.lr testid="vae-lr" />
+                <KnobSelect label=t("vae.batch") knob=k.bs testid="vae-batch" />
                 <KnobNumber label=t("vae.seed") knob=k.seed
                     invalid_text=t("vae.seed.invalid") testid="vae-seed" />
             </section>
